@@ -1,0 +1,50 @@
+# One task runner. `make demo` and `make test` set up everything on a fresh machine.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# Debian packages the tests need: a browser for the workshop test, a CJK font for
+# Chinese text in PDFs and charts, poppler for reading PDFs back.
+DEBS   := chromium fonts-noto-cjk poppler-utils
+
+.PHONY: demo test lint format system-deps bench clean
+
+$(STAMP): requirements.txt pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --no-deps -e .
+	touch $(STAMP)
+
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Missing Debian packages:$$missing (run 'sudo apt-get install$$missing')"; \
+	  fi; \
+	fi
+
+demo: $(STAMP)
+	$(VENV)/bin/mlpm demo
+
+test: $(STAMP) system-deps
+	$(PY) -m ruff check mlpm_kit tests benchmarks
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check mlpm_kit tests benchmarks
+	$(PY) -m ruff format --check mlpm_kit tests benchmarks
+
+format: $(STAMP)
+	$(PY) -m ruff format mlpm_kit tests benchmarks
+
+bench: $(STAMP)
+	for b in benchmarks/*.py; do $(PY) $$b; done
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

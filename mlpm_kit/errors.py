@@ -1,0 +1,49 @@
+"""The kit's exceptions, one tree under `MlpmError`.
+
+    MlpmError                  anything the kit reports to a user as a message, not a traceback
+    ├── InputError             a file or a value the user gave is wrong; says file, field, value, fix
+    │   └── IdeaFileError      an idea file that cannot be read or does not validate
+    └── ToolError              an outside step failed (a notebook, a PDF, a server)
+
+The CLI turns any `MlpmError` into one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+
+class MlpmError(Exception):
+    """Base class of every error the kit reports to a user."""
+
+
+class InputError(MlpmError):
+    """A file, field or value the user gave is wrong.
+
+    The message is a whole sentence: where (file and dotted field path), what was
+    found, and how to fix it.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, field: str | None = None):
+        self.file = file
+        self.field = field
+        self.reason = message
+        where = ": ".join(part for part in (file, field) if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class IdeaFileError(InputError):
+    """An idea file cannot be read, parsed or validated.
+
+    `problems` holds every problem found as (field, message) pairs; the exception's
+    own message is the first one, with a count of the others.
+    """
+
+    def __init__(self, file: str, problems: list[tuple[str | None, str]]):
+        self.problems = problems
+        field, message = problems[0]
+        if len(problems) > 1:
+            message += f" ({len(problems) - 1} more problem{'s' if len(problems) > 2 else ''} in this file)"
+        super().__init__(message, file=file, field=field)
+
+
+class ToolError(MlpmError):
+    """An outside step (notebook execution, PDF rendering, a server) failed."""
