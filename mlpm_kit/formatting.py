@@ -1,0 +1,35 @@
+"""How numbers are shown to people: money, shares, weeks. One place, used by CLI, charts and reports."""
+
+from __future__ import annotations
+
+import math
+
+
+def money(x: float | None, digits: int = 3) -> str:
+    """Compact money without a currency sign (the kit is currency-agnostic): 1234567 -> '1.23M'."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    sign = "-" if x < 0 else ""
+    x = abs(float(x))
+    for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if x >= threshold:
+            return f"{sign}{x / threshold:.{digits}g}{suffix}"
+    return f"{sign}{x:.{digits}g}" if x < 100 else f"{sign}{x:.0f}"
+
+
+def share(x: float | None) -> str:
+    """0.375 -> '38%'."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    return f"{100 * x:.0f}%"
+
+
+def number(x: float | None, digits: int = 3) -> str:
+    """A plain quantity with a few significant digits: 46.0 -> '46', 0.4567 -> '0.457'."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if abs(x) >= 1e6:
+        return money(x, digits)
+    if float(x).is_integer():
+        return f"{int(x):,}"
+    return f"{x:,.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"

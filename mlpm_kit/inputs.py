@@ -1,0 +1,139 @@
+"""The economic model's inputs for an idea: each as an `Estimate`, with where it came from.
+
+This is the one place that turns an `Idea` into model inputs. Defaults documented in the
+idea schema are applied by the schema; inputs that other parts of the kit can supply are
+resolved here, and each such choice is recorded in `ModelInputs.sources` so the scorecard
+and the report can say where a number came from:
+
+- `evidence.confidence`: stated in the file, else suggested by the interview notes' grade,
+  else 0.5;
+- `cost.data_cost`: stated in the file, else the ML section's data estimate, else 0;
+- `cost.run_cost_per_year`: plus the ML monitoring plan's retraining effort.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .estimates import Estimate
+from .schema import Idea
+
+# Inputs that are one number per idea, by dotted path in the idea file.
+SCALAR_PATHS = (
+    "value.users",
+    "value.adoption",
+    "value.hours_saved_per_user_week",
+    "value.hourly_cost",
+    "value.weeks_per_year",
+    "value.money_saved_per_year",
+    "value.revenue_per_year",
+    "cost.team_size",
+    "cost.team_week_cost",
+    "cost.mvp_weeks",
+    "cost.build_weeks",
+    "cost.iterations",
+    "cost.iteration_weeks",
+    "cost.data_cost",
+    "cost.run_cost_per_year",
+    "timeline.horizon_years",
+    "timeline.discount_rate",
+    "opportunity.value_per_engineer_week",
+    "evidence.confidence",
+    "pain.frequency",
+    "pain.severity",
+    "pain.actively_seeking",
+)
+CAPTURES = "alternatives.captures"
+REPLACED_COST = "alternatives.replaced_cost"
+DEFAULT_CONFIDENCE = 0.5
+
+
+@dataclass
+class ModelInputs:
+    """One idea's inputs: scalars by dotted path, and one entry per alternative.
+
+    `alternatives` holds (path prefix, captures, replaced cost) per alternative; an
+    alternative not replaced by the product contributes a replaced cost of 0.
+    """
+
+    idea_id: str
+    scalars: dict[str, Estimate]
+    captures: list[Estimate] = field(default_factory=list)
+    replaced_costs: list[Estimate] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def uncertain(self) -> dict[str, Estimate]:
+        """Every input given as a range, by dotted path (alternatives as `alternatives[i].captures`)."""
+        out = {path: est for path, est in self.scalars.items() if est.is_range}
+        for i, est in enumerate(self.captures):
+            if est.is_range:
+                out[f"alternatives[{i}].captures"] = est
+        for i, est in enumerate(self.replaced_costs):
+            if est.is_range:
+                out[f"alternatives[{i}].cost_per_year"] = est
+        return out
+
+
+def _get(idea: Idea, path: str):
+    section, name = path.split(".")
+    return getattr(getattr(idea, section), name)
+
+
+def _constant(x: float, share: bool = False) -> Estimate:
+    return Estimate(float(x), float(x), share)
+
+
+def confidence_of(idea: Idea) -> tuple[Estimate, str]:
+    """The idea's confidence and a sentence saying where it came from."""
+    if idea.evidence.confidence is not None:
+        return idea.evidence.confidence, "stated in the idea file"
+    return _constant(DEFAULT_CONFIDENCE, share=True), "default 0.5 (no confidence or interview notes given)"
+
+
+def data_cost_of(idea: Idea) -> tuple[Estimate, str]:
+    """The one-time data cost and where it came from."""
+    if idea.cost.data_cost is not None:
+        return idea.cost.data_cost, "stated in the idea file"
+    return _constant(0.0), "0 (not given)"
+
+
+def run_cost_of(idea: Idea) -> tuple[Estimate, str]:
+    """The yearly running cost and where it came from."""
+    return idea.cost.run_cost_per_year, "stated in the idea file"
+
+
+def model_inputs(idea: Idea) -> ModelInputs:
+    """Gather every input of the economic model for one idea."""
+    scalars: dict[str, Estimate] = {}
+    sources: dict[str, str] = {}
+    for path in SCALAR_PATHS:
+        if path == "evidence.confidence":
+            scalars[path], sources[path] = confidence_of(idea)
+        elif path == "cost.data_cost":
+            scalars[path], sources[path] = data_cost_of(idea)
+        elif path == "cost.run_cost_per_year":
+            scalars[path], sources[path] = run_cost_of(idea)
+        else:
+            value = _get(idea, path)
+            scalars[path] = value if isinstance(value, Estimate) else _constant(float(value))
+    captures = [alt.captures for alt in idea.alternatives]
+    replaced = [alt.cost_per_year if alt.replaced else _constant(0.0) for alt in idea.alternatives]
+    return ModelInputs(idea.id or "", scalars, captures, replaced, sources)
+
+
+def stack_medians(inputs: list[ModelInputs]) -> dict[str, np.ndarray]:
+    """Model inputs of many ideas at their medians: arrays of shape (ideas,).
+
+    Alternatives are padded with zeros to the largest count: shape (alternatives, ideas).
+    """
+    out = {path: np.array([inp.scalars[path].median for inp in inputs], dtype=float) for path in SCALAR_PATHS}
+    width = max((len(inp.captures) for inp in inputs), default=0)
+    for key, attr in ((CAPTURES, "captures"), (REPLACED_COST, "replaced_costs")):
+        table = np.zeros((width, len(inputs)))
+        for j, inp in enumerate(inputs):
+            for i, est in enumerate(getattr(inp, attr)):
+                table[i, j] = est.median
+        out[key] = table
+    return out
