@@ -1,0 +1,471 @@
+"""The idea scorecard: what notebook 01 shows, and what a leadership report prints.
+
+`show_scorecard(idea_path, ...)` displays either the workshop form (interactive) or the
+static scorecard, a short decision memo in this order: the decision summary (with the rule
+that gave the recommendation), the problem and the evidence, the alternatives, the value and
+cost breakdown, the charts, what to validate next, RICE and cost of delay, ML readiness.
+
+`scorecard_sections(...)` returns that memo as HTML sections. Every string that comes from
+an idea file is escaped here: idea text is untrusted and must print as literal text.
+The numbers come from the kit's own functions (score, breakdown, simulate, ml_check,
+check_notes); this module only gathers and lays them out.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import io
+import math
+import os
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from .formatting import money, number, share
+from .idea import load_idea
+from .inputs import model_inputs
+from .schema import Idea, section_model
+from .scoring import breakdown, records, score
+
+# The recommendation rule, stated in the report next to the recommendation.
+GO_MAX_P_LOSS = 0.20
+GO_MIN_CONFIDENCE = 0.70
+RULE = (
+    "No-go when the expected value is zero or less. Go when it is positive, the chance of "
+    f"losing money (npv below 0) is at most {share(GO_MAX_P_LOSS)} and confidence is at least "
+    f"{share(GO_MIN_CONFIDENCE)}. Otherwise validate first."
+)
+RECOMMENDATIONS = {
+    "go": "Go",
+    "validate": "Validate first",
+    "no-go": "No-go",
+}
+MAX_RISKS = 5
+
+
+def optional_module(name: str) -> ModuleType | None:
+    """`mlpm_kit.<name>` when that part of the kit is installed, else None.
+
+    Only a missing module counts as absent: an import error inside it is a bug and is raised.
+    """
+    full = f"{__package__}.{name}"
+    try:
+        return importlib.import_module(full)
+    except ModuleNotFoundError as exc:
+        if exc.name == full:
+            return None
+        raise
+
+
+@dataclass
+class Scorecard:
+    """Everything the memo shows for one idea, gathered once."""
+
+    idea: Idea
+    point: dict[str, Any]
+    breakdown: list[dict[str, str]]
+    sources: dict[str, str]
+    draws: int
+    seed: int
+    simulation: dict[str, Any] | None = None
+    evpi: list[dict[str, Any]] = field(default_factory=list)
+    charts: list[tuple[str, bytes]] = field(default_factory=list)
+    notes: dict[str, Any] | None = None
+    ml: dict[str, Any] | None = None
+    missing: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def p_loss(self) -> float | None:
+        return None if self.simulation is None else self.simulation.get("p_loss")
+
+
+def _first_row(table, idea_id: str) -> dict[str, Any]:
+    rows = records(table)
+    for row in rows:
+        if row.get("id") == idea_id:
+            return row
+    return rows[0]
+
+
+def _simulate(card: Scorecard, sim_module: ModuleType) -> None:
+    sim = sim_module.simulate([card.idea], draws=card.draws, seed=card.seed)
+    card.simulation = _first_row(sim.summary().reset_index(), card.idea.id)
+    evpi = records(sim.evpi())
+    card.evpi = sorted(
+        (r for r in evpi if r.get("id", card.idea.id) == card.idea.id),
+        key=lambda r: -(r.get("evppi") or 0.0),
+    )
+    charts = optional_module("charts")
+    if charts is None:
+        card.missing["charts"] = "the chart module (mlpm_kit.charts) is not installed"
+        return
+    card.charts = chart_pngs(charts, sim, card.idea)
+
+
+def chart_pngs(charts: ModuleType, sim: Any, idea: Idea) -> list[tuple[str, bytes]]:
+    """The scorecard's figures as (caption, PNG bytes); each figure is closed after saving."""
+    import matplotlib.pyplot as plt
+
+    from .fonts import use_cjk_fallback
+
+    use_cjk_fallback()
+    wanted = (
+        ("npv_distribution", "Distribution of the npv over the simulation's draws."),
+        ("tornado", "What moves the expected value most: each uncertain input at its p10 and p90."),
+        ("voi_bars", "Value of information: what knowing each input before deciding is worth."),
+    )
+    out = []
+    for name, caption in wanted:
+        make = getattr(charts, name, None)
+        if make is None:
+            continue
+        fig = make(sim, idea.id)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        out.append((caption, buf.getvalue()))
+    return out
+
+
+def _notes(card: Scorecard, interviews: ModuleType) -> None:
+    base = card.idea._source.parent if card.idea._source is not None else Path(".")
+    paths = [base / p for p in card.idea.evidence.interviews]
+    if not paths:
+        return
+    from .errors import MlpmError
+
+    try:
+        card.notes = dict(interviews.check_notes(paths).summary)
+    except MlpmError as exc:
+        card.missing["interviews"] = f"the interview notes could not be checked: {exc}"
+
+
+def build_scorecard(idea: Idea | str | os.PathLike, draws: int = 10_000, seed: int = 0) -> Scorecard:
+    """Gather the numbers of the memo for one idea (a loaded `Idea` or a path to its file)."""
+    if not isinstance(idea, Idea):
+        idea = load_idea(idea)
+    card = Scorecard(
+        idea=idea,
+        point=_first_row(score([idea]), idea.id),
+        breakdown=breakdown(idea),
+        sources=model_inputs(idea).sources,
+        draws=int(draws),
+        seed=int(seed),
+    )
+    sim_module = optional_module("simulate")
+    if sim_module is None:
+        card.missing["simulation"] = "the simulation module (mlpm_kit.simulate) is not installed"
+    elif draws > 0:
+        _simulate(card, sim_module)
+    interviews = optional_module("interviews")
+    if interviews is None:
+        card.missing["interviews"] = "the interview check (mlpm_kit.interviews) is not installed"
+    else:
+        _notes(card, interviews)
+    if idea.ml:
+        readiness = optional_module("ml_readiness")
+        if readiness is None:
+            card.missing["ml"] = "the ML readiness check (mlpm_kit.ml_readiness) is not installed"
+        else:
+            card.ml = dict(readiness.ml_check(idea))
+    return card
+
+
+def recommendation(card: Scorecard) -> tuple[str, str]:
+    """(key in RECOMMENDATIONS, the reason in one sentence) by the stated RULE."""
+    ev = card.point["expected_value"]
+    confidence = card.point["confidence"]
+    p_loss = card.p_loss
+    if ev is None or ev <= 0:
+        return "no-go", f"The expected value is {money(ev)}: even counting the chance it works, it does not pay."
+    if p_loss is None:
+        risky = (card.point["npv"] or 0) < 0
+        loss_text = "the npv at the medians is negative" if risky else "the npv at the medians is positive"
+        loss_text += " (chance of loss not simulated)"
+    else:
+        risky = p_loss > GO_MAX_P_LOSS
+        loss_text = f"the chance of losing money is {share(p_loss)}"
+    if not risky and confidence >= GO_MIN_CONFIDENCE:
+        return "go", f"The expected value is {money(ev)}, {loss_text} and confidence is {share(confidence)}."
+    return "validate", f"The expected value is {money(ev)}, but {loss_text} and confidence is {share(confidence)}."
+
+
+def input_label(path: str, idea: Idea) -> str:
+    """A person's name for a dotted input path, from the schema's field labels."""
+    if path.startswith("alternatives["):
+        index = int(path[len("alternatives[") : path.index("]")])
+        name = idea.alternatives[index].name if index < len(idea.alternatives) else f"#{index + 1}"
+        what = "benefit already captured" if path.endswith("captures") else "cost per year"
+        return f"{name}: {what}"
+    section, _, name = path.partition(".")
+    model = section_model((section,))
+    info = model.model_fields.get(name) if model is not None else None
+    return info.title if info is not None and info.title else path
+
+
+def top_risks(card: Scorecard) -> list[str]:
+    """The few things most likely to make this idea a bad bet, most important first."""
+    p, risks = card.point, []
+    if card.p_loss is not None and card.p_loss > GO_MAX_P_LOSS:
+        risks.append(
+            f"{share(card.p_loss)} chance the npv is negative (p10 {money(card.simulation.get('npv_p10'))})."
+        )
+    if p["confidence"] < GO_MIN_CONFIDENCE:
+        risks.append(
+            f"Confidence that the problem is real is {share(p['confidence'])} "
+            f"({card.sources.get('evidence.confidence', 'source unknown')})."
+        )
+    if card.evpi and (card.evpi[0].get("evppi") or 0) > 0:
+        top = card.evpi[0]
+        risks.append(
+            f"The biggest open assumption is {input_label(top['input'], card.idea)}: "
+            f"knowing it before deciding is worth {money(top['evppi'])}."
+        )
+    if p["payback_months"] is None:
+        risks.append("It never pays back: the running cost is at least the annual benefit.")
+    captured = max(((a.captures.median, a.name) for a in card.idea.alternatives), default=(0.0, ""))
+    if captured[0] >= 0.3:
+        risks.append(f"Customers already get {share(captured[0])} of the benefit from “{captured[1]}”.")
+    if card.ml:
+        risks.extend(f"ML: {r}" for r in list(card.ml.get("open_risks") or [])[:2])
+    if card.notes:
+        risks.extend(f"Interviews: {f}" for f in list(card.notes.get("flags") or [])[:1])
+    return risks[:MAX_RISKS] or ["No major risk flagged by the model."]
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+
+def _e(value: Any) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def html_table(headers: list[str], rows: list[list[Any]], cls: str = "") -> str:
+    """A table with every cell escaped."""
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
+    return f'<table class="{_e(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def _section(key: str, title: str, body: str) -> str:
+    return f'<section class="mlpm-section mlpm-{key}"><h2>{_e(title)}</h2>{body}</section>'
+
+
+def _missing(card: Scorecard, key: str) -> str:
+    return f'<p class="mlpm-missing">Not available: {_e(card.missing[key])}.</p>'
+
+
+def _months(x: float | None) -> str:
+    return "never" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{number(round(x))} months"
+
+
+def summary_html(card: Scorecard) -> str:
+    idea, p, sim = card.idea, card.point, card.simulation
+    key, reason = recommendation(card)
+    meta = " · ".join(
+        _e(x)
+        for x in (
+            f"id {idea.id}",
+            f"owner {idea.owner}" if idea.owner else "",
+            f"status {idea.status}",
+            f"{card.draws:,} draws, seed {card.seed}" if sim else "",
+        )
+        if x
+    )
+    if sim:
+        npv_range = f"{money(sim['npv_p10'])} to {money(sim['npv_p90'])} (p50 {money(sim['npv_p50'])})"
+        p_loss = share(sim["p_loss"])
+    else:
+        npv_range = p_loss = "not available (no simulation)"
+    rows = [
+        ["Expected value", money(p["expected_value"]), "confidence x (npv - opportunity cost) - (1 - confidence) x failure cost"],
+        ["npv, p10 to p90", npv_range, f"at the medians: {money(p['npv'])}"],
+        ["Chance of losing money", p_loss, "share of draws with npv below 0"],
+        ["Effort", f"{number(p['effort_weeks'])} engineer-weeks", f"one-time cost {money(p['one_time_cost'])}, launch in {number(round(12 * p['launch_years'], 1))} months"],
+        ["Confidence", share(p["confidence"]), card.sources.get("evidence.confidence", "")],
+        ["Payback", _months(p["payback_months"]), f"ROI {share(p['roi']) if p['roi'] is not None else 'n/a'}"],
+    ]
+    risks = "".join(f"<li>{_e(r)}</li>" for r in top_risks(card))
+    return (
+        f'<header class="mlpm-memo-head"><h1 class="mlpm-title">{_e(idea.title)}</h1>'
+        f'<p class="mlpm-meta">{meta}</p></header>'
+        + _section(
+            "summary",
+            "Decision summary",
+            f'<p class="mlpm-decision mlpm-{key}"><span class="mlpm-badge">{_e(RECOMMENDATIONS[key])}</span> '
+            f"{_e(reason)}</p>"
+            f'<p class="mlpm-rule">Rule: {_e(RULE)}</p>'
+            + html_table(["", "value", "how"], rows, "mlpm-keyfigures")
+            + f"<h3>Top risks</h3><ul class=\"mlpm-risks\">{risks}</ul>",
+        )
+    )
+
+
+def problem_html(card: Scorecard) -> str:
+    idea, p = card.idea, card.point
+    rows = [
+        ["What", idea.problem.what or "(not stated)"],
+        ["Why it matters", idea.problem.why or "(not stated)"],
+        ["Who", idea.problem.who or "(not stated)"],
+        [
+            "Pain",
+            f"frequency {idea.pain.frequency}/5, severity {idea.pain.severity}/5, "
+            f"{'actively seeking a fix' if idea.pain.actively_seeking else 'not actively seeking a fix'}: "
+            f"pain score {number(p['pain_score'])}/100 (4 x frequency x severity x {'1' if idea.pain.actively_seeking else '0.5'})",
+        ],
+        ["Confidence", f"{share(p['confidence'])}: {card.sources.get('evidence.confidence', '')}"],
+    ]
+    body = html_table(["", ""], rows, "mlpm-facts")
+    if card.notes:
+        n = card.notes
+        low_high = n.get("suggested_confidence") or []
+        suggested = f"{share(low_high[0])} to {share(low_high[1])}" if len(low_high) == 2 else "n/a"
+        flags = "".join(f"<li>{_e(f)}</li>" for f in n.get("flags") or [])
+        body += (
+            f"<p>Interview evidence: {_e(n.get('interviews'))} interview(s) graded "
+            f"<strong>{_e(n.get('grade'))}/100</strong> by the confirmation-bias check; suggested confidence {_e(suggested)}.</p>"
+            + (f"<ul>{flags}</ul>" if flags else "")
+        )
+    elif "interviews" in card.missing and idea.evidence.interviews:
+        body += _missing(card, "interviews")
+    elif not idea.evidence.interviews:
+        body += "<p>No interview notes are linked to this idea.</p>"
+    return _section("problem", "The problem and the evidence", body)
+
+
+def alternatives_html(card: Scorecard) -> str:
+    alts = card.idea.alternatives
+    if not alts:
+        return _section("alternatives", "Alternatives", "<p>No alternatives listed: customers have nothing today.</p>")
+    rows = [
+        [a.name, a.kind, str(a.captures), str(a.cost_per_year), "yes" if a.replaced else "no"] for a in alts
+    ]
+    note = (
+        f"<p>The best alternative already captures {share(card.point['best_capture'])} "
+        "of the benefit (at the median); the idea is credited only with the rest.</p>"
+    )
+    return _section(
+        "alternatives",
+        "Alternatives customers use today",
+        html_table(["alternative", "kind", "benefit already captured", "cost per year", "replaced by us"], rows)
+        + note,
+    )
+
+
+def breakdown_html(card: Scorecard) -> str:
+    rows = [[r["quantity"], r["formula"], r["with_numbers"], r["value"]] for r in card.breakdown]
+    return _section(
+        "breakdown",
+        "Value and cost, step by step",
+        "<p>Each number at the median of its estimate; check any line by hand.</p>"
+        + html_table(["quantity", "formula", "with this idea's numbers", "value"], rows, "mlpm-breakdown"),
+    )
+
+
+def charts_html(card: Scorecard) -> str:
+    if not card.charts:
+        key = "simulation" if "simulation" in card.missing else "charts"
+        body = _missing(card, key) if key in card.missing else "<p>No charts (no draws requested).</p>"
+        return _section("charts", "Charts", body)
+    figures = "".join(
+        f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{base64.b64encode(png).decode()}"/>'
+        f"<figcaption>{_e(caption)}</figcaption></figure>"
+        for caption, png in card.charts
+    )
+    return _section("charts", "Charts", figures)
+
+
+def validate_next_html(card: Scorecard) -> str:
+    if "simulation" in card.missing:
+        return _section("voi", "What to validate next", _missing(card, "simulation"))
+    rows = [
+        [input_label(r["input"], card.idea), r["input"], money(r.get("evppi")), r.get("suggestion", "")]
+        for r in card.evpi[:6]
+    ]
+    if not rows:
+        return _section("voi", "What to validate next", "<p>Every input is a plain number: nothing uncertain to validate.</p>")
+    return _section(
+        "voi",
+        "What to validate next",
+        "<p>Value of information: how much the decision would gain from knowing each input "
+        "exactly before deciding (EVPPI, from the simulation). Validate the top line first.</p>"
+        + html_table(["assumption", "field", "worth knowing", "how to validate"], rows),
+    )
+
+
+def rice_html(card: Scorecard) -> str:
+    p = card.point
+    rows = [
+        ["RICE", number(p["rice"]), "adopters x impact (by severity) x confidence / (effort weeks / 4.345)"],
+        ["Cost of delay per week / weeks to launch (CD3)", money(p["cd3"]), "(annual benefit / 52) / (launch years x 52)"],
+    ]
+    return _section(
+        "rice",
+        "RICE and cost of delay",
+        "<p>For readers used to these scores; the ranking above uses the expected value.</p>"
+        + html_table(["score", "value", "formula"], rows),
+    )
+
+
+def ml_html(card: Scorecard) -> str:
+    if card.ml is None:
+        return _section("ml", "ML readiness", _missing(card, "ml"))
+    ml = card.ml
+    rows = []
+    for key, label in (
+        ("recommended_metric", "Recommended metric"),
+        ("beta", "beta"),
+        ("min_precision", "Minimum precision to beat today's alternative"),
+        ("min_recall", "Minimum recall to beat today's alternative"),
+        ("labels_needed", "Labels needed"),
+        ("data_cost", "Data cost"),
+    ):
+        value = ml.get(key)
+        if value is None:
+            continue
+        if key == "labels_needed" and ml.get("labels_needed_low") is not None:
+            value = f"{number(value)} ({number(ml['labels_needed_low'])} to {number(ml['labels_needed_high'])})"
+        elif key == "data_cost":
+            value = money(value)
+        elif isinstance(value, float):
+            value = number(value)
+        rows.append([label, value])
+    risks = "".join(f"<li>{_e(r)}</li>" for r in ml.get("open_risks") or []) or "<li>None open.</li>"
+    return _section(
+        "ml", "ML readiness", html_table(["", ""], rows, "mlpm-facts") + f"<h3>Open risks</h3><ul>{risks}</ul>"
+    )
+
+
+def scorecard_sections(idea: Idea | str | os.PathLike, draws: int = 10_000, seed: int = 0) -> list[str]:
+    """The memo as HTML sections, in report order."""
+    card = build_scorecard(idea, draws=draws, seed=seed)
+    sections = [
+        summary_html(card),
+        problem_html(card),
+        alternatives_html(card),
+        breakdown_html(card),
+        charts_html(card),
+        validate_next_html(card),
+        rice_html(card),
+    ]
+    if card.idea.ml:
+        sections.append(ml_html(card))
+    return sections
+
+
+def show_scorecard(idea_path: str | os.PathLike, draws: int = 10_000, seed: int = 0, interactive: bool = True) -> None:
+    """Display the workshop form (interactive) or the static scorecard, in a notebook."""
+    from IPython.display import HTML, display
+
+    if interactive:
+        forms = optional_module("forms")
+        if forms is not None:
+            display(forms.workshop_form(idea_path, draws=draws, seed=seed))
+            return
+        display(HTML('<p class="mlpm-missing">The workshop form (mlpm_kit.forms) is not installed; '
+                     "showing the static scorecard.</p>"))
+    for section in scorecard_sections(idea_path, draws=draws, seed=seed):
+        display(HTML(section))
