@@ -1,0 +1,356 @@
+"""Leadership reports: an idea file (or a folder of them) to a PDF or HTML memo.
+
+The pipeline has three steps, each failing with a `ToolError` that names the idea and the
+step: run the notebook with papermill (the scorecard, notebook 01, or the portfolio
+comparison, notebook 03) in a Jupyter kernel that imports this repository's `mlpm_kit`;
+export its outputs with the kit's own nbconvert template (`templates/report/`: no code, no
+prompts, no JavaScript, nothing from the network, a print stylesheet); render the PDF with
+WeasyPrint through `safe_url_fetcher`, which loads only `data:` URIs and files of the
+template folder. A notebook that fails is kept beside the output for debugging; its error
+cells never reach a report.
+
+A `ReportKernel` is started once and reused for many notebooks; `render_reports` runs one
+per worker process, on every core, so a folder of ideas renders in parallel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .collection import load_ideas
+from .errors import InputError, MlpmError, ToolError
+from .idea import atomic_write_text, load_idea
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SCORECARD_NOTEBOOK = NOTEBOOKS / "01_idea_scorecard.ipynb"
+PORTFOLIO_NOTEBOOK = NOTEBOOKS / "03_portfolio_comparison.ipynb"
+TEMPLATE_DIR = ROOT / "templates" / "report"
+FORMATS = ("pdf", "html")
+KERNEL_NAME = "python3"
+EXECUTION_TIMEOUT_SECONDS = 300
+START_TIMEOUT_SECONDS = 60
+
+# WeasyPrint logs what it could not load; the report's own content never asks for it.
+logging.getLogger("weasyprint").addHandler(logging.NullHandler())
+
+
+class BlockedURLError(ValueError):
+    """WeasyPrint asked for a URL the report may not load."""
+
+
+def safe_url_fetcher(url: str, timeout: float = 10, ssl_context: Any = None) -> dict:
+    """WeasyPrint's URL fetcher for reports: `data:` URIs and the template folder's files only.
+
+    Anything else (other local files, http, ftp, ...) raises, so an idea file can never
+    make the report read a local file or the network.
+    """
+    from weasyprint import default_url_fetcher
+
+    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    if scheme == "data":
+        return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+    if scheme == "file":
+        parts = urllib.parse.urlsplit(url)
+        if parts.netloc in ("", "localhost"):
+            path = Path(urllib.request.url2pathname(parts.path)).resolve()
+            if path.is_relative_to(TEMPLATE_DIR.resolve()) and path.is_file():
+                return default_url_fetcher(path.as_uri(), timeout=timeout, ssl_context=ssl_context)
+    raise BlockedURLError(f"the report may load only data: URIs and its template files, not {url[:200]!r}")
+
+
+def kernel_env() -> dict[str, str]:
+    """The kernel's environment: this repository's `mlpm_kit` first on the import path."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+class ReportKernel:
+    """One Jupyter kernel, started once and reused by papermill for many notebooks.
+
+    Reuse saves the kernel start and the imports of pandas, matplotlib and the kit for every
+    notebook after the first. After a failed notebook the kernel is replaced.
+    """
+
+    def __init__(self) -> None:
+        self.km: Any = None
+
+    def start(self) -> ReportKernel:
+        """Launch the kernel process; it boots while the caller does other work."""
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc")
+        run_sync(self.km.start_kernel)(cwd=str(NOTEBOOKS), env=kernel_env())
+        return self
+
+    def execute(self, notebook: Path, parameters: dict[str, Any], output: Path) -> Any:
+        """Run `notebook` with `parameters`, saving the executed copy to `output`."""
+        import papermill
+
+        if self.km is None or not self.km.has_kernel:
+            self.start()
+        try:
+            return papermill.execute_notebook(
+                str(notebook),
+                str(output),
+                parameters=parameters,
+                kernel_name=KERNEL_NAME,
+                km=self.km,
+                cwd=str(NOTEBOOKS),
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                start_timeout=START_TIMEOUT_SECONDS,
+                execution_timeout=EXECUTION_TIMEOUT_SECONDS,
+            )
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self.km is not None and self.km.has_kernel:
+            from jupyter_core.utils import run_sync
+
+            run_sync(self.km.shutdown_kernel)(now=True)
+        self.km = None
+
+    def __enter__(self) -> ReportKernel:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """What one report needs, checked before any kernel starts."""
+
+    source: Path
+    notebook: Path
+    parameters: dict[str, Any]
+    title: str
+    name: str
+    format: str
+    output: Path
+
+
+def _check_options(format: str, draws: object, seed: object) -> tuple[str, int, int]:
+    fmt = str(format).lower()
+    if fmt not in FORMATS:
+        raise InputError(f"the report format {format!r} is not supported; use pdf or html.", field="--format")
+    for name, value, low in (("--draws", draws, 0), ("--seed", seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise InputError(f"{value!r} is not a whole number of {low} or more.", field=name)
+    return fmt, int(draws), int(seed)
+
+
+def plan_report(
+    path: str | os.PathLike, format: str = "pdf", out_dir: str | os.PathLike = ".",
+    portfolio: bool = False, draws: int = 10_000, seed: int = 0,
+) -> ReportJob:
+    """Validate the idea (or the portfolio folder) and the options; say what will be written."""
+    fmt, draws, seed = _check_options(format, draws, seed)
+    source = Path(path)
+    if not source.exists():
+        raise InputError("the file or folder does not exist; check the path.", file=str(source))
+    if portfolio:
+        if not source.is_dir():
+            raise InputError("--portfolio needs a folder of idea files, not a file.", file=str(source))
+        ideas, errors = load_ideas([source])
+        if errors:
+            raise errors[0]
+        notebook, name = PORTFOLIO_NOTEBOOK, "portfolio"
+        title = f"Portfolio: {source.resolve().name} ({len(ideas)} ideas)"
+        parameters = portfolio_parameters(notebook, source.resolve(), draws, seed)
+    else:
+        if source.is_dir():
+            raise InputError("is a folder; use render_reports for one report per idea, or portfolio=True.", file=str(source))
+        idea = load_idea(source)
+        notebook, name, title = SCORECARD_NOTEBOOK, idea.id, idea.title
+        parameters = {"idea_path": str(source.resolve()), "draws": draws, "seed": seed, "interactive": False}
+    if not notebook.is_file():
+        raise ToolError(f"the report notebook {notebook} is missing from this installation of mlpm-kit.")
+    out = Path(out_dir)
+    return ReportJob(source, notebook, parameters, title, name, fmt, out / f"{name}.{fmt}")
+
+
+def portfolio_parameters(notebook: Path, folder: Path, draws: int, seed: int) -> dict[str, Any]:
+    """The portfolio notebook's parameters that this function knows how to fill, by name."""
+    import papermill
+
+    declared = {p for p in papermill.inspect_notebook(str(notebook))}
+    known = {"draws": draws, "seed": seed, "interactive": False}
+    for name in ("portfolio_path", "ideas_path", "ideas_dir", "path", "folder"):
+        known[name] = str(folder)
+    return {k: v for k, v in known.items() if k in declared}
+
+
+def export_html(nb: Any, title: str, date: str) -> str:
+    """The executed notebook's outputs as one self-contained HTML page (the report template)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="report",
+        extra_template_basedirs=[str(TEMPLATE_DIR.parent)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(nb, resources={"report_title": title, "report_date": date})
+    return body
+
+
+def write_pdf(html: str, output: Path) -> None:
+    """Render the report HTML to `output` with WeasyPrint (atomic: a partial PDF never lands)."""
+    import weasyprint
+
+    pdf = weasyprint.HTML(
+        string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=safe_url_fetcher
+    ).write_pdf()
+    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(pdf)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _failure(job: ReportJob, step: str, exc: BaseException, kept: Path | None = None) -> ToolError:
+    what = "the portfolio" if job.name == "portfolio" else f"the idea '{job.name}'"
+    detail = getattr(exc, "evalue", None) or str(exc) or type(exc).__name__
+    ename = getattr(exc, "ename", None) or type(exc).__name__
+    first_line = str(detail).strip().splitlines()[0][:300] if str(detail).strip() else ename
+    message = f"{job.source}: the report for {what} failed while {step} ({ename}: {first_line})."
+    if kept is not None:
+        message += f" The executed notebook is kept at {kept} for debugging."
+    return ToolError(message)
+
+
+def run_job(job: ReportJob, kernel: ReportKernel) -> Path:
+    """Execute, export and render one planned report with a started kernel."""
+    job.output.parent.mkdir(parents=True, exist_ok=True)
+    executed = job.output.with_name(f"{job.name}.report.ipynb")
+    try:
+        nb = kernel.execute(job.notebook, job.parameters, executed)
+    except Exception as exc:
+        kept = executed if executed.exists() else None
+        raise _failure(job, f"running the notebook {job.notebook.name}", exc, kept) from None
+    try:
+        html = export_html(nb, job.title, dt.date.today().isoformat())
+    except Exception as exc:
+        raise _failure(job, "exporting the notebook to HTML", exc, executed) from None
+    try:
+        if job.format == "html":
+            atomic_write_text(job.output, html)
+        else:
+            write_pdf(html, job.output)
+    except Exception as exc:
+        raise _failure(job, f"writing the {job.format.upper()}", exc, executed) from None
+    executed.unlink(missing_ok=True)
+    return job.output
+
+
+def render_report(
+    path: str | os.PathLike, format: str = "pdf", out_dir: str | os.PathLike = ".",
+    portfolio: bool = False, draws: int = 10_000, seed: int = 0, *, kernel: ReportKernel | None = None,
+) -> Path:
+    """Render one idea's scorecard (or, with `portfolio=True`, a folder's comparison) to a file.
+
+    Returns the path written, `<out_dir>/<idea id>.pdf` (or `.html`, or `portfolio.pdf`).
+
+    >>> render_report("examples/ideas/ticket-triage.yaml", out_dir="out")   # doctest: +SKIP
+    PosixPath('out/ticket-triage.pdf')
+    """
+    job = plan_report(path, format, out_dir, portfolio, draws, seed)
+    if kernel is not None:
+        return run_job(job, kernel)
+    own = ReportKernel().start()  # boots while the heavy imports below load
+    try:
+        import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
+
+        if job.format == "pdf":
+            import weasyprint  # noqa: F401
+        return run_job(job, own)
+    finally:
+        own.close()
+
+
+# --- many reports in parallel ---------------------------------------------------------------
+
+_WORKER_KERNEL: ReportKernel | None = None
+
+
+def _worker_start() -> None:
+    """Process-pool initializer: one kernel per worker, closed when the worker exits."""
+    global _WORKER_KERNEL
+    from multiprocessing import util
+
+    _WORKER_KERNEL = ReportKernel().start()
+    util.Finalize(None, _WORKER_KERNEL.close, exitpriority=10)
+    import nbconvert  # noqa: F401
+    import papermill  # noqa: F401
+    import weasyprint  # noqa: F401
+
+
+def _worker_render(path: str, format: str, out_dir: str, draws: int, seed: int) -> tuple[str, str | None, str | None]:
+    """(idea file, output path or None, error message or None): never raises, so one bad idea stops nothing."""
+    try:
+        kernel = _WORKER_KERNEL or ReportKernel()
+        out = render_report(path, format, out_dir, draws=draws, seed=seed, kernel=kernel)
+        return path, str(out), None
+    except MlpmError as exc:
+        return path, None, str(exc)
+    except Exception as exc:  # a bug must not stop the other reports; it is reported like a failure
+        return path, None, f"{path}: the report failed unexpectedly ({type(exc).__name__}: {exc})."
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    source: str
+    output: str | None
+    error: str | None
+
+
+def render_reports(
+    paths: Sequence[str | os.PathLike], format: str = "pdf", out_dir: str | os.PathLike = ".",
+    draws: int = 10_000, seed: int = 0, workers: int | None = None, progress: bool = True,
+) -> list[ReportResult]:
+    """One report per idea file, in parallel (one process and one kernel per core).
+
+    A failing idea is reported in its `ReportResult.error`; the others still render.
+    """
+    fmt, draws, seed = _check_options(format, draws, seed)
+    files = [str(p) for p in paths]
+    if not files:
+        return []
+    workers = max(1, min(len(files), workers or os.cpu_count() or 1))
+    from tqdm import tqdm
+
+    results: dict[str, ReportResult] = {}
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start) as pool:
+        futures = [pool.submit(_worker_render, f, fmt, str(out_dir), draws, seed) for f in files]
+        bar = tqdm(total=len(files), desc="reports", unit="idea", disable=not progress, file=sys.stderr)
+        with bar:
+            for future in as_completed(futures):
+                source, output, error = future.result()
+                results[source] = ReportResult(source, output, error)
+                bar.update(1)
+    return [results[f] for f in files]
