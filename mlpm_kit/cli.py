@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .collection import load_ideas
+from .collection import idea_files, load_ideas
 from .errors import InputError, MlpmError
 from .formatting import money, number, share
 from .idea import new_idea
@@ -21,6 +21,7 @@ from .scoring import SCORE_COLUMNS, records, score
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXIT_INPUT = 2
+DEMO_DRAWS = 2000
 
 
 def _print_errors(errors: Sequence[MlpmError]) -> None:
@@ -74,13 +75,44 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def report_folder(folder: Path, fmt: str, out_dir: Path, draws: int, seed: int) -> int:
+    """One report per idea of `folder`, in parallel; print the files written and what failed."""
+    from .report import render_reports
+
+    files = idea_files([folder])
+    results = render_reports(files, fmt, out_dir, draws=draws, seed=seed)
+    for result in results:
+        if result.output:
+            print(result.output)
+    failed = [r for r in results if r.error]
+    written = len(results) - len(failed)
+    print(f"{written} of {len(results)} reports written to {out_dir}.", file=sys.stderr)
+    if failed:
+        print(f"{len(failed)} failed:", file=sys.stderr)
+        _print_errors([MlpmError(r.error) for r in failed])
+    return EXIT_INPUT if failed else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import render_report
+
+    path, out_dir = Path(args.path), Path(args.out)
+    if path.is_dir() and not args.portfolio:
+        return report_folder(path, args.format, out_dir, args.draws, args.seed)
+    print(render_report(path, args.format, out_dir, portfolio=args.portfolio, draws=args.draws, seed=args.seed))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     ideas_dir = EXAMPLES / "ideas"
     print(f"Scoring the example portfolio in {ideas_dir}\n")
     ideas, errors = load_ideas([ideas_dir])
     print(score_table_text(score(ideas)))
     _print_errors(errors)
-    return EXIT_INPUT if errors else 0
+    out_dir = Path("out")
+    print(f"\nWriting one PDF report per example idea to {out_dir}/")
+    status = report_folder(ideas_dir, "pdf", out_dir, DEMO_DRAWS, 0)
+    return EXIT_INPUT if errors or status else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -101,6 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print a JSON list, one object per idea")
     fmt.add_argument("--csv", action="store_true", help="print CSV, one row per idea")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("report", help="a PDF (or HTML) decision memo per idea, or one for a portfolio")
+    p.add_argument("path", metavar="PATH", help="an idea file, or a folder: one report per idea (in parallel)")
+    p.add_argument("--portfolio", action="store_true", help="with a folder: one portfolio comparison report")
+    p.add_argument("--format", choices=("pdf", "html"), default="pdf", help="output format (default: pdf)")
+    p.add_argument("-o", "--out", default=".", metavar="DIR", help="folder for the reports (default: current folder)")
+    p.add_argument("--draws", type=int, default=10_000, help="simulation draws (default: 10000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("demo", help="score, compare and report on the shipped example portfolio")
     p.set_defaults(func=cmd_demo)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import subprocess
 import sys
 import tempfile
 import urllib.parse
@@ -30,7 +31,7 @@ from typing import Any
 
 from .collection import load_ideas
 from .errors import InputError, MlpmError, ToolError
-from .idea import atomic_write_text, load_idea
+from .idea import load_idea
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -92,8 +93,12 @@ class ReportKernel:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        self.km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc")
-        run_sync(self.km.start_kernel)(cwd=str(NOTEBOOKS), env=kernel_env())
+        self.km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        # The kernel's own log (a TCP notice at start) is noise for a report; results and
+        # errors come back as messages, which papermill turns into ToolErrors here.
+        run_sync(self.km.start_kernel)(
+            cwd=str(NOTEBOOKS), env=kernel_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         return self
 
     def execute(self, notebook: Path, parameters: dict[str, Any], output: Path) -> Any:
@@ -213,19 +218,22 @@ def export_html(nb: Any, title: str, date: str) -> str:
 
 
 def write_pdf(html: str, output: Path) -> None:
-    """Render the report HTML to `output` with WeasyPrint (atomic: a partial PDF never lands)."""
+    """Render the report HTML to `output` with WeasyPrint."""
     import weasyprint
 
-    pdf = weasyprint.HTML(
-        string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=safe_url_fetcher
-    ).write_pdf()
+    document = weasyprint.HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=safe_url_fetcher)
+    write_file(output, document.write_pdf())
+
+
+def write_file(output: Path, data: bytes) -> None:
+    """Write `data` atomically (a partial report never lands), readable like any new file."""
     fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(pdf)
+            f.write(data)
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a report is an ordinary file
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -258,7 +266,7 @@ def run_job(job: ReportJob, kernel: ReportKernel) -> Path:
         raise _failure(job, "exporting the notebook to HTML", exc, executed) from None
     try:
         if job.format == "html":
-            atomic_write_text(job.output, html)
+            write_file(job.output, html.encode())
         else:
             write_pdf(html, job.output)
     except Exception as exc:
