@@ -5,7 +5,7 @@ step: run the notebook with papermill (the scorecard, notebook 01, or the portfo
 comparison, notebook 03) in a Jupyter kernel that imports this repository's `mlpm_kit`;
 export its outputs with the kit's own nbconvert template (`templates/report/`: no code, no
 prompts, no JavaScript, nothing from the network, a print stylesheet); render the PDF with
-WeasyPrint through `safe_url_fetcher`, which loads only `data:` URIs and files of the
+WeasyPrint through `safe_url_fetcher()`, which loads only `data:` URIs and files of the
 template folder. A notebook that fails is kept beside the output for debugging; its error
 cells never reach a report.
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -41,6 +42,8 @@ TEMPLATE_DIR = ROOT / "templates" / "report"
 FORMATS = ("pdf", "html")
 KERNEL_NAME = "python3"
 EXECUTION_TIMEOUT_SECONDS = 300
+# A title with Chinese characters makes the page lang "zh", so the CJK font's Chinese glyph forms are used.
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 START_TIMEOUT_SECONDS = 60
 
 # WeasyPrint logs what it could not load; the report's own content never asks for it.
@@ -51,24 +54,32 @@ class BlockedURLError(ValueError):
     """WeasyPrint asked for a URL the report may not load."""
 
 
-def safe_url_fetcher(url: str, timeout: float = 10, ssl_context: Any = None) -> dict:
-    """WeasyPrint's URL fetcher for reports: `data:` URIs and the template folder's files only.
+def allowed_url(url: str) -> str:
+    """The URL to load if the report may load it: a `data:` URI or a file of the template folder.
 
-    Anything else (other local files, http, ftp, ...) raises, so an idea file can never
-    make the report read a local file or the network.
+    Anything else (other local files, http, ftp, a path without a scheme, ...) raises
+    `BlockedURLError`, so an idea file can never make a report read a local file or the network.
     """
-    from weasyprint import default_url_fetcher
-
-    scheme = urllib.parse.urlsplit(url).scheme.lower()
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
     if scheme == "data":
-        return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
-    if scheme == "file":
-        parts = urllib.parse.urlsplit(url)
-        if parts.netloc in ("", "localhost"):
-            path = Path(urllib.request.url2pathname(parts.path)).resolve()
-            if path.is_relative_to(TEMPLATE_DIR.resolve()) and path.is_file():
-                return default_url_fetcher(path.as_uri(), timeout=timeout, ssl_context=ssl_context)
+        return url
+    if scheme == "file" and parts.netloc in ("", "localhost"):
+        path = Path(urllib.request.url2pathname(parts.path)).resolve()
+        if path.is_relative_to(TEMPLATE_DIR.resolve()) and path.is_file():
+            return path.as_uri()
     raise BlockedURLError(f"the report may load only data: URIs and its template files, not {url[:200]!r}")
+
+
+def safe_url_fetcher() -> Any:
+    """A WeasyPrint URL fetcher that loads only what `allowed_url` allows."""
+    from weasyprint.urls import URLFetcher
+
+    class SafeURLFetcher(URLFetcher):
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            return super().fetch(allowed_url(url), headers)
+
+    return SafeURLFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
 
 
 def kernel_env() -> dict[str, str]:
@@ -213,7 +224,8 @@ def export_html(nb: Any, title: str, date: str) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nb, resources={"report_title": title, "report_date": date})
+    resources = {"report_title": title, "report_date": date, "report_lang": "zh" if _CJK.search(title) else "en"}
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
 
@@ -221,7 +233,7 @@ def write_pdf(html: str, output: Path) -> None:
     """Render the report HTML to `output` with WeasyPrint."""
     import weasyprint
 
-    document = weasyprint.HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=safe_url_fetcher)
+    document = weasyprint.HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=safe_url_fetcher())
     write_file(output, document.write_pdf())
 
 

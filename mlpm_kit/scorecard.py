@@ -246,8 +246,9 @@ def _e(value: Any) -> str:
 def html_table(headers: list[str], rows: list[list[Any]], cls: str = "") -> str:
     """A table with every cell escaped."""
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    head = f"<thead><tr>{head}</tr></thead>" if any(headers) else ""
     body = "".join("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<table class="{_e(cls)}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<table class="{_e(cls)}">{head}<tbody>{body}</tbody></table>'
 
 
 def _section(key: str, title: str, body: str) -> str:
