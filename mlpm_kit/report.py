@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -98,15 +99,20 @@ class ReportKernel:
 
     def __init__(self) -> None:
         self.km: Any = None
+        self._sockets: str | None = None
 
     def start(self) -> ReportKernel:
         """Launch the kernel process; it boots while the caller does other work."""
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        self.km = AsyncKernelManager(kernel_name=KERNEL_NAME)
-        # The kernel's own log (a TCP notice at start) is noise for a report; results and
-        # errors come back as messages, which papermill turns into ToolErrors here.
+        # IPC sockets in a private folder: kernels started at the same moment by parallel
+        # workers cannot pick the same TCP port (a client talking to another worker's kernel
+        # waits for a reply that never comes).
+        self._sockets = tempfile.mkdtemp(prefix="mlpm-kernel-")
+        self.km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self._sockets, "k"))
+        # The kernel's own log is noise for a report; results and errors come back as
+        # messages, which papermill turns into ToolErrors here.
         run_sync(self.km.start_kernel)(
             cwd=str(NOTEBOOKS), env=kernel_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -141,6 +147,9 @@ class ReportKernel:
 
             run_sync(self.km.shutdown_kernel)(now=True)
         self.km = None
+        if self._sockets is not None:
+            shutil.rmtree(self._sockets, ignore_errors=True)
+            self._sockets = None
 
     def __enter__(self) -> ReportKernel:
         return self.start()
