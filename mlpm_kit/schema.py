@@ -202,6 +202,9 @@ class Evidence(Section):
     )
 
 
+# After the helpers above, which ml_schema imports from this module.
+from .ml_schema import MlSection  # noqa: E402
+
 _ID = re.compile(r"^\w[\w.-]{0,99}$")
 
 
@@ -239,7 +242,9 @@ class Idea(Section):
     timeline: Timeline = field(Timeline(), "Timeline")
     opportunity: Opportunity = field(Opportunity(), "Opportunity cost")
     evidence: Evidence = field(Evidence(), "Evidence")
-    ml: dict[str, Any] = field({}, "ML readiness", help="Metric, data, compliance, monitoring, explainability.")
+    ml: MlSection = field(
+        MlSection(), "ML readiness", help="Metric, data, compliance, monitoring, explainability (optional)."
+    )
 
 
 def section_model(path: tuple) -> type[BaseModel] | None:
