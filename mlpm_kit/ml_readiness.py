@@ -10,6 +10,7 @@ needed (`learning_curve`), the compliance, bias, monitoring and explainability c
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Any
 
@@ -186,7 +187,8 @@ def ml_check(idea: Idea | str | os.PathLike, seed: int = 0) -> dict[str, Any]:
     else:
         c_fp, c_fn = fp.median, fn.median
         metric, beta = recommend_metric(c_fp, c_fn)
-        out.update(cost_ratio=cost_ratio(c_fp, c_fn), recommended_metric=metric, beta=beta)
+        k = cost_ratio(c_fp, c_fn)
+        out.update(cost_ratio=k if math.isfinite(k) else None, recommended_metric=metric, beta=beta)
         out["min_precision"] = min_precision(c_fp, c_fn)
         if ml.target and ml.target.metric not in (metric, "expected_cost"):
             messages.append(
@@ -268,8 +270,9 @@ def ml_check_text(result: dict[str, Any]) -> str:
     metric = result["recommended_metric"]
     if metric:
         extra = f" with beta = {result['beta']:.2f}" if result["beta"] else ""
+        ratio = f"{number(result['cost_ratio'])}x" if result["cost_ratio"] is not None else "far more than"
         lines.append(
-            f"Metric to optimize   {metric}{extra}  (a false negative costs {number(result['cost_ratio'])}x a false positive)"
+            f"Metric to optimize   {metric}{extra}  (a false negative costs {ratio} a false positive)"
         )
         lines.append(f"Min precision        {result['min_precision']:.3g}  (below it, acting on a prediction loses money)")
     if result["min_recall"] == 0:

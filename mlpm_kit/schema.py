@@ -8,9 +8,8 @@ is its label, `description` its help text, and `json_schema_extra["unit"]` its u
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
-
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, PrivateAttr
 
