@@ -41,7 +41,9 @@ def _sample(data, column: str | None, which: str) -> np.ndarray:
     if isinstance(data, str | os.PathLike):
         path = Path(data)
         if column is None:
-            raise InputError(f"give the column to read from the CSV file {path} (column=...).", field=which)
+            raise InputError(
+                f"give the column to read from the CSV file {path} (column=...).", field=which
+            )
         if not path.is_file():
             raise InputError("no such CSV file; check the path.", file=str(path), field=which)
         try:
@@ -49,7 +51,9 @@ def _sample(data, column: str | None, which: str) -> np.ndarray:
         except ValueError:
             columns = ", ".join(pd.read_csv(path, nrows=0).columns)
             raise InputError(
-                f"has no column {column!r}; its columns are: {columns}.", file=str(path), field=which
+                f"has no column {column!r}; its columns are: {columns}.",
+                file=str(path),
+                field=which,
             ) from None
         data = frame[column]
     try:
@@ -76,7 +80,9 @@ def _edges(reference: np.ndarray, bins) -> np.ndarray:
         return np.unique(quantiles)
     edges = np.asarray(bins, dtype=float)
     if edges.ndim != 1 or len(edges) < 2 or np.any(np.diff(edges) <= 0):
-        raise InputError("bin edges must be an increasing list of at least 2 numbers.", field="bins")
+        raise InputError(
+            "bin edges must be an increasing list of at least 2 numbers.", field="bins"
+        )
     return edges[1:-1]
 
 
@@ -106,7 +112,9 @@ def psi(reference, current, bins=10, column: str | None = None) -> float:
 
 def ks(reference, current, column: str | None = None) -> KsResult:
     """Two-sample Kolmogorov-Smirnov statistic and p-value (scipy.stats.ks_2samp)."""
-    result = stats.ks_2samp(_sample(reference, column, "reference"), _sample(current, column, "current"))
+    result = stats.ks_2samp(
+        _sample(reference, column, "reference"), _sample(current, column, "current")
+    )
     return KsResult(float(result.statistic), float(result.pvalue))
 
 

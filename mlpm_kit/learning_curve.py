@@ -79,7 +79,9 @@ class CurveFit:
         a = (m_max - m_ref) * self.n_ref**b
         needed = labels_needed(m_max, a, b, target)
         low, high = np.percentile(needed, [5, 95], method="nearest")
-        return (float(low) if np.isfinite(low) else None), (float(high) if np.isfinite(high) else None)
+        return (float(low) if np.isfinite(low) else None), (
+            float(high) if np.isfinite(high) else None
+        )
 
 
 def labels_needed(m_max, a, b, target):

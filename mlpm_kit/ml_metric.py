@@ -50,7 +50,9 @@ def cost_ratio(false_positive_cost: float, false_negative_cost: float) -> float:
     return false_negative_cost / false_positive_cost
 
 
-def recommend_metric(false_positive_cost: float, false_negative_cost: float) -> tuple[str, float | None]:
+def recommend_metric(
+    false_positive_cost: float, false_negative_cost: float
+) -> tuple[str, float | None]:
     """(metric, beta): `precision`, `recall`, or `f_beta` with beta = sqrt(k); beta is None otherwise.
 
     Both costs 0 gives (`expected_cost`, None): nothing distinguishes the errors.
@@ -78,7 +80,9 @@ def min_precision(false_positive_cost: float, false_negative_cost: float) -> flo
     return false_positive_cost / total
 
 
-def expected_error_cost(decisions, base_rate, false_positive_cost, false_negative_cost, precision, recall):
+def expected_error_cost(
+    decisions, base_rate, false_positive_cost, false_negative_cost, precision, recall
+):
     """Expected cost of errors per year at a precision and recall (arrays broadcast).
 
     decisions * base_rate positives a year; (1 - recall) of them are missed, and
@@ -93,7 +97,9 @@ def expected_error_cost(decisions, base_rate, false_positive_cost, false_negativ
     return float(out) if np.ndim(out) == 0 else out
 
 
-def baseline_error_cost(decisions, base_rate, false_positive_cost, false_negative_cost) -> tuple[float, str]:
+def baseline_error_cost(
+    decisions, base_rate, false_positive_cost, false_negative_cost
+) -> tuple[float, str]:
     """Yearly cost of errors without a model, and which way of working it is (the cheaper one)."""
     act_on_none = decisions * base_rate * false_negative_cost
     act_on_all = decisions * (1 - base_rate) * false_positive_cost
@@ -102,7 +108,9 @@ def baseline_error_cost(decisions, base_rate, false_positive_cost, false_negativ
     return float(act_on_all), "acting on every case (every negative is handled)"
 
 
-def min_recall(base_rate: float, false_positive_cost: float, false_negative_cost: float, precision: float = 1.0):
+def min_recall(
+    base_rate: float, false_positive_cost: float, false_negative_cost: float, precision: float = 1.0
+):
     """The recall at which the model's cost of errors equals today's way of working, at `precision`.
 
     None when no recall reaches it at this precision.
@@ -110,7 +118,9 @@ def min_recall(base_rate: float, false_positive_cost: float, false_negative_cost
     baseline, _ = baseline_error_cost(1.0, base_rate, false_positive_cost, false_negative_cost)
     if not 0 < precision <= 1:
         return None
-    gain_per_recall = base_rate * (false_negative_cost - false_positive_cost * (1 - precision) / precision)
+    gain_per_recall = base_rate * (
+        false_negative_cost - false_positive_cost * (1 - precision) / precision
+    )
     needed = base_rate * false_negative_cost - baseline
     if needed <= 0:
         return 0.0 if gain_per_recall > 0 else None

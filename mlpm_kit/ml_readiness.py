@@ -10,6 +10,7 @@ needed (`learning_curve`), the compliance, bias, monitoring and explainability c
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from typing import Any
@@ -37,7 +38,9 @@ def open_risks(ml: MlSection) -> list[str]:
     risks: list[str] = []
     comp = ml.compliance
     if comp is None:
-        risks.append("Compliance and bias not assessed: add ml.compliance (personal data, lawful basis, DPIA, segments).")
+        risks.append(
+            "Compliance and bias not assessed: add ml.compliance (personal data, lawful basis, DPIA, segments)."
+        )
     else:
         if comp.personal_data and comp.lawful_basis in (None, "none"):
             risks.append(
@@ -45,7 +48,9 @@ def open_risks(ml: MlSection) -> list[str]:
                 "ml.compliance.lawful_basis."
             )
         if comp.personal_data and not comp.dpia_done:
-            risks.append("Personal data without a DPIA: run the data protection impact assessment (ml.compliance.dpia_done).")
+            risks.append(
+                "Personal data without a DPIA: run the data protection impact assessment (ml.compliance.dpia_done)."
+            )
         if comp.sensitive_attributes and not comp.fairness_check_done:
             risks.append(
                 f"Sensitive attributes ({', '.join(comp.sensitive_attributes)}) without a fairness check: "
@@ -62,12 +67,18 @@ def open_risks(ml: MlSection) -> list[str]:
     if mon is None or mon.retrain_every_weeks is None:
         risks.append("No retraining plan: set ml.monitoring.retrain_every_weeks and retrain_weeks.")
     if mon is None or not mon.watch:
-        risks.append("No drift monitoring: list what is watched after launch in ml.monitoring.watch (e.g. input PSI).")
+        risks.append(
+            "No drift monitoring: list what is watched after launch in ml.monitoring.watch (e.g. input PSI)."
+        )
     exp = ml.explainability
     if exp is None or not exp.inline_explanation.strip():
-        risks.append("No inline explanation: write what customers see next to a prediction (ml.explainability).")
+        risks.append(
+            "No inline explanation: write what customers see next to a prediction (ml.explainability)."
+        )
     if exp is None or not exp.documented_use_cases:
-        risks.append("Use cases not documented: say what the model is for and not for (ml.explainability.documented_use_cases).")
+        risks.append(
+            "Use cases not documented: say what the model is for and not for (ml.explainability.documented_use_cases)."
+        )
     return risks
 
 
@@ -84,7 +95,10 @@ def retraining_cost(idea: Idea) -> Estimate | None:
 
 def _target_value(ml: MlSection) -> float:
     if ml.target is None:
-        raise InputError("no target: add ml.target {metric: ..., value: ...} to compute the labels needed.", field="ml.target")
+        raise InputError(
+            "no target: add ml.target {metric: ..., value: ...} to compute the labels needed.",
+            field="ml.target",
+        )
     if ml.target.metric == "expected_cost":
         raise InputError(
             "the target is an expected cost, which a learning curve of a metric cannot reach; give a "
@@ -183,7 +197,9 @@ def ml_check(idea: Idea | str | os.PathLike, seed: int = 0) -> dict[str, Any]:
         return out
     fp, fn = ml.false_positive_cost, ml.false_negative_cost
     if fp is None or fn is None:
-        messages.append("Add ml.false_positive_cost and ml.false_negative_cost to get the metric to optimize.")
+        messages.append(
+            "Add ml.false_positive_cost and ml.false_negative_cost to get the metric to optimize."
+        )
     else:
         c_fp, c_fn = fp.median, fn.median
         metric, beta = recommend_metric(c_fp, c_fn)
@@ -234,15 +250,14 @@ def ml_check(idea: Idea | str | os.PathLike, seed: int = 0) -> dict[str, Any]:
         cost_est, _ = data_cost_estimate(idea, seed=seed)
         data = ml.data
         out["data_cost"] = (
-            max(est["labels_needed"] - data.labels_now, 0.0) * data.cost_per_label.median + data.purchase_cost.median
+            max(est["labels_needed"] - data.labels_now, 0.0) * data.cost_per_label.median
+            + data.purchase_cost.median
         )
         out["data_cost_low"], out["data_cost_high"] = cost_est.low, cost_est.high
     except InputError as exc:
         messages.append(str(exc))
-        try:
+        with contextlib.suppress(InputError):
             out["curve"] = _curve_only(ml)
-        except InputError:
-            pass
     if retraining_cost(idea) is not None:
         out["retraining_cost_per_year"] = _retraining_point(idea)
     out["open_risks"] = open_risks(ml)
@@ -259,7 +274,12 @@ def _curve_only(ml: MlSection) -> dict | None:
 def _retraining_point(idea: Idea) -> float:
     """The retraining cost per year at the inputs' medians."""
     mon = idea.ml.monitoring
-    return WEEKS_PER_YEAR / mon.retrain_every_weeks.median * mon.retrain_weeks.median * idea.cost.team_week_cost.median
+    return (
+        WEEKS_PER_YEAR
+        / mon.retrain_every_weeks.median
+        * mon.retrain_weeks.median
+        * idea.cost.team_week_cost.median
+    )
 
 
 def ml_check_text(result: dict[str, Any]) -> str:
@@ -270,13 +290,21 @@ def ml_check_text(result: dict[str, Any]) -> str:
     metric = result["recommended_metric"]
     if metric:
         extra = f" with beta = {result['beta']:.2f}" if result["beta"] else ""
-        ratio = f"{number(result['cost_ratio'])}x" if result["cost_ratio"] is not None else "far more than"
+        ratio = (
+            f"{number(result['cost_ratio'])}x"
+            if result["cost_ratio"] is not None
+            else "far more than"
+        )
         lines.append(
             f"Metric to optimize   {metric}{extra}  (a false negative costs {ratio} a false positive)"
         )
-        lines.append(f"Min precision        {result['min_precision']:.3g}  (below it, acting on a prediction loses money)")
+        lines.append(
+            f"Min precision        {result['min_precision']:.3g}  (below it, acting on a prediction loses money)"
+        )
     if result["min_recall"] == 0:
-        lines.append(f"Min recall           0  (any recall beats {result['baseline']} once precision is above the minimum)")
+        lines.append(
+            f"Min recall           0  (any recall beats {result['baseline']} once precision is above the minimum)"
+        )
     elif result["min_recall"] is not None:
         lines.append(
             f"Min recall           {result['min_recall']:.3f}  at precision {result['min_recall_at_precision']:g}, "
@@ -297,7 +325,9 @@ def ml_check_text(result: dict[str, Any]) -> str:
     if result["curve"]:
         lines.append(f"Curve saturates at   {result['curve']['m_max']:.3f}")
     if result["retraining_cost_per_year"] is not None:
-        lines.append(f"Retraining per year  {money(result['retraining_cost_per_year'])} (added to the running cost)")
+        lines.append(
+            f"Retraining per year  {money(result['retraining_cost_per_year'])} (added to the running cost)"
+        )
     lines.append(f"Explanation shown    {result['explanation'] or '(none)'}")
     lines.append(f"Use cases documented {'yes' if result['documented_use_cases'] else 'no'}")
     lines.append("")
