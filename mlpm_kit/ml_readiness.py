@@ -318,10 +318,10 @@ def ml_check_text(result: dict[str, Any]) -> str:
         lines.append(
             f"Labels needed        {number(result['labels_needed'])} (90% range {rng}); {number(result['labels_now'])} today"
         )
-        lines.append(
-            f"Data cost            {money(result['data_cost'])} "
-            f"(range {money(result['data_cost_low'])} to {money(result['data_cost_high'])})"
-        )
+        cost_range = ""
+        if result["data_cost_low"] != result["data_cost_high"]:
+            cost_range = f" (range {money(result['data_cost_low'])} to {money(result['data_cost_high'])})"
+        lines.append(f"Data cost            {money(result['data_cost'])}{cost_range}")
     if result["curve"]:
         lines.append(f"Curve saturates at   {result['curve']['m_max']:.3f}")
     if result["retraining_cost_per_year"] is not None:
