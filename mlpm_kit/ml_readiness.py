@@ -320,7 +320,9 @@ def ml_check_text(result: dict[str, Any]) -> str:
         )
         cost_range = ""
         if result["data_cost_low"] != result["data_cost_high"]:
-            cost_range = f" (range {money(result['data_cost_low'])} to {money(result['data_cost_high'])})"
+            cost_range = (
+                f" (range {money(result['data_cost_low'])} to {money(result['data_cost_high'])})"
+            )
         lines.append(f"Data cost            {money(result['data_cost'])}{cost_range}")
     if result["curve"]:
         lines.append(f"Curve saturates at   {result['curve']['m_max']:.3f}")

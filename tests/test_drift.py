@@ -48,7 +48,9 @@ def test_series_and_csv_columns(tmp_path):
     (tmp_path / "cur.csv").write_text(pd.DataFrame({"x": cur}).to_csv(index=False))
     expected = psi(ref, cur)
     assert psi(pd.Series(ref), pd.Series(cur)) == pytest.approx(expected)
-    assert psi(tmp_path / "ref.csv", str(tmp_path / "cur.csv"), column="x") == pytest.approx(expected)
+    assert psi(tmp_path / "ref.csv", str(tmp_path / "cur.csv"), column="x") == pytest.approx(
+        expected
+    )
     with pytest.raises(InputError, match="has no column 'y'; its columns are: x"):
         psi(tmp_path / "ref.csv", tmp_path / "cur.csv", column="y")
 

@@ -55,7 +55,9 @@ def test_labels_needed_is_infinite_beyond_saturation():
 
 
 def test_two_points_are_not_enough():
-    with pytest.raises(InputError, match="has 2 points; a learning curve needs at least three") as info:
+    with pytest.raises(
+        InputError, match="has 2 points; a learning curve needs at least three"
+    ) as info:
         fit_learning_curve([(500, 0.8), (1000, 0.85)])
     assert info.value.field == "ml.data.pilot_curve"
 

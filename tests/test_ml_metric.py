@@ -60,7 +60,9 @@ def test_expected_error_cost_by_hand():
 
 
 def test_expected_error_cost_broadcasts():
-    grid = expected_error_cost(1000, 0.1, 1.0, 10.0, np.array([[0.5, 1.0]]), np.array([[0.8], [1.0]]))
+    grid = expected_error_cost(
+        1000, 0.1, 1.0, 10.0, np.array([[0.5, 1.0]]), np.array([[0.8], [1.0]])
+    )
     assert grid.shape == (2, 2)
     assert grid[1, 1] == 0.0  # perfect model
 

@@ -85,7 +85,10 @@ def test_empty_or_absent_ml_section_is_valid():
 
 
 def test_unknown_key_suggests_the_closest():
-    assert problem(data__labls_now=5) == "spam.yaml: ml.data.labls_now: unknown key 'labls_now'; did you mean 'labels_now'?"
+    assert (
+        problem(data__labls_now=5)
+        == "spam.yaml: ml.data.labls_now: unknown key 'labls_now'; did you mean 'labels_now'?"
+    )
     assert "did you mean 'dpia_done'?" in problem(compliance__dpia_don=True)
     assert "did you mean 'base_rate'?" in problem(base_rat=0.3)
 
@@ -105,7 +108,9 @@ def test_negative_costs_are_rejected():
 
 def test_shares_above_one_are_rejected():
     segs = [{"name": "a", "sample_share": 1.2, "population_share": 0.2}]
-    assert "ml.compliance.segments[0].sample_share: 1.2 is outside 0-1" in problem(compliance__segments=segs)
+    assert "ml.compliance.segments[0].sample_share: 1.2 is outside 0-1" in problem(
+        compliance__segments=segs
+    )
 
 
 def test_pilot_curve_values_are_checked():
@@ -135,7 +140,11 @@ def test_open_risks_on_constructed_cases():
             "sensitive_attributes": ["age"],
             "segments": [
                 {"name": "18-25", "sample_share": 0.05, "population_share": 0.2},
-                {"name": "26-40", "sample_share": 0.1, "population_share": 0.2},  # exactly half: fine
+                {
+                    "name": "26-40",
+                    "sample_share": 0.1,
+                    "population_share": 0.2,
+                },  # exactly half: fine
             ],
         },
         monitoring=None,
@@ -145,7 +154,9 @@ def test_open_risks_on_constructed_cases():
     assert any(r.startswith("Personal data without a lawful basis") for r in risks)
     assert any(r.startswith("Personal data without a DPIA") for r in risks)
     assert any(r.startswith("Sensitive attributes (age) without a fairness check") for r in risks)
-    assert any("Segment '18-25' is under-sampled: 5% of the training sample vs 20%" in r for r in risks)
+    assert any(
+        "Segment '18-25' is under-sampled: 5% of the training sample vs 20%" in r for r in risks
+    )
     assert not any("26-40" in r for r in risks)
     assert any(r.startswith("No retraining plan") for r in risks)
     assert any(r.startswith("No drift monitoring") for r in risks)
@@ -185,7 +196,13 @@ def test_min_recall_is_zero_when_doing_nothing_is_cheaper():
 
 def test_ml_check_f_beta_and_recall():
     assert ml_check(idea_with(false_negative_cost=50))["beta"] == pytest.approx(1.0)
-    out = ml_check(idea_with(false_positive_cost=1, false_negative_cost=100, target={"metric": "recall", "value": 0.9}))
+    out = ml_check(
+        idea_with(
+            false_positive_cost=1,
+            false_negative_cost=100,
+            target={"metric": "recall", "value": 0.9},
+        )
+    )
     assert out["recommended_metric"] == "recall"
 
 
@@ -226,8 +243,17 @@ def test_cli_text_and_json(tmp_path, capsys):
     assert "Metric to optimize   precision" in capsys.readouterr().out
     assert main(["ml-check", str(path), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    for key in ("recommended_metric", "beta", "min_precision", "min_recall", "labels_needed",
-                "labels_needed_low", "labels_needed_high", "data_cost", "open_risks"):
+    for key in (
+        "recommended_metric",
+        "beta",
+        "min_precision",
+        "min_recall",
+        "labels_needed",
+        "labels_needed_low",
+        "labels_needed_high",
+        "data_cost",
+        "open_risks",
+    ):
         assert key in out
     assert out["recommended_metric"] == "precision" and out["labels_needed"] == 1600
 
