@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import PlainValidator, model_validator
+from pydantic import PlainSerializer, PlainValidator, model_validator
 
 from .estimates import Estimate, EstimateError, format_number, parse_estimate
 from .schema import INTERVAL_HELP, Amount, Flag, Section, Text, WholeNumber, field
@@ -99,10 +99,17 @@ def _pilot_curve(value: object) -> list[tuple[float, float]]:
     return sorted(points)
 
 
-OpenShare = Annotated[Estimate, PlainValidator(_open_share)]
-Positive = Annotated[Estimate, PlainValidator(_positive)]
+def _curve_to_yaml(points: list[tuple[float, float]]) -> list[list[float | int]]:
+    return [[int(n) if float(n).is_integer() else n, m] for n, m in points]
+
+
+_TO_YAML = PlainSerializer(lambda e: e.to_yaml())
+OpenShare = Annotated[Estimate, PlainValidator(_open_share), _TO_YAML]
+Positive = Annotated[Estimate, PlainValidator(_positive), _TO_YAML]
 UnitNumber = Annotated[float, PlainValidator(_unit_number)]
-PilotCurve = Annotated[list[tuple[float, float]], PlainValidator(_pilot_curve)]
+PilotCurve = Annotated[
+    list[tuple[float, float]], PlainValidator(_pilot_curve), PlainSerializer(_curve_to_yaml)
+]
 
 
 class MlTarget(Section):

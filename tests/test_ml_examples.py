@@ -45,3 +45,17 @@ def test_charts_draw(name):
     idea = load_idea(IDEAS / f"{name}.yaml")
     for fig in (error_cost_chart(idea), learning_curve_chart(idea)):
         assert fig.axes[0].get_title()
+
+
+def test_saving_keeps_the_ml_section(tmp_path):
+    from mlpm_kit import save_idea
+
+    target = tmp_path / "spam-filter.yaml"
+    target.write_text((IDEAS / "spam-filter.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    idea = load_idea(target)
+    idea.title = "Renamed"
+    save_idea(idea)
+    text = target.read_text(encoding="utf-8")
+    assert "pilot_curve: [[1000, 0.962], [3000, 0.978]" in text
+    assert "base_rate: 0.45" in text
+    assert load_idea(target).ml == idea.ml
