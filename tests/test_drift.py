@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scipy import stats
 
 from mlpm_kit import ks, psi
@@ -75,3 +77,12 @@ def test_bad_samples():
         ks(["a", "b"], [1, 2])
     with pytest.raises(InputError, match="at least 2 bins"):
         psi([1, 2, 3], [1, 2, 3], bins=1)
+
+
+@given(
+    ref=st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=200),
+    cur=st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=200),
+)
+def test_psi_is_never_negative_and_zero_on_itself(ref, cur):
+    assert psi(ref, cur) >= 0
+    assert psi(ref, ref) == pytest.approx(0.0, abs=1e-12)

@@ -297,3 +297,10 @@ def test_hooks_reach_the_score():
     data_cost = data_cost_of(with_ml)[0].median
     assert a["one_time_cost"][0] == pytest.approx(b["one_time_cost"][0] + data_cost)
     assert np.isfinite(a["expected_value"][0])
+
+
+def test_public_api_exports_the_ml_helpers():
+    import mlpm_kit
+
+    for name in ("ml_check", "psi", "ks"):
+        assert name in mlpm_kit.__all__ and callable(getattr(mlpm_kit, name))
