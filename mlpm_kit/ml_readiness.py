@@ -127,7 +127,9 @@ def data_cost_estimate(idea: Idea, seed: int = 0) -> tuple[Estimate, int]:
     """One-time data cost from the pilot curve, as a range, and the labels needed (point).
 
     data_cost = max(labels_needed - labels_now, 0) * cost_per_label + purchase_cost.
-    Raises InputError when the curve cannot give labels_needed.
+    An unbounded end of the labels range is replaced by the point estimate (the model needs
+    a finite number; `ml_check` reports the unbounded end). Raises InputError when the
+    curve cannot give labels_needed.
     """
     est = labels_estimate(idea.ml, seed=seed)
     data = idea.ml.data
@@ -253,7 +255,8 @@ def ml_check(idea: Idea | str | os.PathLike, seed: int = 0) -> dict[str, Any]:
             max(est["labels_needed"] - data.labels_now, 0.0) * data.cost_per_label.median
             + data.purchase_cost.median
         )
-        out["data_cost_low"], out["data_cost_high"] = cost_est.low, cost_est.high
+        out["data_cost_low"] = cost_est.low
+        out["data_cost_high"] = cost_est.high if est["high"] is not None else None
     except InputError as exc:
         messages.append(str(exc))
         with contextlib.suppress(InputError):
@@ -320,9 +323,8 @@ def ml_check_text(result: dict[str, Any]) -> str:
         )
         cost_range = ""
         if result["data_cost_low"] != result["data_cost_high"]:
-            cost_range = (
-                f" (range {money(result['data_cost_low'])} to {money(result['data_cost_high'])})"
-            )
+            high = result["data_cost_high"]
+            cost_range = f" (range {money(result['data_cost_low'])} to {money(high) if high is not None else 'unbounded'})"
         lines.append(f"Data cost            {money(result['data_cost'])}{cost_range}")
     if result["curve"]:
         lines.append(f"Curve saturates at   {result['curve']['m_max']:.3f}")
