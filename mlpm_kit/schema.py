@@ -51,8 +51,15 @@ def estimate_type(*, share: bool = False, minimum: float | None = 0.0, maximum: 
     return Annotated[Estimate, PlainValidator(validate), PlainSerializer(lambda e: e.to_yaml())]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(value: object) -> str:
     if isinstance(value, str):
+        if _CONTROL.search(value):
+            raise ValueError(
+                "contains control characters (such as terminal escape codes); remove them from the text."
+            )
         return value
     if value is None:
         return ""
