@@ -24,9 +24,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from .errors import MlpmError
+from .fonts import use_cjk_fallback
 from .formatting import money, number, share
 from .idea import load_idea
 from .inputs import model_inputs
+from .ml_readiness import ml_check
+from .ml_schema import has_ml
 from .schema import Idea, section_model
 from .scoring import breakdown, records, score
 
@@ -75,6 +79,7 @@ class Scorecard:
     charts: list[tuple[str, bytes]] = field(default_factory=list)
     notes: dict[str, Any] | None = None
     ml: dict[str, Any] | None = None
+    ml_charts: list[tuple[str, bytes]] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -105,13 +110,18 @@ def _simulate(card: Scorecard, sim_module: ModuleType) -> None:
     card.charts = chart_pngs(charts, sim, card.idea)
 
 
-def chart_pngs(charts: ModuleType, sim: Any, idea: Idea) -> list[tuple[str, bytes]]:
-    """The scorecard's figures as (caption, PNG bytes); each figure is closed after saving."""
+def figure_png(fig: Any) -> bytes:
+    """A matplotlib figure as PNG bytes; the figure is closed so a notebook does not show it twice."""
     import matplotlib.pyplot as plt
 
-    from .fonts import use_cjk_fallback
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
 
-    use_cjk_fallback()
+
+def chart_pngs(charts: ModuleType, sim: Any, idea: Idea) -> list[tuple[str, bytes]]:
+    """The simulation's figures as (caption, PNG bytes)."""
     wanted = (
         ("npv_distribution", "Distribution of the npv over the simulation's draws."),
         ("tornado", "What moves the expected value most: each uncertain input at its p10 and p90."),
@@ -122,11 +132,7 @@ def chart_pngs(charts: ModuleType, sim: Any, idea: Idea) -> list[tuple[str, byte
         make = getattr(charts, name, None)
         if make is None:
             continue
-        fig = make(sim, idea.id)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-        plt.close(fig)
-        out.append((caption, buf.getvalue()))
+        out.append((caption, figure_png(make(sim, idea.id))))
     return out
 
 
@@ -135,8 +141,6 @@ def _notes(card: Scorecard, interviews: ModuleType) -> None:
     paths = [base / p for p in card.idea.evidence.interviews]
     if not paths:
         return
-    from .errors import MlpmError
-
     try:
         card.notes = dict(interviews.check_notes(paths).summary)
     except MlpmError as exc:
@@ -147,6 +151,7 @@ def build_scorecard(idea: Idea | str | os.PathLike, draws: int = 10_000, seed: i
     """Gather the numbers of the memo for one idea (a loaded `Idea` or a path to its file)."""
     if not isinstance(idea, Idea):
         idea = load_idea(idea)
+    use_cjk_fallback()  # charts with Chinese titles or labels
     card = Scorecard(
         idea=idea,
         point=_first_row(score([idea]), idea.id),
@@ -165,13 +170,27 @@ def build_scorecard(idea: Idea | str | os.PathLike, draws: int = 10_000, seed: i
         card.missing["interviews"] = "the interview check (mlpm_kit.interviews) is not installed"
     else:
         _notes(card, interviews)
-    if idea.ml:
-        readiness = optional_module("ml_readiness")
-        if readiness is None:
-            card.missing["ml"] = "the ML readiness check (mlpm_kit.ml_readiness) is not installed"
-        else:
-            card.ml = dict(readiness.ml_check(idea))
+    if has_ml(idea.ml):
+        card.ml = ml_check(idea, seed=seed)
+        card.ml_charts = ml_chart_pngs(idea, seed)
     return card
+
+
+def ml_chart_pngs(idea: Idea, seed: int) -> list[tuple[str, bytes]]:
+    """The ML section's charts that the idea has the inputs for (the section says what is missing)."""
+    from .ml_charts import error_cost_chart, learning_curve_chart
+
+    out = []
+    for make, caption in (
+        (error_cost_chart, "Expected cost of the model's errors per year over precision and recall; "
+         "the line is where it costs as much as today's way of working."),
+        (lambda i: learning_curve_chart(i, seed=seed), "Labels needed: pilot points, fitted learning curve and target."),
+    ):
+        try:
+            out.append((caption, figure_png(make(idea))))
+        except MlpmError:
+            continue
+    return out
 
 
 def recommendation(card: Scorecard) -> tuple[str, str]:
@@ -371,12 +390,15 @@ def charts_html(card: Scorecard) -> str:
         key = "simulation" if "simulation" in card.missing else "charts"
         body = _missing(card, key) if key in card.missing else "<p>No charts (no draws requested).</p>"
         return _section("charts", "Charts", body)
-    figures = "".join(
+    return _section("charts", "Charts", figures_html(card.charts))
+
+
+def figures_html(figures: list[tuple[str, bytes]]) -> str:
+    return "".join(
         f'<figure><img alt="{_e(caption)}" src="data:image/png;base64,{base64.b64encode(png).decode()}"/>'
         f"<figcaption>{_e(caption)}</figcaption></figure>"
-        for caption, png in card.charts
+        for caption, png in figures
     )
-    return _section("charts", "Charts", figures)
 
 
 def validate_next_html(card: Scorecard) -> str:
@@ -412,32 +434,40 @@ def rice_html(card: Scorecard) -> str:
 
 
 def ml_html(card: Scorecard) -> str:
-    if card.ml is None:
-        return _section("ml", "ML readiness", _missing(card, "ml"))
     ml = card.ml
-    rows = []
-    for key, label in (
-        ("recommended_metric", "Recommended metric"),
-        ("beta", "beta"),
-        ("min_precision", "Minimum precision to beat today's alternative"),
-        ("min_recall", "Minimum recall to beat today's alternative"),
-        ("labels_needed", "Labels needed"),
-        ("data_cost", "Data cost"),
-    ):
-        value = ml.get(key)
-        if value is None:
-            continue
-        if key == "labels_needed" and ml.get("labels_needed_low") is not None:
-            value = f"{number(value)} ({number(ml['labels_needed_low'])} to {number(ml['labels_needed_high'])})"
-        elif key == "data_cost":
-            value = money(value)
-        elif isinstance(value, float):
-            value = number(value)
-        rows.append([label, value])
+    metric = ml.get("recommended_metric")
+    if metric == "f_beta" and ml.get("beta") is not None:
+        metric = f"F-beta with beta = {number(ml['beta'])}"
+    labels = None
+    if ml.get("labels_needed") is not None:
+        low, high = ml.get("labels_needed_low"), ml.get("labels_needed_high")
+        labels = f"{number(ml['labels_needed'])} ({number(low)} to {'unbounded' if high is None else number(high)})"
+        if ml.get("labels_now") is not None:
+            labels += f"; {number(ml['labels_now'])} labeled today"
+    data_cost = None
+    if ml.get("data_cost") is not None:
+        high = ml.get("data_cost_high")
+        data_cost = f"{money(ml['data_cost'])} ({money(ml.get('data_cost_low'))} to {'unbounded' if high is None else money(high)})"
+    rows = [
+        ["Task", ml.get("task")],
+        ["Metric to optimize", metric],
+        ["Cost of a missed case / a false alarm", None if ml.get("cost_ratio") is None else f"{number(ml['cost_ratio'])} x"],
+        ["Minimum precision to beat today's way", None if ml.get("min_precision") is None else share(ml["min_precision"]) if ml["min_precision"] >= 0.01 else number(ml["min_precision"])],
+        ["Minimum recall to beat today's way", None if ml.get("min_recall") is None else f"{share(ml['min_recall'])} at precision {number(ml.get('min_recall_at_precision'))}"],
+        ["Today's way (baseline)", ml.get("baseline")],
+        ["Labels needed (90% range)", labels],
+        ["Data cost (90% range)", data_cost],
+        ["Retraining cost per year", None if ml.get("retraining_cost_per_year") is None else money(ml["retraining_cost_per_year"])],
+        ["What customers see next to a prediction", ml.get("explanation") or None],
+    ]
+    body = html_table(["", ""], [r for r in rows if r[1] not in (None, "")], "mlpm-facts")
+    notes = "".join(f"<li>{_e(m)}</li>" for m in ml.get("messages") or [])
+    if notes:
+        body += f"<h3>Notes</h3><ul>{notes}</ul>"
     risks = "".join(f"<li>{_e(r)}</li>" for r in ml.get("open_risks") or []) or "<li>None open.</li>"
-    return _section(
-        "ml", "ML readiness", html_table(["", ""], rows, "mlpm-facts") + f"<h3>Open risks</h3><ul>{risks}</ul>"
-    )
+    body += f"<h3>Open risks</h3><ul>{risks}</ul>"
+    body += figures_html(card.ml_charts)
+    return _section("ml", "ML readiness", body)
 
 
 def scorecard_sections(idea: Idea | str | os.PathLike, draws: int = 10_000, seed: int = 0) -> list[str]:
@@ -452,7 +482,7 @@ def scorecard_sections(idea: Idea | str | os.PathLike, draws: int = 10_000, seed
         validate_next_html(card),
         rice_html(card),
     ]
-    if card.idea.ml:
+    if card.ml is not None:
         sections.append(ml_html(card))
     return sections
 
