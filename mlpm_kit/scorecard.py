@@ -123,9 +123,9 @@ def figure_png(fig: Any) -> bytes:
 def chart_pngs(charts: ModuleType, sim: Any, idea: Idea) -> list[tuple[str, bytes]]:
     """The simulation's figures as (caption, PNG bytes)."""
     wanted = (
-        ("npv_distribution", "Distribution of the npv over the simulation's draws."),
-        ("tornado", "What moves the expected value most: each uncertain input at its p10 and p90."),
-        ("voi_bars", "Value of information: what knowing each input before deciding is worth."),
+        ("npv_chart", "Distribution of the npv over the simulation's draws; the loss side is shaded."),
+        ("tornado_chart", "What moves the expected value most: each uncertain input across its 90% range."),
+        ("voi_chart", "Value of information: what knowing each input before deciding is worth."),
     )
     out = []
     for name, caption in wanted:
@@ -194,7 +194,7 @@ def ml_chart_pngs(idea: Idea, seed: int) -> list[tuple[str, bytes]]:
 
 
 def recommendation(card: Scorecard) -> tuple[str, str]:
-    """(key in RECOMMENDATIONS, the reason in one sentence) by the stated RULE."""
+    """(key in RECOMMENDATIONS, the reason in one or two sentences) by the stated RULE."""
     ev = card.point["expected_value"]
     confidence = card.point["confidence"]
     p_loss = card.p_loss
@@ -202,14 +202,22 @@ def recommendation(card: Scorecard) -> tuple[str, str]:
         return "no-go", f"The expected value is {money(ev)}: even counting the chance it works, it does not pay."
     if p_loss is None:
         risky = (card.point["npv"] or 0) < 0
-        loss_text = "the npv at the medians is negative" if risky else "the npv at the medians is positive"
-        loss_text += " (chance of loss not simulated)"
+        loss_text = f"the npv at the medians is {money(card.point['npv'])} (chance of loss not simulated)"
     else:
         risky = p_loss > GO_MAX_P_LOSS
         loss_text = f"the chance of losing money is {share(p_loss)}"
-    if not risky and confidence >= GO_MIN_CONFIDENCE:
-        return "go", f"The expected value is {money(ev)}, {loss_text} and confidence is {share(confidence)}."
-    return "validate", f"The expected value is {money(ev)}, but {loss_text} and confidence is {share(confidence)}."
+    conf_text = f"confidence is {share(confidence)}"
+    unsure = confidence < GO_MIN_CONFIDENCE
+    if not risky and not unsure:
+        return "go", f"The expected value is {money(ev)}, {loss_text} and {conf_text}."
+    failing = [t for t, bad in ((loss_text, risky), (conf_text, unsure)) if bad]
+    passing = [t for t, bad in ((loss_text, risky), (conf_text, unsure)) if not bad]
+    reason = f"The expected value is {money(ev)}" + "".join(f" and {t}" for t in passing)
+    reason += ", but " + " and ".join(failing) + "."
+    worth = [r for r in card.evpi if (r.get("evppi") or 0) > 0]
+    if worth:
+        reason += f" Validate {worth[0].get('label') or input_label(worth[0]['input'], card.idea)} first."
+    return "validate", reason
 
 
 def input_label(path: str, idea: Idea) -> str:
@@ -404,12 +412,21 @@ def figures_html(figures: list[tuple[str, bytes]]) -> str:
 def validate_next_html(card: Scorecard) -> str:
     if "simulation" in card.missing:
         return _section("voi", "What to validate next", _missing(card, "simulation"))
+    if not card.evpi:
+        return _section("voi", "What to validate next", "<p>Every input is a plain number: nothing uncertain to validate.</p>")
     rows = [
-        [input_label(r["input"], card.idea), r["input"], money(r.get("evppi")), r.get("suggestion", "")]
+        [r.get("label") or input_label(r["input"], card.idea), r["input"], money(r.get("evppi")), r.get("suggestion", "")]
         for r in card.evpi[:6]
+        if (r.get("evppi") or 0) > 0
     ]
     if not rows:
-        return _section("voi", "What to validate next", "<p>Every input is a plain number: nothing uncertain to validate.</p>")
+        return _section(
+            "voi",
+            "What to validate next",
+            "<p>No single uncertain input can change the go / no-go decision within its range: "
+            "perfectly knowing any one of them is worth 0 (EVPPI from the simulation). "
+            "The tornado chart shows which inputs move the expected value most.</p>",
+        )
     return _section(
         "voi",
         "What to validate next",
