@@ -76,7 +76,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def report_folder(folder: Path, fmt: str, out_dir: Path, draws: int, seed: int) -> int:
+def report_folder(folder: Path, fmt: str, out_dir: Path, draws: int | None, seed: int) -> int:
     """One report per idea of `folder`, in parallel; print the files written and what failed."""
     from .report import render_reports
 
@@ -100,7 +100,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     path, out_dir = Path(args.path), Path(args.out)
     if path.is_dir() and not args.portfolio:
         return report_folder(path, args.format, out_dir, args.draws, args.seed)
-    print(render_report(path, args.format, out_dir, portfolio=args.portfolio, draws=args.draws, seed=args.seed))
+    print(
+        render_report(
+            path, args.format, out_dir, portfolio=args.portfolio, draws=args.draws, seed=args.seed,
+            capacity_weeks=args.capacity_weeks, budget=args.budget,
+        )
+    )
     return 0
 
 
@@ -152,8 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--portfolio", action="store_true", help="with a folder: one portfolio comparison report")
     p.add_argument("--format", choices=("pdf", "html"), default="pdf", help="output format (default: pdf)")
     p.add_argument("-o", "--out", default=".", metavar="DIR", help="folder for the reports (default: current folder)")
-    p.add_argument("--draws", type=int, default=10_000, help="simulation draws (default: 10000)")
+    p.add_argument("--draws", type=int, help="simulation draws (default: 10000 per idea; the portfolio notebook's own)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--capacity-weeks", type=float, metavar="W", help="with --portfolio: engineer-weeks available")
+    p.add_argument("--budget", type=float, metavar="B", help="with --portfolio: one-time budget")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("ml-check", help="ML readiness of an idea: metric, labels needed, data cost, open risks")

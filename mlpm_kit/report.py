@@ -42,6 +42,7 @@ PORTFOLIO_NOTEBOOK = NOTEBOOKS / "03_portfolio_comparison.ipynb"
 TEMPLATE_DIR = ROOT / "templates" / "report"
 FORMATS = ("pdf", "html")
 KERNEL_NAME = "python3"
+DEFAULT_DRAWS = 10_000
 EXECUTION_TIMEOUT_SECONDS = 300
 # A title with Chinese characters makes the page lang "zh", so the CJK font's Chinese glyph forms are used.
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
@@ -169,21 +170,26 @@ class ReportJob:
     name: str
     format: str
     output: Path
+    markdown: bool = False  # show the notebook's Markdown cells (the portfolio's headings)
 
 
-def _check_options(format: str, draws: object, seed: object) -> tuple[str, int, int]:
+def _check_options(format: str, draws: object, seed: object) -> tuple[str, int | None, int]:
+    """Checked options; `draws=None` means the notebook's own default."""
     fmt = str(format).lower()
     if fmt not in FORMATS:
         raise InputError(f"the report format {format!r} is not supported; use pdf or html.", field="--format")
-    for name, value, low in (("--draws", draws, 0), ("--seed", seed, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise InputError(f"{value!r} is not a whole number of {low} or more.", field=name)
-    return fmt, int(draws), int(seed)
+    for name, value in (("--draws", draws), ("--seed", seed)):
+        if value is None and name == "--draws":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InputError(f"{value!r} is not a whole number of 0 or more.", field=name)
+    return fmt, None if draws is None else int(draws), int(seed)
 
 
 def plan_report(
     path: str | os.PathLike, format: str = "pdf", out_dir: str | os.PathLike = ".",
-    portfolio: bool = False, draws: int = 10_000, seed: int = 0,
+    portfolio: bool = False, draws: int | None = DEFAULT_DRAWS, seed: int = 0,
+    capacity_weeks: float | None = None, budget: float | None = None,
 ) -> ReportJob:
     """Validate the idea (or the portfolio folder) and the options; say what will be written."""
     fmt, draws, seed = _check_options(format, draws, seed)
@@ -198,31 +204,46 @@ def plan_report(
             raise errors[0]
         notebook, name = PORTFOLIO_NOTEBOOK, "portfolio"
         title = f"Portfolio: {source.resolve().name} ({len(ideas)} ideas)"
-        parameters = portfolio_parameters(notebook, source.resolve(), draws, seed)
+        if not notebook.is_file():
+            raise ToolError(f"the portfolio notebook {notebook} is not part of this installation of mlpm-kit yet.")
+        for flag, value in (("--capacity-weeks", capacity_weeks), ("--budget", budget)):
+            if value is not None and not (isinstance(value, int | float) and value > 0):
+                raise InputError(f"{value!r} is not a positive number.", field=flag)
+        parameters = portfolio_parameters(notebook, source.resolve(), draws, seed, capacity_weeks, budget)
     else:
         if source.is_dir():
             raise InputError("is a folder; use render_reports for one report per idea, or portfolio=True.", file=str(source))
         idea = load_idea(source)
         notebook, name, title = SCORECARD_NOTEBOOK, idea.id, idea.title
+        draws = DEFAULT_DRAWS if draws is None else draws
         parameters = {"idea_path": str(source.resolve()), "draws": draws, "seed": seed, "interactive": False}
     if not notebook.is_file():
         raise ToolError(f"the report notebook {notebook} is missing from this installation of mlpm-kit.")
     out = Path(out_dir)
-    return ReportJob(source, notebook, parameters, title, name, fmt, out / f"{name}.{fmt}")
+    return ReportJob(source, notebook, parameters, title, name, fmt, out / f"{name}.{fmt}", markdown=portfolio)
 
 
-def portfolio_parameters(notebook: Path, folder: Path, draws: int, seed: int) -> dict[str, Any]:
-    """The portfolio notebook's parameters that this function knows how to fill, by name."""
+def portfolio_parameters(
+    notebook: Path, folder: Path, draws: int, seed: int, capacity_weeks: float | None, budget: float | None
+) -> dict[str, Any]:
+    """The portfolio notebook's parameters, by the names its parameters cell declares.
+
+    Capacity and budget are passed only when given: the notebook's defaults apply otherwise.
+    """
     import papermill
 
-    declared = {p for p in papermill.inspect_notebook(str(notebook))}
-    known = {"draws": draws, "seed": seed, "interactive": False}
-    for name in ("portfolio_path", "ideas_path", "ideas_dir", "path", "folder"):
-        known[name] = str(folder)
+    declared = set(papermill.inspect_notebook(str(notebook)))
+    known: dict[str, Any] = {"ideas_path": str(folder), "seed": seed, "interactive": False}
+    if draws is not None:
+        known["draws"] = draws
+    if capacity_weeks is not None:
+        known["capacity_weeks"] = float(capacity_weeks)
+    if budget is not None:
+        known["budget"] = float(budget)
     return {k: v for k, v in known.items() if k in declared}
 
 
-def export_html(nb: Any, title: str, date: str) -> str:
+def export_html(nb: Any, title: str, date: str, markdown: bool = False) -> str:
     """The executed notebook's outputs as one self-contained HTML page (the report template)."""
     from nbconvert import HTMLExporter
 
@@ -233,7 +254,12 @@ def export_html(nb: Any, title: str, date: str) -> str:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    resources = {"report_title": title, "report_date": date, "report_lang": "zh" if _CJK.search(title) else "en"}
+    resources = {
+        "report_title": title,
+        "report_date": date,
+        "report_lang": "zh" if _CJK.search(title) else "en",
+        "report_markdown": markdown,
+    }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return body
 
@@ -282,7 +308,7 @@ def run_job(job: ReportJob, kernel: ReportKernel) -> Path:
         kept = executed if executed.exists() else None
         raise _failure(job, f"running the notebook {job.notebook.name}", exc, kept) from None
     try:
-        html = export_html(nb, job.title, dt.date.today().isoformat())
+        html = export_html(nb, job.title, dt.date.today().isoformat(), markdown=job.markdown)
     except Exception as exc:
         raise _failure(job, "exporting the notebook to HTML", exc, executed) from None
     try:
@@ -298,7 +324,8 @@ def run_job(job: ReportJob, kernel: ReportKernel) -> Path:
 
 def render_report(
     path: str | os.PathLike, format: str = "pdf", out_dir: str | os.PathLike = ".",
-    portfolio: bool = False, draws: int = 10_000, seed: int = 0, *, kernel: ReportKernel | None = None,
+    portfolio: bool = False, draws: int | None = DEFAULT_DRAWS, seed: int = 0, *,
+    capacity_weeks: float | None = None, budget: float | None = None, kernel: ReportKernel | None = None,
 ) -> Path:
     """Render one idea's scorecard (or, with `portfolio=True`, a folder's comparison) to a file.
 
@@ -307,7 +334,7 @@ def render_report(
     >>> render_report("examples/ideas/ticket-triage.yaml", out_dir="out")   # doctest: +SKIP
     PosixPath('out/ticket-triage.pdf')
     """
-    job = plan_report(path, format, out_dir, portfolio, draws, seed)
+    job = plan_report(path, format, out_dir, portfolio, draws, seed, capacity_weeks, budget)
     if kernel is not None:
         return run_job(job, kernel)
     own = ReportKernel().start()  # boots while the heavy imports below load
@@ -360,7 +387,7 @@ class ReportResult:
 
 def render_reports(
     paths: Sequence[str | os.PathLike], format: str = "pdf", out_dir: str | os.PathLike = ".",
-    draws: int = 10_000, seed: int = 0, workers: int | None = None, progress: bool = True,
+    draws: int | None = DEFAULT_DRAWS, seed: int = 0, workers: int | None = None, progress: bool = True,
 ) -> list[ReportResult]:
     """One report per idea file, in parallel (one process and one kernel per core).
 
