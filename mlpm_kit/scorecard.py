@@ -233,6 +233,11 @@ def input_label(path: str, idea: Idea) -> str:
     return info.title if info is not None and info.title else path
 
 
+def flag_text(flag: Any) -> str:
+    """An interview-set flag ({code, message} from the notes check) as a sentence."""
+    return str(flag.get("message") or flag.get("code")) if isinstance(flag, dict) else str(flag)
+
+
 def top_risks(card: Scorecard) -> list[str]:
     """The few things most likely to make this idea a bad bet, most important first."""
     p, risks = card.point, []
@@ -259,7 +264,7 @@ def top_risks(card: Scorecard) -> list[str]:
     if card.ml:
         risks.extend(f"ML: {r}" for r in list(card.ml.get("open_risks") or [])[:2])
     if card.notes:
-        risks.extend(f"Interviews: {f}" for f in list(card.notes.get("flags") or [])[:1])
+        risks.extend(f"Interviews: {flag_text(f)}" for f in list(card.notes.get("flags") or [])[:1])
     return risks[:MAX_RISKS] or ["No major risk flagged by the model."]
 
 
@@ -351,11 +356,13 @@ def problem_html(card: Scorecard) -> str:
         n = card.notes
         low_high = n.get("suggested_confidence") or []
         suggested = f"{share(low_high[0])} to {share(low_high[1])}" if len(low_high) == 2 else "n/a"
-        flags = "".join(f"<li>{_e(f)}</li>" for f in n.get("flags") or [])
+        flags = "".join(f"<li>{_e(flag_text(f))}</li>" for f in n.get("flags") or [])
+        raise_grade = "".join(f"<li>{_e(t)}</li>" for t in list(n.get("to_raise") or [])[:3])
         body += (
             f"<p>Interview evidence: {_e(n.get('interviews'))} interview(s) graded "
             f"<strong>{_e(n.get('grade'))}/100</strong> by the confirmation-bias check; suggested confidence {_e(suggested)}.</p>"
-            + (f"<ul>{flags}</ul>" if flags else "")
+            + (f"<h3>Warnings about the interviews</h3><ul>{flags}</ul>" if flags else "")
+            + (f"<h3>How to raise the grade</h3><ul>{raise_grade}</ul>" if raise_grade else "")
         )
     elif "interviews" in card.missing and idea.evidence.interviews:
         body += _missing(card, "interviews")
