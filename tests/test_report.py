@@ -332,3 +332,24 @@ def test_folder_batch_survives_a_broken_idea(tmp_path):
     assert "broken.yaml: pain.frequency" in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout.split() == [str(tmp_path / "out" / n) for n in ("spam-filter.pdf", "ticket-triage.pdf")]
+
+
+def test_portfolio_report_needs_its_notebook_and_passes_parameters_by_name(tmp_path):
+    from mlpm_kit.report import PORTFOLIO_NOTEBOOK
+
+    if not PORTFOLIO_NOTEBOOK.is_file():
+        with pytest.raises(ToolError, match="not part of this installation"):
+            plan_report(IDEAS, portfolio=True)
+        return
+    job = plan_report(IDEAS, portfolio=True, out_dir=tmp_path, draws=None, capacity_weeks=40)
+    assert job.output == tmp_path / "portfolio.pdf" and job.markdown
+    assert job.parameters["ideas_path"] == str(IDEAS.resolve())
+    assert job.parameters["capacity_weeks"] == 40.0 and "draws" not in job.parameters
+    with pytest.raises(InputError, match="--capacity-weeks"):
+        plan_report(IDEAS, portfolio=True, capacity_weeks=-1)
+
+
+def test_cli_report_help_lists_the_options():
+    result = run_mlpm("report", "--help")
+    for option in ("--portfolio", "--format", "-o", "--draws", "--seed", "--capacity-weeks", "--budget"):
+        assert option in result.stdout
