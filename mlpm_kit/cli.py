@@ -118,6 +118,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out_dir = Path("out")
     print(f"\nWriting one PDF report per example idea to {out_dir}/")
     status = report_folder(ideas_dir, "pdf", out_dir, DEMO_DRAWS, 0)
+    from .report import PORTFOLIO_NOTEBOOK, render_report
+
+    if PORTFOLIO_NOTEBOOK.is_file():
+        print(render_report(ideas_dir, "pdf", out_dir, portfolio=True, draws=None))
     return EXIT_INPUT if errors or status else 0
 
 

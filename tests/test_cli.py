@@ -12,7 +12,7 @@ from mlpm_kit.economics import OUTPUTS
 from mlpm_kit.idea import load_idea
 from mlpm_kit.scoring import point_values
 
-from .conftest import EXAMPLES, run_mlpm
+from .conftest import EXAMPLES, ROOT, run_mlpm
 
 DESIGN_KEYS = {
     "id", "title", "adopters", "annual_benefit", "effort_weeks", "one_time_cost", "launch_years", "npv", "roi",
@@ -58,6 +58,7 @@ def test_demo_prints_the_ranked_example_portfolio():
     result = run_mlpm("demo", timeout=600)
     assert result.returncode == 0, result.stderr
     assert "ticket-triage" in result.stdout and "expected value" in result.stdout
+    assert "out/ticket-triage.pdf" in result.stdout and (ROOT / "out" / "ticket-triage.pdf").is_file()
 
 
 @pytest.mark.parametrize(
