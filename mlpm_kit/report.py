@@ -47,16 +47,13 @@ EXECUTION_TIMEOUT_SECONDS = 300
 # A title with Chinese characters makes the page lang "zh", so the CJK font's Chinese glyph forms are used.
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 START_TIMEOUT_SECONDS = 60
-# Sent to a new kernel before any notebook: what notebooks 01 and 03 import anyway.
-WARMUP_CODE = """
-import importlib
-for _m in ("IPython.display", "matplotlib.pyplot", "mlpm_kit.scorecard", "mlpm_kit.simulate", "mlpm_kit.charts"):
-    try:
-        importlib.import_module(_m)
-    except Exception:
-        pass
-del importlib, _m
-"""
+# Run by a new kernel as it starts (IPython exec_lines), before it serves any notebook: the
+# imports of notebooks 01 and 03, loaded while this process loads papermill, nbconvert and
+# WeasyPrint instead of after them. A line that fails (a module not installed) is skipped.
+WARMUP_LINES = (
+    "import IPython.display, matplotlib.pyplot, mlpm_kit.scorecard",
+    "import mlpm_kit.simulate, mlpm_kit.charts",
+)
 
 # jsonschema (under nbformat, so papermill and nbconvert) imports rfc3987_syntax when it is
 # installed, for an "iri" string format no notebook schema uses; building its grammar takes
@@ -116,7 +113,6 @@ class ReportKernel:
     def __init__(self) -> None:
         self.km: Any = None
         self._sockets: str | None = None
-        self._warmup: Any = None
 
     def start(self) -> ReportKernel:
         """Launch the kernel process; it boots while the caller does other work."""
@@ -131,13 +127,9 @@ class ReportKernel:
         # The kernel's own log is noise for a report; results and errors come back as
         # messages, which papermill turns into ToolErrors here.
         run_sync(self.km.start_kernel)(
-            cwd=str(NOTEBOOKS), env=kernel_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            cwd=str(NOTEBOOKS), env=kernel_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            extra_arguments=[f"--IPKernelApp.exec_lines={line}" for line in WARMUP_LINES],
         )
-        # Queue the notebooks' imports now: the kernel loads the kit while this process loads
-        # papermill, nbconvert and WeasyPrint, instead of after them.
-        self._warmup = self.km.client()
-        self._warmup.start_channels()
-        self._warmup.execute(WARMUP_CODE, silent=True, store_history=False)
         return self
 
     def execute(self, notebook: Path, parameters: dict[str, Any], output: Path) -> Any:
@@ -164,9 +156,6 @@ class ReportKernel:
             raise
 
     def close(self) -> None:
-        if self._warmup is not None:
-            self._warmup.stop_channels()
-            self._warmup = None
         if self.km is not None and self.km.has_kernel:
             from jupyter_core.utils import run_sync
 
