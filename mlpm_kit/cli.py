@@ -17,6 +17,9 @@ from .collection import load_ideas
 from .errors import InputError, MlpmError
 from .formatting import money, number, share
 from .idea import new_idea
+from .portfolio import best_portfolio
+from .portfolio_io import load_portfolio, save_portfolio
+from .portfolio_table import selection_text
 from .scoring import SCORE_COLUMNS, records, score
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -75,13 +78,45 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for pair in pairs:
+        needer, sep, needed = pair.partition(":")
+        if not sep or not needer.strip() or not needed.strip():
+            raise InputError(f"--requires {pair!r}: write B:A for 'B needs A', for example --requires search-ranking:ticket-triage.")
+        out.setdefault(needer.strip(), []).append(needed.strip())
+    return out
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    ideas = load_portfolio(args.path)
+    selection = best_portfolio(
+        ideas, args.capacity_weeks, budget=args.budget, draws=args.draws, seed=args.seed,
+        must_include=args.include, must_exclude=args.exclude, requires=_requires(args.requires),
+    )
+    if args.out:
+        save_portfolio(ideas, args.out, selection.table)
+    if args.json:
+        print(json.dumps(selection.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(selection_text(selection))
+        if args.out:
+            print(f"\nWrote the portfolio with the results to {args.out}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     ideas_dir = EXAMPLES / "ideas"
     print(f"Scoring the example portfolio in {ideas_dir}\n")
     ideas, errors = load_ideas([ideas_dir])
     print(score_table_text(score(ideas)))
     _print_errors(errors)
-    return EXIT_INPUT if errors else 0
+    if errors:
+        return EXIT_INPUT
+    capacity = 60
+    print(f"\nComparing: the best set for {capacity} engineer-weeks (mlpm compare {ideas_dir} --capacity-weeks {capacity})\n")
+    print(selection_text(best_portfolio(ideas, capacity)))
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,6 +137,21 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print a JSON list, one object per idea")
     fmt.add_argument("--csv", action="store_true", help="print CSV, one row per idea")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser(
+        "compare", help="the best set of ideas for a capacity, each idea's opportunity cost, and greedy by RICE"
+    )
+    p.add_argument("path", metavar="DIR|FILE.csv|FILE.xlsx", help="a folder of idea files, a .csv or an .xlsx (one row per idea)")
+    p.add_argument("--capacity-weeks", type=float, required=True, metavar="W", help="engineer-weeks available (above 0)")
+    p.add_argument("--budget", type=float, metavar="B", help="one-time budget (money); default: no limit")
+    p.add_argument("--draws", type=int, default=0, metavar="N", help="simulate N draws; P(in best set) from up to 200 of them")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for --draws (default 0)")
+    p.add_argument("--include", action="append", default=[], metavar="ID", help="an idea that must be in the set (repeatable)")
+    p.add_argument("--exclude", action="append", default=[], metavar="ID", help="an idea that must stay out (repeatable)")
+    p.add_argument("--requires", action="append", default=[], metavar="B:A", help="idea B needs idea A (repeatable)")
+    p.add_argument("--json", action="store_true", help="print a JSON object (DESIGN section 6)")
+    p.add_argument("--out", metavar="FILE.csv|FILE.xlsx", help="write the portfolio with the result columns to a spreadsheet")
+    p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("demo", help="score, compare and report on the shipped example portfolio")
     p.set_defaults(func=cmd_demo)

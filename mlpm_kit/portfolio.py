@@ -96,18 +96,35 @@ class Selection:
         summary = self.best_value_summary()
         if summary:
             out["best_value_distribution"] = summary
-        return out
+        return _json_ready(out)
+
+
+def _json_ready(value):
+    """NaN and infinities become None (null), numpy scalars Python numbers, all the way down."""
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _shown(x: object) -> str:
+    return f"{x:g}" if isinstance(x, numbers.Real) and not isinstance(x, bool) else repr(x)
 
 
 def _check_limits(capacity_weeks: float, budget: float | None) -> None:
     if isinstance(capacity_weeks, bool) or not isinstance(capacity_weeks, numbers.Real) or not math.isfinite(capacity_weeks) or capacity_weeks <= 0:
         raise InputError(
-            f"{capacity_weeks!r} engineer-weeks leaves no room for any idea; give a capacity above 0, "
+            f"{_shown(capacity_weeks)} engineer-weeks leaves no room for any idea; give a capacity above 0, "
             "for example 4 engineers x 13 weeks = 52.",
             field="capacity_weeks",
         )
     if budget is not None and (isinstance(budget, bool) or not isinstance(budget, numbers.Real) or not math.isfinite(budget) or budget < 0):
-        raise InputError(f"{budget!r} is not a budget; give 0 or more, or leave the budget out.", field="budget")
+        raise InputError(f"{_shown(budget)} is not a budget; give 0 or more, or leave the budget out.", field="budget")
 
 
 def _index(ids: list[str], wanted: Iterable[str], what: str) -> list[int]:

@@ -11,7 +11,8 @@ import mlpm_kit
 from mlpm_kit.errors import InputError
 from mlpm_kit.portfolio import MAX_KNAPSACK_DRAWS, best_portfolio
 from mlpm_kit.scoring import score
-from tests.portfolio_fixtures import make_idea
+
+from .portfolio_fixtures import make_idea
 
 # Efforts 6, 5, 5 engineer-weeks; users set the values (more users, more value).
 IDEAS = [make_idea("a", 6, users=3000), make_idea("b", 5, users=2000), make_idea("c", 5, users=1800)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from portfolio_fixtures import GOOD_ROWS, ROW_HEADER, make_idea
 
 from mlpm_kit import load_portfolio
 from mlpm_kit.errors import InputError
@@ -13,6 +12,8 @@ from mlpm_kit.idea import idea_data, save_idea
 from mlpm_kit.portfolio import best_portfolio
 from mlpm_kit.portfolio_io import save_portfolio
 from mlpm_kit.scoring import score
+
+from .portfolio_fixtures import GOOD_ROWS, ROW_HEADER, make_idea
 
 
 def write(tmp_path: Path, text: str, name: str = "portfolio.csv") -> Path:
