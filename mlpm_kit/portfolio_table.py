@@ -116,3 +116,18 @@ def styled_ranking(selection: Selection):
     if "p selected" in frame:
         styler = styler.format({"p selected": share})
     return styler
+
+
+def comparison_frame(selection: Selection) -> pd.DataFrame:
+    """The best set beside greedy by RICE: ideas, totals, and the value greedy leaves on the table."""
+    rows = []
+    for name, totals in (("best set (integer program)", selection.__dict__), ("greedy by RICE", selection.greedy)):
+        rows.append({
+            "selection": name,
+            "ideas": ", ".join(totals["selected"]) or "none",
+            "expected value": money(totals["total_expected_value"]),
+            "effort weeks": number(totals["total_effort_weeks"]),
+            "one-time cost": money(totals["total_one_time_cost"]),
+            "value left on the table": money(selection.total_expected_value - totals["total_expected_value"]),
+        })
+    return pd.DataFrame(rows).set_index("selection")
