@@ -164,3 +164,22 @@ def test_too_big_idea_is_never_selected_and_has_no_opportunity_cost():
 def test_capacity_curve_is_monotone():
     curve = capacity_curve(HAND, [0, 5, 6, 10, 11, 16, 20])
     assert list(curve) == [0.0, 7.0, 10.0, 13.0, 17.0, 23.0, 23.0]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_branch_and_bound_and_integer_program_agree(p):
+    # Capacity only goes to branch and bound; an unreachable budget sends the same problem to milp.
+    plain = Problem(**{**p.__dict__, "budget": None, "requires": ()})
+    via_milp = Problem(**{**plain.__dict__, "budget": 1e18})
+    a, b = solve(plain), solve(via_milp)
+    assert (a is None) == (b is None)
+    if a is not None:
+        assert a[0] == pytest.approx(b[0], rel=1e-12, abs=1e-6)
+        assert plain.feasible(a[1])
+
+
+def test_branch_and_bound_hands_over_past_its_node_limit(monkeypatch):
+    monkeypatch.setattr("mlpm_kit.knapsack.BB_NODE_LIMIT", 1)
+    value, mask = solve(HAND)
+    assert value == 13.0 and list(mask) == [False, True, True, False]
