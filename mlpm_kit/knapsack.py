@@ -171,10 +171,12 @@ def _fix_by_reduced_costs(problem: Problem, values, lower, upper, A, b):
     return lower, upper
 
 
-def solve(problem: Problem, force_in: Iterable[int] = (), force_out: Iterable[int] = ()):
+def solve(problem: Problem, force_in: Iterable[int] = (), force_out: Iterable[int] = (), method: str = "auto"):
     """The best feasible set: (total value, boolean mask), or None when no set is feasible.
 
-    `force_in` / `force_out` add to the problem's own lists for this one solve. Variables
+    `force_in` / `force_out` add to the problem's own lists for this one solve. `method`:
+    "auto" (branch and bound when there is no budget and no dependency, else the integer
+    program) or "milp" (always the integer program). For the integer program, variables
     that no optimal set can flip are fixed first (`_fix_by_reduced_costs`), then the rest is
     solved exactly by `milp` with the relative MIP gap at 0.
     """
@@ -188,7 +190,7 @@ def solve(problem: Problem, force_in: Iterable[int] = (), force_out: Iterable[in
     if np.any(lower > upper):
         return None
     values = np.nan_to_num(problem.values, nan=0.0)
-    if problem.budget is None and not problem.requires:
+    if method == "auto" and problem.budget is None and not problem.requires:
         found = _branch_and_bound(values, problem.efforts, problem.capacity, lower, upper)
         if found is None:
             return None
