@@ -1,7 +1,9 @@
 """mlpm-kit: decide which ML ideas deserve a team, with numbers leadership can check."""
 
+from .drift import ks, psi
 from .errors import IdeaFileError, InputError, MlpmError, ToolError
 from .idea import load_idea, new_idea, save_idea
+from .ml_readiness import ml_check
 from .portfolio import Selection, best_portfolio
 from .portfolio_io import load_portfolio, save_portfolio
 from .schema import Idea
@@ -16,9 +18,12 @@ __all__ = [
     "MlpmError",
     "ToolError",
     "breakdown",
+    "ks",
     "load_idea",
     "load_portfolio",
+    "ml_check",
     "new_idea",
+    "psi",
     "save_idea",
     "save_portfolio",
     "score",
