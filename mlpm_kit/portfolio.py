@@ -62,18 +62,27 @@ class Selection:
     extra_quarter_value: float
     draws_solved: int = 0
     best_value_draws: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    chosen_value_draws: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def value_left_by_greedy(self) -> float:
         return self.total_expected_value - self.greedy["total_expected_value"]
 
-    def best_value_summary(self) -> dict[str, float] | None:
-        """Mean and p10 / p50 / p90 of the best portfolio's value over the solved draws."""
+    def best_value_summary(self) -> dict | None:
+        """Mean and p10 / p50 / p90 over the solved draws: of each draw's best set, and of the chosen set.
+
+        The best set of a draw is chosen knowing that draw's values, so its value is what
+        perfect information would give (an upper view); `chosen_set` is the value of the
+        one set chosen on the point values, draw by draw: what the plan itself is worth.
+        """
         if not self.draws_solved:
             return None
-        v = self.best_value_draws
-        p10, p50, p90 = np.percentile(v, [10, 50, 90])
-        return {"draws": self.draws_solved, "mean": float(v.mean()), "p10": float(p10), "p50": float(p50), "p90": float(p90)}
+
+        def stats(v: np.ndarray) -> dict[str, float]:
+            p10, p50, p90 = np.percentile(v, [10, 50, 90])
+            return {"mean": float(v.mean()), "p10": float(p10), "p50": float(p50), "p90": float(p90)}
+
+        return {"draws": self.draws_solved, **stats(self.best_value_draws), "chosen_set": stats(self.chosen_value_draws)}
 
     def to_json(self) -> dict:
         """The object `mlpm compare --json` prints (DESIGN section 6), plus a few extras."""
@@ -178,7 +187,9 @@ def best_portfolio(
     that draw's `expected_value` of every idea, while efforts, one-time costs, the
     capacity, budget, must lists and dependencies stay as planned (the point values).
     `p_selected` is the share of those draws in which the idea is in that draw's best set;
-    `best_value_draws` holds the best set's value in each of those draws.
+    `best_value_draws` holds the best set's value in each of those draws (chosen knowing the
+    draw: an upper view), and `chosen_value_draws` the value of the set chosen on the point
+    values in each draw (what the plan is worth).
 
     >>> sel = best_portfolio(load_portfolio("examples/ideas"), capacity_weeks=60)  # doctest: +SKIP
     >>> sel.selected, sel.total_expected_value                                      # doctest: +SKIP
@@ -222,7 +233,7 @@ def best_portfolio(
     table["opportunity_cost"] = costs
     table["value_over_opportunity_cost"] = table["expected_value"] - costs
 
-    draws_solved, value_draws = 0, np.zeros(0)
+    draws_solved, value_draws, chosen_draws = 0, np.zeros(0), np.zeros(0)
     if int(draws) > 0 or simulation is not None:
         sim = simulation if simulation is not None else _simulate(ideas, int(draws), seed)
         samples = np.asarray(sim.samples["expected_value"], dtype=float)
@@ -236,6 +247,7 @@ def best_portfolio(
             value_draws[d], in_best = knapsack.solve(drawn)  # feasible: the point problem was
             hits += in_best
         draws_solved = samples.shape[1]
+        chosen_draws = samples[mask].sum(axis=0)
         table["p_selected"] = hits / max(draws_solved, 1)
 
     table = table.sort_values(
@@ -271,4 +283,5 @@ def best_portfolio(
         extra_quarter_value=float(at[capacity_weeks + ENGINEER_QUARTER_WEEKS] - at[capacity_weeks]),
         draws_solved=draws_solved,
         best_value_draws=value_draws,
+        chosen_value_draws=chosen_draws,
     )

@@ -77,11 +77,15 @@ def selection_text(selection: Selection) -> str:
     )
     summary = s.best_value_summary()
     if summary:
-        lines.append(
-            f"Under uncertainty ({summary['draws']} draws, best set re-solved per draw): best value "
-            f"p10 {money(summary['p10'])}, p50 {money(summary['p50'])}, p90 {money(summary['p90'])}, "
-            f"mean {money(summary['mean'])}. P(in best set) = share of those draws with the idea in the best set."
-        )
+        chosen = summary["chosen_set"]
+        lines += [
+            f"Under uncertainty ({summary['draws']} simulated draws, the best set re-solved in each):",
+            f"  the chosen set is worth p10 {money(chosen['p10'])}, p50 {money(chosen['p50'])}, "
+            f"p90 {money(chosen['p90'])}, mean {money(chosen['mean'])};",
+            f"  each draw's own best set (knowing that draw) p10 {money(summary['p10'])}, p50 {money(summary['p50'])}, "
+            f"p90 {money(summary['p90'])}, mean {money(summary['mean'])}.",
+            "  P(in best set) = share of those draws in which the idea is in that draw's best set.",
+        ]
     lines += ["", OPPORTUNITY_COST_HELP]
     return "\n".join(lines)
 

@@ -118,6 +118,9 @@ def test_uncertainty_counts_how_often_each_idea_is_in_the_best_set():
     assert (p["a"], p["b"], p["c"]) == (0.25, 0.5, 0.75)
     assert list(sel.best_value_draws) == [13, 20, 6, 13]
     assert sel.best_value_summary()["mean"] == 13
+    # The chosen set {b, c} in each draw: 13, 13, 5, 13.
+    assert list(sel.chosen_value_draws) == [13, 13, 5, 13]
+    assert sel.best_value_summary()["chosen_set"]["mean"] == 11
     assert "p_selected" in sel.to_json()["ideas"][0]
 
 
