@@ -55,7 +55,9 @@ class Problem:
     force_out: frozenset[int] = frozenset()
 
     @classmethod
-    def build(cls, values, efforts, costs, capacity, budget=None, requires=(), force_in=(), force_out=()):
+    def build(
+        cls, values, efforts, costs, capacity, budget=None, requires=(), force_in=(), force_out=()
+    ):
         return cls(
             np.asarray(values, dtype=float),
             np.asarray(efforts, dtype=float),
@@ -82,7 +84,9 @@ class Problem:
             todo.extend(a for b, a in self.requires if b == i)
         return out
 
-    def upper_bounds(self, force_in: Iterable[int] = (), force_out: Iterable[int] = ()) -> np.ndarray:
+    def upper_bounds(
+        self, force_in: Iterable[int] = (), force_out: Iterable[int] = ()
+    ) -> np.ndarray:
         """1 where an idea may be selected, 0 where the rules keep it out."""
         forced = self.force_in | set(force_in)
         out = (self.force_out | set(force_out)) - forced
@@ -97,7 +101,10 @@ class Problem:
         mask = np.asarray(mask, dtype=bool)
         if self.efforts[mask].sum() > self.capacity * (1 + REL_TOL) + REL_TOL:
             return False
-        if self.budget is not None and self.costs[mask].sum() > self.budget * (1 + REL_TOL) + REL_TOL:
+        if (
+            self.budget is not None
+            and self.costs[mask].sum() > self.budget * (1 + REL_TOL) + REL_TOL
+        ):
             return False
         if any(mask[b] and not mask[a] for b, a in self.requires):
             return False
@@ -171,7 +178,12 @@ def _fix_by_reduced_costs(problem: Problem, values, lower, upper, A, b):
     return lower, upper
 
 
-def solve(problem: Problem, force_in: Iterable[int] = (), force_out: Iterable[int] = (), method: str = "auto"):
+def solve(
+    problem: Problem,
+    force_in: Iterable[int] = (),
+    force_out: Iterable[int] = (),
+    method: str = "auto",
+):
     """The best feasible set: (total value, boolean mask), or None when no set is feasible.
 
     `force_in` / `force_out` add to the problem's own lists for this one solve. `method`:
@@ -212,7 +224,11 @@ def solve(problem: Problem, force_in: Iterable[int] = (), force_out: Iterable[in
     if result.x is None:
         return None
     mask = result.x > 0.5
-    if not problem.feasible(mask) or not all(mask[i] for i in force_in) or any(mask[i] for i in force_out):
+    if (
+        not problem.feasible(mask)
+        or not all(mask[i] for i in force_in)
+        or any(mask[i] for i in force_out)
+    ):
         return None
     return float(values[mask].sum()), mask
 
@@ -266,7 +282,11 @@ def _quiet_stdout():
     """Silence HiGHS: scipy 1.17's MIP solver prints debug lines straight to file descriptor 1."""
     try:
         fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # no real stdout (captured, notebook): nothing to hide
+    except (
+        AttributeError,
+        OSError,
+        ValueError,
+    ):  # no real stdout (captured, notebook): nothing to hide
         fd = 1
     sys.stdout.flush()
     saved = os.dup(fd)

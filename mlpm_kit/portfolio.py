@@ -80,14 +80,33 @@ class Selection:
 
         def stats(v: np.ndarray) -> dict[str, float]:
             p10, p50, p90 = np.percentile(v, [10, 50, 90])
-            return {"mean": float(v.mean()), "p10": float(p10), "p50": float(p50), "p90": float(p90)}
+            return {
+                "mean": float(v.mean()),
+                "p10": float(p10),
+                "p50": float(p50),
+                "p90": float(p90),
+            }
 
-        return {"draws": self.draws_solved, **stats(self.best_value_draws), "chosen_set": stats(self.chosen_value_draws)}
+        return {
+            "draws": self.draws_solved,
+            **stats(self.best_value_draws),
+            "chosen_set": stats(self.chosen_value_draws),
+        }
 
     def to_json(self) -> dict:
         """The object `mlpm compare --json` prints (DESIGN section 6), plus a few extras."""
-        columns = ["id", "title", "expected_value", "effort_weeks", "one_time_cost", "rice", "selected",
-                   "greedy_selected", "opportunity_cost", "value_over_opportunity_cost"]
+        columns = [
+            "id",
+            "title",
+            "expected_value",
+            "effort_weeks",
+            "one_time_cost",
+            "rice",
+            "selected",
+            "greedy_selected",
+            "opportunity_cost",
+            "value_over_opportunity_cost",
+        ]
         if "p_selected" in self.table:
             columns.append("p_selected")
         out = {
@@ -126,14 +145,27 @@ def _shown(x: object) -> str:
 
 
 def _check_limits(capacity_weeks: float, budget: float | None) -> None:
-    if isinstance(capacity_weeks, bool) or not isinstance(capacity_weeks, numbers.Real) or not math.isfinite(capacity_weeks) or capacity_weeks <= 0:
+    if (
+        isinstance(capacity_weeks, bool)
+        or not isinstance(capacity_weeks, numbers.Real)
+        or not math.isfinite(capacity_weeks)
+        or capacity_weeks <= 0
+    ):
         raise InputError(
             f"{_shown(capacity_weeks)} engineer-weeks leaves no room for any idea; give a capacity above 0, "
             "for example 4 engineers x 13 weeks = 52.",
             field="capacity_weeks",
         )
-    if budget is not None and (isinstance(budget, bool) or not isinstance(budget, numbers.Real) or not math.isfinite(budget) or budget < 0):
-        raise InputError(f"{_shown(budget)} is not a budget; give 0 or more, or leave the budget out.", field="budget")
+    if budget is not None and (
+        isinstance(budget, bool)
+        or not isinstance(budget, numbers.Real)
+        or not math.isfinite(budget)
+        or budget < 0
+    ):
+        raise InputError(
+            f"{_shown(budget)} is not a budget; give 0 or more, or leave the budget out.",
+            field="budget",
+        )
 
 
 def _index(ids: list[str], wanted: Iterable[str], what: str) -> list[int]:
@@ -147,7 +179,9 @@ def _index(ids: list[str], wanted: Iterable[str], what: str) -> list[int]:
     return out
 
 
-def _requires_pairs(ids: list[str], requires: Mapping[str, str | Sequence[str]]) -> list[tuple[int, int]]:
+def _requires_pairs(
+    ids: list[str], requires: Mapping[str, str | Sequence[str]]
+) -> list[tuple[int, int]]:
     pairs = []
     for needer, needed in requires.items():
         needed = [needed] if isinstance(needed, str) else list(needed)
@@ -197,7 +231,9 @@ def best_portfolio(
     _check_limits(capacity_weeks, budget)
     ideas = list(ideas)
     if not ideas:
-        raise InputError("there are no ideas to compare; give a folder of idea files, a .csv or an .xlsx.")
+        raise InputError(
+            "there are no ideas to compare; give a folder of idea files, a .csv or an .xlsx."
+        )
     if int(draws) < 0:
         raise InputError(f"{draws!r} draws: give 0 (point values only) or more.", field="draws")
     points = score(ideas)
@@ -208,10 +244,18 @@ def best_portfolio(
     exclude = _index(ids, must_exclude, "must_exclude")
     both = set(include) & set(exclude)
     if both:
-        raise InputError(f"'{ids[min(both)]}' is on both the must-include and the must-exclude list; keep it on one.")
+        raise InputError(
+            f"'{ids[min(both)]}' is on both the must-include and the must-exclude list; keep it on one."
+        )
     problem = knapsack.Problem.build(
-        points["expected_value"], points["effort_weeks"], points["one_time_cost"], capacity_weeks, budget,
-        _requires_pairs(ids, requires or {}), include, exclude,
+        points["expected_value"],
+        points["effort_weeks"],
+        points["one_time_cost"],
+        capacity_weeks,
+        budget,
+        _requires_pairs(ids, requires or {}),
+        include,
+        exclude,
     )
     found = knapsack.solve(problem)
     if found is None:
@@ -227,7 +271,9 @@ def best_portfolio(
     costs = knapsack.opportunity_costs(problem, best_value, mask)
     greedy_mask = knapsack.greedy(problem, points["rice"].to_numpy())
 
-    table = points[["id", "title", "expected_value", "effort_weeks", "one_time_cost", "rice"]].copy()
+    table = points[
+        ["id", "title", "expected_value", "effort_weeks", "one_time_cost", "rice"]
+    ].copy()
     table["selected"] = mask
     table["greedy_selected"] = greedy_mask
     table["opportunity_cost"] = costs
@@ -238,7 +284,9 @@ def best_portfolio(
         sim = simulation if simulation is not None else _simulate(ideas, int(draws), seed)
         samples = np.asarray(sim.samples["expected_value"], dtype=float)
         if samples.ndim != 2 or samples.shape[0] != len(ideas):
-            raise ToolError(f"the simulation returned expected values of shape {samples.shape}, not ideas x draws.")
+            raise ToolError(
+                f"the simulation returned expected values of shape {samples.shape}, not ideas x draws."
+            )
         samples = samples[:, :MAX_KNAPSACK_DRAWS]
         hits = np.zeros(len(ideas))
         value_draws = np.empty(samples.shape[1])
@@ -251,12 +299,20 @@ def best_portfolio(
         table["p_selected"] = hits / max(draws_solved, 1)
 
     table = table.sort_values(
-        ["selected", "value_over_opportunity_cost"], ascending=[False, False], kind="stable", na_position="last"
+        ["selected", "value_over_opportunity_cost"],
+        ascending=[False, False],
+        kind="stable",
+        na_position="last",
     ).reset_index(drop=True)
 
-    caps = np.unique(np.concatenate([
-        np.linspace(0, 2 * capacity_weeks, CURVE_POINTS), [capacity_weeks, capacity_weeks + ENGINEER_QUARTER_WEEKS],
-    ]))
+    caps = np.unique(
+        np.concatenate(
+            [
+                np.linspace(0, 2 * capacity_weeks, CURVE_POINTS),
+                [capacity_weeks, capacity_weeks + ENGINEER_QUARTER_WEEKS],
+            ]
+        )
+    )
     curve_values = knapsack.capacity_curve(problem, caps)
     curve = pd.DataFrame({"capacity_weeks": caps, "best_value": curve_values})
     at = dict(zip(caps, curve_values, strict=True))

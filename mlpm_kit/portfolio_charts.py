@@ -37,11 +37,33 @@ def value_effort_chart(selection: Selection) -> Figure:
     fig = Figure(figsize=(8, 5.5))
     ax = fig.subplots()
     front = pareto_front(effort, value)
-    ax.plot(effort[front], value[front], "--", color="#607d8b", lw=1, label="Pareto frontier (no idea does better on both)")
-    ax.scatter(effort[~chosen], value[~chosen], s=60, facecolors="white", edgecolors=OTHER, label="left out")
+    ax.plot(
+        effort[front],
+        value[front],
+        "--",
+        color="#607d8b",
+        lw=1,
+        label="Pareto frontier (no idea does better on both)",
+    )
+    ax.scatter(
+        effort[~chosen],
+        value[~chosen],
+        s=60,
+        facecolors="white",
+        edgecolors=OTHER,
+        label="left out",
+    )
     ax.scatter(effort[chosen], value[chosen], s=70, color=CHOSEN, label="chosen (best set)")
     greedy = t["greedy_selected"].to_numpy(bool)
-    ax.scatter(effort[greedy], value[greedy], s=160, facecolors="none", edgecolors=GREEDY, lw=1.5, label="greedy by RICE")
+    ax.scatter(
+        effort[greedy],
+        value[greedy],
+        s=160,
+        facecolors="none",
+        edgecolors=GREEDY,
+        lw=1.5,
+        label="greedy by RICE",
+    )
     for x, y, name in zip(effort, value, t["id"], strict=True):
         ax.annotate(str(name), (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
     ax.axhline(0, color="black", lw=0.6)
@@ -66,12 +88,23 @@ def opportunity_cost_chart(selection: Selection) -> Figure:
     ax = fig.subplots()
     colors = [CHOSEN if s else OTHER for s in t["selected"]]
     ax.barh(y, t["opportunity_cost"].fillna(0), color=colors, alpha=0.85, label="opportunity cost")
-    ax.scatter(t["expected_value"], y, color="black", marker="|", s=200, zorder=3, label="expected value")
-    ax.set_yticks(y, [f"{i}{'  (cannot fit)' if c != c else ''}" for i, c in zip(t["id"], t["opportunity_cost"], strict=True)])
+    ax.scatter(
+        t["expected_value"], y, color="black", marker="|", s=200, zorder=3, label="expected value"
+    )
+    ax.set_yticks(
+        y,
+        [
+            f"{i}{'  (cannot fit)' if c != c else ''}"
+            for i, c in zip(t["id"], t["opportunity_cost"], strict=True)
+        ],
+    )
     ax.xaxis.set_major_formatter(MONEY_AXIS)
     ax.axvline(0, color="black", lw=0.6)
     ax.set_xlabel("money (green bars: chosen ideas)")
-    ax.set_title("Chosen (green) are worth more than what they displace;\nthe others would cost more than they add", fontsize=10)
+    ax.set_title(
+        "Chosen (green) are worth more than what they displace;\nthe others would cost more than they add",
+        fontsize=10,
+    )
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     return fig
@@ -87,7 +120,13 @@ def capacity_curve_chart(selection: Selection) -> Figure:
     ax.axvline(cap, color="black", lw=0.8, ls="--")
     ax.axvline(cap + ENGINEER_QUARTER_WEEKS, color=GREEDY, lw=0.8, ls=":")
     ax.annotate("today", (cap, 0), textcoords="offset points", xytext=(3, 5), fontsize=8)
-    ax.annotate("+1 engineer-quarter", (cap + ENGINEER_QUARTER_WEEKS, 0), textcoords="offset points", xytext=(3, 18), fontsize=8)
+    ax.annotate(
+        "+1 engineer-quarter",
+        (cap + ENGINEER_QUARTER_WEEKS, 0),
+        textcoords="offset points",
+        xytext=(3, 18),
+        fontsize=8,
+    )
     ax.yaxis.set_major_formatter(MONEY_AXIS)
     ax.set_xlabel("capacity (engineer-weeks)")
     ax.set_ylabel("best total expected value")

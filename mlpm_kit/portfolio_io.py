@@ -42,8 +42,16 @@ from .schema import Idea
 SHEET_SUFFIXES = (".csv", ".xlsx")
 # Columns written beside the inputs by `save_portfolio`; ignored when reading.
 RESULT_COLUMNS = (
-    "rank", "expected_value", "effort_weeks", "one_time_cost", "rice", "selected", "greedy_selected",
-    "opportunity_cost", "value_over_opportunity_cost", "p_selected",
+    "rank",
+    "expected_value",
+    "effort_weeks",
+    "one_time_cost",
+    "rice",
+    "selected",
+    "greedy_selected",
+    "opportunity_cost",
+    "value_over_opportunity_cost",
+    "p_selected",
 )
 _ALTERNATIVE = re.compile(r"^alternatives\[(\d+)\]\.(\w+)$")
 
@@ -102,13 +110,17 @@ def column_kind(column: str) -> str | None:
 
 
 def _check_header(header: list[str], name: str) -> list[str]:
-    valid = list(COLUMNS) + [f"alternatives[0].{f}" for f in ALTERNATIVE_FIELDS] + list(RESULT_COLUMNS)
+    valid = (
+        list(COLUMNS) + [f"alternatives[0].{f}" for f in ALTERNATIVE_FIELDS] + list(RESULT_COLUMNS)
+    )
     seen: set[str] = set()
     for number, column in enumerate(header, start=1):
         if not column:
             continue
         if column in seen:
-            raise InputError(f"the column '{column}' appears twice (column {number}); keep one.", file=name)
+            raise InputError(
+                f"the column '{column}' appears twice (column {number}); keep one.", file=name
+            )
         seen.add(column)
         if column in RESULT_COLUMNS or column_kind(column) is not None:
             continue
@@ -116,7 +128,11 @@ def _check_header(header: list[str], name: str) -> list[str]:
         close = difflib.get_close_matches(guess, valid, n=1, cutoff=0.6)
         if close and _ALTERNATIVE.match(close[0]) and (m := re.search(r"\d+", column)):
             close = [close[0].replace("[0]", f"[{m.group()}]")]
-        hint = f"did you mean '{close[0]}'?" if close else "columns are dotted field paths such as value.users; see templates/idea.yaml."
+        hint = (
+            f"did you mean '{close[0]}'?"
+            if close
+            else "columns are dotted field paths such as value.users; see templates/idea.yaml."
+        )
         raise InputError(f"unknown column '{column}' (column {number}); {hint}", file=name)
     missing = [c for c in REQUIRED_COLUMNS if c not in seen]
     if missing:
@@ -133,10 +149,18 @@ def _cell(value: Any, kind: str) -> Any:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if kind == "text":
-        return value.strip() if isinstance(value, str) else (str(int(value)) if isinstance(value, float) and value.is_integer() else str(value))
+        return (
+            value.strip()
+            if isinstance(value, str)
+            else (
+                str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+            )
+        )
     if kind == "list":
         text = str(value)
-        return [part.strip() for part in re.split(";" if ";" in text else ",", text) if part.strip()]
+        return [
+            part.strip() for part in re.split(";" if ";" in text else ",", text) if part.strip()
+        ]
     if not isinstance(value, str):
         return value
     text = value.strip()
@@ -150,7 +174,11 @@ def _cell(value: Any, kind: str) -> Any:
         number = float(text)
     except ValueError:
         return text
-    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+    return (
+        int(number)
+        if number.is_integer() and "." not in text and "e" not in text.lower()
+        else number
+    )
 
 
 def _nest(row: dict[str, Any]) -> dict[str, Any]:
@@ -213,13 +241,17 @@ def ideas_from_rows(header: list[str], rows: list[tuple[int, list[Any]]], name: 
         try:
             idea = validate_idea(_nest(row), name, default_id=default_id)
         except IdeaFileError as exc:
-            problems.extend((f"row {number}, column {_column_of(f, header)}", m) for f, m in exc.problems)
+            problems.extend(
+                (f"row {number}, column {_column_of(f, header)}", m) for f, m in exc.problems
+            )
             continue
         if idea.id in seen:
-            problems.append((
-                f"row {number}, column id",
-                f"the id '{idea.id}' is also used on row {seen[idea.id]}; give each idea its own id.",
-            ))
+            problems.append(
+                (
+                    f"row {number}, column id",
+                    f"the id '{idea.id}' is also used on row {seen[idea.id]}; give each idea its own id.",
+                )
+            )
             continue
         seen[idea.id] = number
         ideas.append(idea)
@@ -234,7 +266,17 @@ def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text (byte {exc.start}); export the sheet as CSV UTF-8.", file=str(path)) from None
+        raise InputError(
+            f"is not UTF-8 text (byte {exc.start}); export the sheet as CSV UTF-8.", file=str(path)
+        ) from None
+    first = text.split("\n", 1)[0]
+    if first.count(";") > first.count(","):
+        # Decimal commas ("0,5") would be read as thousands separators: refuse rather than misread.
+        raise InputError(
+            "looks like a semicolon-separated CSV (a European Excel export); save it as "
+            '"CSV UTF-8 (comma delimited)" with decimal points, or as .xlsx.',
+            file=str(path),
+        )
     lines = list(csv.reader(io.StringIO(text)))
     return (lines[0], list(enumerate(lines[1:], start=2))) if lines else ([], [])
 
@@ -245,7 +287,9 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise InputError(f"cannot be read as an Excel workbook ({exc}); save it as .xlsx.", file=str(path)) from None
+        raise InputError(
+            f"cannot be read as an Excel workbook ({exc}); save it as .xlsx.", file=str(path)
+        ) from None
     try:
         rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
     finally:
@@ -265,7 +309,11 @@ def load_portfolio(path: str | os.PathLike) -> list[Idea]:
     if path.is_dir() or path.suffix in IDEA_SUFFIXES:
         ideas, errors = load_ideas([path])
         if errors:
-            more = f" ({len(errors) - 1} more bad file{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+            more = (
+                f" ({len(errors) - 1} more bad file{'s' if len(errors) > 2 else ''})"
+                if len(errors) > 1
+                else ""
+            )
             raise InputError(
                 f"{errors[0]}{more}. A comparison needs every idea of the portfolio: fix the file or move it out of the folder."
             )
@@ -294,7 +342,9 @@ def _flat(data: dict, prefix: str = "") -> dict[str, Any]:
                 out.update(_flat(alt, f"alternatives[{i}]."))
         elif isinstance(value, dict):
             out.update(_flat(value, path + "."))
-        elif isinstance(value, list) and path not in COLUMNS:  # ml.* lists: JSON, which YAML reads back
+        elif (
+            isinstance(value, list) and path not in COLUMNS
+        ):  # ml.* lists: JSON, which YAML reads back
             out[path] = json.dumps(value, ensure_ascii=False)
         elif isinstance(value, list):
             out[path] = "; ".join(map(str, value)) if value else None
@@ -309,7 +359,12 @@ def _column_order(column: str) -> tuple:
         return (list(COLUMNS).index(column), 0, 0, "")
     match = _ALTERNATIVE.match(column)
     if match:
-        return (len(COLUMNS), int(match.group(1)), list(ALTERNATIVE_FIELDS).index(match.group(2)), "")
+        return (
+            len(COLUMNS),
+            int(match.group(1)),
+            list(ALTERNATIVE_FIELDS).index(match.group(2)),
+            "",
+        )
     return (len(COLUMNS) + 1, 0, 0, column)
 
 
@@ -326,12 +381,16 @@ def portfolio_frame(ideas: list[Idea], results: pd.DataFrame | None = None) -> p
     return frame
 
 
-def save_portfolio(ideas: list[Idea], path: str | os.PathLike, results: pd.DataFrame | None = None) -> Path:
+def save_portfolio(
+    ideas: list[Idea], path: str | os.PathLike, results: pd.DataFrame | None = None
+) -> Path:
     """Write the ideas (and optional result columns, e.g. a `Selection.table`) to .csv or .xlsx, atomically."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SHEET_SUFFIXES:
-        raise InputError("results are written as .csv or .xlsx; change the file name's ending.", file=str(path))
+        raise InputError(
+            "results are written as .csv or .xlsx; change the file name's ending.", file=str(path)
+        )
     if not path.parent.is_dir():
         raise InputError("the folder does not exist; create it or write elsewhere.", file=str(path))
     frame = portfolio_frame(ideas, results)
@@ -348,7 +407,14 @@ def save_portfolio(ideas: list[Idea], path: str | os.PathLike, results: pd.DataF
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in frame.itertuples(index=False):
-        sheet.append([None if (isinstance(v, float) and v != v) else (v.item() if hasattr(v, "item") else v) for v in row])
+        sheet.append(
+            [
+                None
+                if (isinstance(v, float) and v != v)
+                else (v.item() if hasattr(v, "item") else v)
+                for v in row
+            ]
+        )
     sheet.freeze_panes = "C2"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)

@@ -69,7 +69,11 @@ def selection_text(selection: Selection) -> str:
     if abs(gap) < 0.5:
         lines.append("  Greedy finds a set as good as the best one here.")
     else:
-        rel = f" ({share(gap / s.total_expected_value)} of the best set's value)" if s.total_expected_value > 0 else ""
+        rel = (
+            f" ({share(gap / s.total_expected_value)} of the best set's value)"
+            if s.total_expected_value > 0
+            else ""
+        )
         lines.append(f"  It leaves {money(gap)} of expected value on the table{rel}.")
     lines.append(
         f"One more engineer-quarter ({number(ENGINEER_QUARTER_WEEKS)} engineer-weeks) would add "
@@ -95,8 +99,18 @@ def styled_ranking(selection: Selection):
 
     Chosen ideas are highlighted; value over opportunity cost gets a bar (green above 0).
     """
-    columns = ["id", "title", "expected_value", "effort_weeks", "one_time_cost", "rice", "selected",
-               "greedy_selected", "opportunity_cost", "value_over_opportunity_cost"]
+    columns = [
+        "id",
+        "title",
+        "expected_value",
+        "effort_weeks",
+        "one_time_cost",
+        "rice",
+        "selected",
+        "greedy_selected",
+        "opportunity_cost",
+        "value_over_opportunity_cost",
+    ]
     if "p_selected" in selection.table:
         columns.append("p_selected")
     frame = selection.table[columns].rename(columns=lambda c: c.replace("_", " "))
@@ -104,12 +118,24 @@ def styled_ranking(selection: Selection):
     def highlight(row: pd.Series) -> list[str]:
         return ["background-color: #e8f4ea; font-weight: 600" if row["selected"] else ""] * len(row)
 
-    money_columns = ["expected value", "one time cost", "opportunity cost", "value over opportunity cost"]
+    money_columns = [
+        "expected value",
+        "one time cost",
+        "opportunity cost",
+        "value over opportunity cost",
+    ]
     styler = (
         frame.style.apply(highlight, axis=1)
         .format({c: money for c in money_columns})
-        .format({"effort weeks": number, "rice": lambda x: number(round(x, 1)) if x == x else "n/a"})
-        .format({"selected": lambda b: "yes" if b else "", "greedy selected": lambda b: "yes" if b else ""})
+        .format(
+            {"effort weeks": number, "rice": lambda x: number(round(x, 1)) if x == x else "n/a"}
+        )
+        .format(
+            {
+                "selected": lambda b: "yes" if b else "",
+                "greedy selected": lambda b: "yes" if b else "",
+            }
+        )
         .bar(subset=["value over opportunity cost"], align="zero", color=["#d9534f", "#5cb85c"])
         .hide(axis="index")
         .set_caption(
@@ -125,13 +151,20 @@ def styled_ranking(selection: Selection):
 def comparison_frame(selection: Selection) -> pd.DataFrame:
     """The best set beside greedy by RICE: ideas, totals, and the value greedy leaves on the table."""
     rows = []
-    for name, totals in (("best set (integer program)", selection.__dict__), ("greedy by RICE", selection.greedy)):
-        rows.append({
-            "selection": name,
-            "ideas": ", ".join(totals["selected"]) or "none",
-            "expected value": money(totals["total_expected_value"]),
-            "effort weeks": number(totals["total_effort_weeks"]),
-            "one-time cost": money(totals["total_one_time_cost"]),
-            "value left on the table": money(selection.total_expected_value - totals["total_expected_value"]),
-        })
+    for name, totals in (
+        ("best set (integer program)", selection.__dict__),
+        ("greedy by RICE", selection.greedy),
+    ):
+        rows.append(
+            {
+                "selection": name,
+                "ideas": ", ".join(totals["selected"]) or "none",
+                "expected value": money(totals["total_expected_value"]),
+                "effort weeks": number(totals["total_effort_weeks"]),
+                "one-time cost": money(totals["total_one_time_cost"]),
+                "value left on the table": money(
+                    selection.total_expected_value - totals["total_expected_value"]
+                ),
+            }
+        )
     return pd.DataFrame(rows).set_index("selection")

@@ -11,7 +11,12 @@ def make_idea(idea_id: str, mvp_weeks: float, users: float | str = 100, **extra)
         "id": idea_id,
         "title": f"Idea {idea_id}",
         "pain": {"frequency": 3, "severity": 3},
-        "value": {"users": users, "adoption": 0.5, "hours_saved_per_user_week": 2, "hourly_cost": 50},
+        "value": {
+            "users": users,
+            "adoption": 0.5,
+            "hours_saved_per_user_week": 2,
+            "hourly_cost": 50,
+        },
         "cost": {"team_week_cost": 4000, "mvp_weeks": mvp_weeks},
         "evidence": {"confidence": 0.8},
     }

@@ -51,14 +51,25 @@ def test_json_matches_design_section_6(capsys):
     assert all(i["expected_value"] > 0 for i in chosen)
     assert data["greedy"]["total_expected_value"] <= data["total_expected_value"]
     for idea in data["ideas"]:
-        assert {"id", "expected_value", "effort_weeks", "one_time_cost", "selected", "opportunity_cost"} <= set(idea)
+        assert {
+            "id",
+            "expected_value",
+            "effort_weeks",
+            "one_time_cost",
+            "selected",
+            "opportunity_cost",
+        } <= set(idea)
 
 
 def test_json_with_draws_has_p_selected(capsys, monkeypatch):
     n = len(load_portfolio(IDEAS))
-    fake = SimpleNamespace(samples={"expected_value": np.random.default_rng(0).normal(1e5, 1e5, size=(n, 300))})
+    fake = SimpleNamespace(
+        samples={"expected_value": np.random.default_rng(0).normal(1e5, 1e5, size=(n, 300))}
+    )
     monkeypatch.setattr("mlpm_kit.portfolio._simulate", lambda ideas, draws, seed: fake)
-    code, out, _ = run(capsys, "compare", IDEAS, "--capacity-weeks", "60", "--draws", "300", "--json")
+    code, out, _ = run(
+        capsys, "compare", IDEAS, "--capacity-weeks", "60", "--draws", "300", "--json"
+    )
     data = json.loads(out)
     assert code == 0
     assert all(0 <= i["p_selected"] <= 1 for i in data["ideas"])
@@ -68,7 +79,9 @@ def test_json_with_draws_has_p_selected(capsys, monkeypatch):
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_out_round_trips(capsys, sheet, tmp_path, suffix):
     out_path = tmp_path / f"results{suffix}"
-    code, out, _ = run(capsys, "compare", str(sheet), "--capacity-weeks", "20", "--out", str(out_path))
+    code, out, _ = run(
+        capsys, "compare", str(sheet), "--capacity-weeks", "20", "--out", str(out_path)
+    )
     assert code == 0 and f"Wrote the portfolio with the results to {out_path}" in out
     frame = pd.read_csv(out_path) if suffix == ".csv" else pd.read_excel(out_path)
     assert list(frame.columns[:3]) == ["id", "title", "pain.frequency"]
@@ -79,8 +92,20 @@ def test_out_round_trips(capsys, sheet, tmp_path, suffix):
 
 
 def test_must_lists_and_requires_from_the_command_line(capsys, sheet):
-    code, out, _ = run(capsys, "compare", str(sheet), "--capacity-weeks", "30", "--json",
-                       "--include", "churn", "--exclude", "spam", "--requires", "triage:churn")
+    code, out, _ = run(
+        capsys,
+        "compare",
+        str(sheet),
+        "--capacity-weeks",
+        "30",
+        "--json",
+        "--include",
+        "churn",
+        "--exclude",
+        "spam",
+        "--requires",
+        "triage:churn",
+    )
     data = json.loads(out)
     assert code == 0 and "churn" in data["selected"] and "spam" not in data["selected"]
 
@@ -100,11 +125,15 @@ def test_bad_sheet_exits_2_naming_row_and_column(capsys, sheet):
     sheet.write_text(ROW_HEADER + GOOD_ROWS.replace("2000,0.9", "2000 to,0.9"), encoding="utf-8")
     code, _, err = run(capsys, "compare", str(sheet), "--capacity-weeks", "20")
     assert code == 2
-    assert err.startswith(f"mlpm: error: {sheet}: row 3, column value.users: '2000 to' is not a number or a range.")
+    assert err.startswith(
+        f"mlpm: error: {sheet}: row 3, column value.users: '2000 to' is not a number or a range."
+    )
 
 
 def test_bad_requires_and_budget(capsys, sheet):
-    code, _, err = run(capsys, "compare", str(sheet), "--capacity-weeks", "20", "--requires", "triage")
+    code, _, err = run(
+        capsys, "compare", str(sheet), "--capacity-weeks", "20", "--requires", "triage"
+    )
     assert code == 2 and "write B:A for 'B needs A'" in err
     code, _, err = run(capsys, "compare", str(sheet), "--capacity-weeks", "20", "--budget", "-5")
     assert code == 2 and "budget: -5 is not a budget" in err

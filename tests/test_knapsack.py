@@ -47,7 +47,9 @@ def brute_opportunity_cost(p: Problem, i: int) -> float:
 @st.composite
 def problems(draw, max_n=15):
     n = draw(st.integers(1, max_n))
-    values = draw(st.lists(st.integers(-40, 100).map(lambda v: v * 1000.0 + 0.5), min_size=n, max_size=n))
+    values = draw(
+        st.lists(st.integers(-40, 100).map(lambda v: v * 1000.0 + 0.5), min_size=n, max_size=n)
+    )
     efforts = draw(st.lists(st.integers(0, 40).map(lambda e: e / 2), min_size=n, max_size=n))
     costs = draw(st.lists(st.integers(0, 50).map(float), min_size=n, max_size=n))
     capacity = draw(st.integers(1, 60).map(float))

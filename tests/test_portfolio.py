@@ -15,7 +15,11 @@ from mlpm_kit.scoring import score
 from .portfolio_fixtures import make_idea
 
 # Efforts 6, 5, 5 engineer-weeks; users set the values (more users, more value).
-IDEAS = [make_idea("a", 6, users=3000), make_idea("b", 5, users=2000), make_idea("c", 5, users=1800)]
+IDEAS = [
+    make_idea("a", 6, users=3000),
+    make_idea("b", 5, users=2000),
+    make_idea("c", 5, users=1800),
+]
 
 
 def values_by_id(ideas):
@@ -51,10 +55,29 @@ def test_greedy_by_rice_and_the_value_it_leaves():
 
 def test_json_has_the_design_keys():
     out = best_portfolio(IDEAS, capacity_weeks=10).to_json()
-    for key in ("selected", "total_expected_value", "total_effort_weeks", "total_one_time_cost", "greedy", "ideas"):
+    for key in (
+        "selected",
+        "total_expected_value",
+        "total_effort_weeks",
+        "total_one_time_cost",
+        "greedy",
+        "ideas",
+    ):
         assert key in out
-    assert set(out["greedy"]) == {"selected", "total_expected_value", "total_effort_weeks", "total_one_time_cost"}
-    for key in ("id", "expected_value", "effort_weeks", "one_time_cost", "selected", "opportunity_cost"):
+    assert set(out["greedy"]) == {
+        "selected",
+        "total_expected_value",
+        "total_effort_weeks",
+        "total_one_time_cost",
+    }
+    for key in (
+        "id",
+        "expected_value",
+        "effort_weeks",
+        "one_time_cost",
+        "selected",
+        "opportunity_cost",
+    ):
         assert key in out["ideas"][0]
     assert "p_selected" not in out["ideas"][0]
 
@@ -67,7 +90,9 @@ def test_must_lists_and_dependencies():
         best_portfolio(IDEAS, 10, must_include=["bb"])
     with pytest.raises(InputError, match="on both the must-include and the must-exclude list"):
         best_portfolio(IDEAS, 10, must_include=["a"], must_exclude=["a"])
-    with pytest.raises(InputError, match="must-include ideas \\(a, b\\) and what they need do not fit"):
+    with pytest.raises(
+        InputError, match="must-include ideas \\(a, b\\) and what they need do not fit"
+    ):
         best_portfolio(IDEAS, 10, must_include=["a", "b"])
 
 
@@ -81,7 +106,9 @@ def test_a_loss_is_never_selected_and_too_big_ideas_never_fit():
 
 @pytest.mark.parametrize("capacity", [0, -5, float("nan")])
 def test_capacity_must_be_above_zero(capacity):
-    with pytest.raises(InputError, match="capacity_weeks: .* leaves no room for any idea; give a capacity above 0"):
+    with pytest.raises(
+        InputError, match="capacity_weeks: .* leaves no room for any idea; give a capacity above 0"
+    ):
         best_portfolio(IDEAS, capacity)
 
 
@@ -136,3 +163,17 @@ def test_uncertainty_solves_at_most_200_draws(monkeypatch):
 def test_public_api():
     for name in ("load_portfolio", "best_portfolio", "Selection"):
         assert name in mlpm_kit.__all__
+
+
+def test_with_the_real_simulation_when_it_is_installed():
+    pytest.importorskip("mlpm_kit.simulate")
+    ranged = [
+        make_idea("a", "4 to 8", users="2000 to 4000"),
+        make_idea("b", 5, users="1000 to 3000"),
+        IDEAS[2],
+    ]
+    first = best_portfolio(ranged, 10, draws=1000, seed=3)
+    again = best_portfolio(ranged, 10, draws=1000, seed=3)
+    assert first.draws_solved == MAX_KNAPSACK_DRAWS
+    assert list(first.table["p_selected"]) == list(again.table["p_selected"])
+    assert first.table["p_selected"].between(0, 1).all()

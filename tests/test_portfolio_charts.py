@@ -15,7 +15,12 @@ from mlpm_kit.portfolio_table import styled_ranking
 
 from .portfolio_fixtures import make_idea
 
-IDEAS = [make_idea("a", 6, users=3000), make_idea("b", 5, users=2000), make_idea("c", 5, users=1800), make_idea("d", 30)]
+IDEAS = [
+    make_idea("a", 6, users=3000),
+    make_idea("b", 5, users=2000),
+    make_idea("c", 5, users=1800),
+    make_idea("d", 30),
+]
 
 
 def test_pareto_front_keeps_ideas_no_other_beats_on_both():
@@ -31,7 +36,12 @@ def test_charts_render(tmp_path):
         fig.savefig(tmp_path / f"{make.__name__}.png")
         assert (tmp_path / f"{make.__name__}.png").stat().st_size > 5000
     assert value_effort_chart(sel).axes[0].get_title().startswith("The best set: 2 ideas worth")
-    assert capacity_curve_chart(sel).axes[0].get_title().startswith("One more engineer-quarter (13 weeks) adds")
+    assert (
+        capacity_curve_chart(sel)
+        .axes[0]
+        .get_title()
+        .startswith("One more engineer-quarter (13 weeks) adds")
+    )
 
 
 def test_styled_ranking_html():

@@ -28,9 +28,18 @@ def test_notebook_executes_with_parameters(tmp_path, monkeypatch):
     sheet.write_text(ROW_HEADER + GOOD_ROWS, encoding="utf-8")
     out = tmp_path / "out.ipynb"
     papermill.execute_notebook(
-        str(NOTEBOOK), str(out),
-        parameters={"ideas_path": str(sheet), "capacity_weeks": 20, "budget": 100000, "draws": 0, "seed": 1},
-        cwd=str(NOTEBOOK.parent), progress_bar=False, kernel_name="python3",
+        str(NOTEBOOK),
+        str(out),
+        parameters={
+            "ideas_path": str(sheet),
+            "capacity_weeks": 20,
+            "budget": 100000,
+            "draws": 0,
+            "seed": 1,
+        },
+        cwd=str(NOTEBOOK.parent),
+        progress_bar=False,
+        kernel_name="python3",
     )
     nb = nbformat.read(out, as_version=4)
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
