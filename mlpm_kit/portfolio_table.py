@@ -44,6 +44,12 @@ def ranking_frame(selection: Selection) -> pd.DataFrame:
     return shown
 
 
+def _aligned(frame: pd.DataFrame) -> str:
+    # Chinese and Japanese titles are two columns wide in a terminal; pandas can count that.
+    with pd.option_context("display.unicode.east_asian_width", True):
+        return frame.to_string(index=False)
+
+
 def _totals_line(totals: dict, capacity: float) -> str:
     return (
         f"expected value {money(totals['total_expected_value'])}, effort {number(totals['total_effort_weeks'])} "
@@ -60,7 +66,7 @@ def selection_text(selection: Selection) -> str:
         f"{len(s.selected)} of {len(s.table)} ideas ({', '.join(s.selected) or 'none'})",
         "  " + _totals_line(s.__dict__, s.capacity_weeks),
         "",
-        ranking_frame(s).to_string(index=False),
+        _aligned(ranking_frame(s)),
         "",
         f"Greedy by RICE (a score-ranked roadmap, filled until nothing else fits): {', '.join(s.greedy['selected']) or 'none'}",
         "  " + _totals_line(s.greedy, s.capacity_weeks),
