@@ -80,7 +80,7 @@ def test_exact_selection_matches_brute_force(p):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(problems(max_n=10))
+@given(problems(max_n=15))
 def test_opportunity_costs_match_the_definition(p):
     found = solve(p)
     if found is None:
