@@ -4,6 +4,7 @@ from .errors import IdeaFileError, InputError, MlpmError, ToolError
 from .idea import load_idea, new_idea, save_idea
 from .schema import Idea
 from .scoring import breakdown, score
+from .simulate import Simulation, simulate
 
 __all__ = [
     "Idea",
@@ -15,5 +16,7 @@ __all__ = [
     "load_idea",
     "new_idea",
     "save_idea",
+    "Simulation",
     "score",
+    "simulate",
 ]

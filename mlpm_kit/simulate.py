@@ -174,7 +174,7 @@ class _Engine:
             list(pool.map(block, range(len(self.blocks))))
         model_x = dict(full)
         for slot in self.slots:
-            if slot.key not in model_x:
+            if slot.alternative is None and slot.key not in model_x:
                 model_x[slot.key] = self._constant(slot, slice(0, n))
         for key in _ALTERNATIVE_KEYS:
             if key not in model_x:
