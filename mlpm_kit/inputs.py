@@ -102,7 +102,12 @@ def data_cost_of(idea: Idea) -> tuple[Estimate, str]:
 
 def run_cost_of(idea: Idea) -> tuple[Estimate, str]:
     """The yearly running cost and where it came from."""
-    return idea.cost.run_cost_per_year, "stated in the idea file"
+    return _as_estimate(idea.cost.run_cost_per_year), "stated in the idea file"
+
+
+def _as_estimate(value, share: bool = False) -> Estimate:
+    """Schema defaults are plain numbers (pydantic does not validate defaults): make them Estimates."""
+    return value if isinstance(value, Estimate) else _constant(float(value), share)
 
 
 def model_inputs(idea: Idea) -> ModelInputs:
@@ -119,8 +124,8 @@ def model_inputs(idea: Idea) -> ModelInputs:
         else:
             value = _get(idea, path)
             scalars[path] = value if isinstance(value, Estimate) else _constant(float(value))
-    captures = [alt.captures for alt in idea.alternatives]
-    replaced = [alt.cost_per_year if alt.replaced else _constant(0.0) for alt in idea.alternatives]
+    captures = [_as_estimate(alt.captures, share=True) for alt in idea.alternatives]
+    replaced = [_as_estimate(alt.cost_per_year) if alt.replaced else _constant(0.0) for alt in idea.alternatives]
     return ModelInputs(idea.id or "", scalars, captures, replaced, sources)
 
 
