@@ -8,9 +8,8 @@ is its label, `description` its help text, and `json_schema_extra["unit"]` its u
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
-
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, PrivateAttr
 
@@ -22,7 +21,9 @@ INTERVAL_HELP = 'A number, or a 90% range such as "200 to 400" when unsure.'
 class Section(BaseModel):
     """A block of an idea file: unknown keys are errors, so a typo never drops a number."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, validate_assignment=True)
+    model_config = ConfigDict(
+        extra="forbid", arbitrary_types_allowed=True, validate_assignment=True, validate_default=True
+    )
 
 
 def estimate_type(*, share: bool = False, minimum: float | None = 0.0, maximum: float | None = None):
@@ -50,8 +51,15 @@ def estimate_type(*, share: bool = False, minimum: float | None = 0.0, maximum: 
     return Annotated[Estimate, PlainValidator(validate), PlainSerializer(lambda e: e.to_yaml())]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(value: object) -> str:
     if isinstance(value, str):
+        if _CONTROL.search(value):
+            raise ValueError(
+                "contains control characters (such as terminal escape codes); remove them from the text."
+            )
         return value
     if value is None:
         return ""
@@ -202,6 +210,9 @@ class Evidence(Section):
     )
 
 
+# After the helpers above, which ml_schema imports from this module.
+from .ml_schema import MlSection  # noqa: E402
+
 _ID = re.compile(r"^\w[\w.-]{0,99}$")
 
 
@@ -239,7 +250,9 @@ class Idea(Section):
     timeline: Timeline = field(Timeline(), "Timeline")
     opportunity: Opportunity = field(Opportunity(), "Opportunity cost")
     evidence: Evidence = field(Evidence(), "Evidence")
-    ml: dict[str, Any] = field({}, "ML readiness", help="Metric, data, compliance, monitoring, explainability.")
+    ml: MlSection = field(
+        MlSection(), "ML readiness", help="Metric, data, compliance, monitoring, explainability (optional)."
+    )
 
 
 def section_model(path: tuple) -> type[BaseModel] | None:
