@@ -13,6 +13,7 @@ __all__ = [
     "IdeaFileError",
     "InputError",
     "MlpmError",
+    "Simulation",
     "ToolError",
     "breakdown",
     "ks",
@@ -21,7 +22,6 @@ __all__ = [
     "new_idea",
     "psi",
     "save_idea",
-    "Simulation",
     "score",
     "simulate",
 ]
