@@ -27,8 +27,18 @@ from mlpm_kit.idea import validate_idea
 from mlpm_kit.simulate import simulate
 
 UNCERTAIN = (
-    "users", "adoption", "hours", "hourly_cost", "money_saved", "captures",
-    "mvp_weeks", "build_weeks", "iteration_weeks", "data_cost", "run_cost", "confidence",
+    "users",
+    "adoption",
+    "hours",
+    "hourly_cost",
+    "money_saved",
+    "captures",
+    "mvp_weeks",
+    "build_weeks",
+    "iteration_weeks",
+    "data_cost",
+    "run_cost",
+    "confidence",
 )
 
 
@@ -41,9 +51,15 @@ def ranges(n: int, seed: int = 7) -> list[dict[str, tuple[float, float]]]:
         return np.stack([c / spread, c * spread], axis=1)
 
     table = {
-        "users": span(300, 1.6, n), "hours": span(1.5, 1.8, n), "hourly_cost": span(45, 1.2, n),
-        "money_saved": span(20000, 2.0, n), "mvp_weeks": span(8, 1.3, n), "build_weeks": span(15, 1.3, n),
-        "iteration_weeks": span(3, 1.4, n), "data_cost": span(20000, 1.7, n), "run_cost": span(20000, 1.4, n),
+        "users": span(300, 1.6, n),
+        "hours": span(1.5, 1.8, n),
+        "hourly_cost": span(45, 1.2, n),
+        "money_saved": span(20000, 2.0, n),
+        "mvp_weeks": span(8, 1.3, n),
+        "build_weeks": span(15, 1.3, n),
+        "iteration_weeks": span(3, 1.4, n),
+        "data_cost": span(20000, 1.7, n),
+        "run_cost": span(20000, 1.4, n),
     }
     for name, lo in (("adoption", 0.4), ("captures", 0.1), ("confidence", 0.3)):
         low = rng.uniform(lo - 0.1, lo + 0.05, n)
@@ -56,13 +72,27 @@ def idea_dict(i: int, r: dict[str, tuple[float, float]]) -> dict:
         return {"low": r[key][0], "high": r[key][1]}
 
     return {
-        "id": f"idea-{i}", "title": f"Idea {i}", "pain": {"frequency": 4, "severity": 3},
+        "id": f"idea-{i}",
+        "title": f"Idea {i}",
+        "pain": {"frequency": 4, "severity": 3},
         "alternatives": [{"name": "manual", "captures": rng_("captures")}],
-        "value": {"users": rng_("users"), "adoption": rng_("adoption"), "hours_saved_per_user_week": rng_("hours"),
-                  "hourly_cost": rng_("hourly_cost"), "money_saved_per_year": rng_("money_saved")},
-        "cost": {"team_size": 2, "team_week_cost": 4000, "mvp_weeks": rng_("mvp_weeks"), "build_weeks": rng_("build_weeks"),
-                 "iterations": 3, "iteration_weeks": rng_("iteration_weeks"), "data_cost": rng_("data_cost"),
-                 "run_cost_per_year": rng_("run_cost")},
+        "value": {
+            "users": rng_("users"),
+            "adoption": rng_("adoption"),
+            "hours_saved_per_user_week": rng_("hours"),
+            "hourly_cost": rng_("hourly_cost"),
+            "money_saved_per_year": rng_("money_saved"),
+        },
+        "cost": {
+            "team_size": 2,
+            "team_week_cost": 4000,
+            "mvp_weeks": rng_("mvp_weeks"),
+            "build_weeks": rng_("build_weeks"),
+            "iterations": 3,
+            "iteration_weeks": rng_("iteration_weeks"),
+            "data_cost": rng_("data_cost"),
+            "run_cost_per_year": rng_("run_cost"),
+        },
         "opportunity": {"value_per_engineer_week": 5000},
         "evidence": {"confidence": rng_("confidence")},
     }
@@ -78,6 +108,7 @@ def _expit(y):
 
 def squiggle_model(r: dict[str, tuple[float, float]]):
     """The same model as arithmetic on squigglepy distributions; returns (npv, expected_value)."""
+
     def share(key):
         lo, hi = r[key]
         return sq.dist_fn(sq.norm(_logit(lo), _logit(hi)), fn=_expit)
@@ -94,7 +125,9 @@ def squiggle_model(r: dict[str, tuple[float, float]]):
     one_time = effort * 4000 + data_cost
     launch_years = (mvp + build) / 2 / 52
     rho = math.log1p(0.10)
-    annuity = sq.dist_max((sq.dist_fn(-rho * launch_years, fn=np.exp) - math.exp(-rho * 3)) / rho, 0)
+    annuity = sq.dist_max(
+        (sq.dist_fn(-rho * launch_years, fn=np.exp) - math.exp(-rho * 3)) / rho, 0
+    )
     npv = (annual_benefit - ln("run_cost")) * annuity - one_time
     economic_value = npv - effort * 5000
     failure_cost = mvp * (4000 + 5000) + data_cost
@@ -137,11 +170,19 @@ def main() -> None:
         runs.append(time.perf_counter() - start)
 
     print(f"{args.ideas:,} ideas x {args.draws:,} draws, 12 uncertain inputs per idea")
-    print(f"  mlpm_kit.simulate : {kit_seconds:8.3f} s wall, {kit_cpu:6.2f} s CPU (median of 3 runs, threads)")
-    print(f"  squigglepy        : {sq_seconds:8.3f} s wall, {sq_cpu:6.2f} s CPU (arithmetic on distributions, sq.sample per idea)")
-    print(f"  ratio             : {sq_seconds / kit_seconds:8.1f}x faster wall, {sq_cpu / kit_cpu:.1f}x less CPU (goal: at least 5x)")
+    print(
+        f"  mlpm_kit.simulate : {kit_seconds:8.3f} s wall, {kit_cpu:6.2f} s CPU (median of 3 runs, threads)"
+    )
+    print(
+        f"  squigglepy        : {sq_seconds:8.3f} s wall, {sq_cpu:6.2f} s CPU (arithmetic on distributions, sq.sample per idea)"
+    )
+    print(
+        f"  ratio             : {sq_seconds / kit_seconds:8.1f}x faster wall, {sq_cpu / kit_cpu:.1f}x less CPU (goal: at least 5x)"
+    )
     print(f"  median npv of idea 0: kit {kit_median:,.0f}, squigglepy {sq_median:,.0f}")
-    print(f"1 idea x {args.draws:,} draws: median {1000 * float(np.median(runs)):.1f} ms over 20 runs (goal: under 20 ms)")
+    print(
+        f"1 idea x {args.draws:,} draws: median {1000 * float(np.median(runs)):.1f} ms over 20 runs (goal: under 20 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -28,7 +28,13 @@ from .formatting import money, share
 from .simulate import Simulation
 
 # Preferred first for Latin text, then CJK fallbacks; only installed ones are used.
-FONT_FAMILIES = ("DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei", "Arial Unicode MS")
+FONT_FAMILIES = (
+    "DejaVu Sans",
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "WenQuanYi Zen Hei",
+    "Arial Unicode MS",
+)
 LOSS_COLOR, GAIN_COLOR, INK = "#c0392b", "#2e86c1", "#333333"
 MONEY = FuncFormatter(lambda x, _pos: money(x))
 
@@ -47,7 +53,9 @@ def _figure(width: float = 8, height: float = 4.5) -> Figure:
 
 
 def _style():
-    return rc_context({"font.family": font_families(), "axes.spines.top": False, "axes.spines.right": False})
+    return rc_context(
+        {"font.family": font_families(), "axes.spines.top": False, "axes.spines.right": False}
+    )
 
 
 def _index(sim: Simulation, idea_id: str | None) -> int:
@@ -71,20 +79,50 @@ def npv_chart(sim: Simulation, idea_id: str | None = None, bins: int = 60) -> Fi
         counts, edges = np.histogram(npv, bins=bins)
         shares = counts / len(npv)
         colors = [LOSS_COLOR if right <= 0 else GAIN_COLOR for right in edges[1:]]
-        ax.bar(edges[:-1], shares, width=np.diff(edges), align="edge", color=colors, alpha=0.85, linewidth=0)
+        ax.bar(
+            edges[:-1],
+            shares,
+            width=np.diff(edges),
+            align="edge",
+            color=colors,
+            alpha=0.85,
+            linewidth=0,
+        )
         if npv.min() < 0:
-            ax.axvspan(min(edges[0], 0), 0, color=LOSS_COLOR, alpha=0.08, label=f"loss: {share(p_loss)} of outcomes")
+            ax.axvspan(
+                min(edges[0], 0),
+                0,
+                color=LOSS_COLOR,
+                alpha=0.08,
+                label=f"loss: {share(p_loss)} of outcomes",
+            )
         top = shares.max() if len(shares) else 1
-        for value, name, height, align in ((p10, "p10", 1.02, "right"), (p50, "median", 1.1, "center"), (p90, "p90", 1.02, "left")):
+        for value, name, height, align in (
+            (p10, "p10", 1.02, "right"),
+            (p50, "median", 1.1, "center"),
+            (p90, "p90", 1.02, "left"),
+        ):
             ax.axvline(value, color=INK, linestyle="--" if name != "median" else "-", linewidth=1)
-            ax.text(value, top * height, f" {name} {money(value)} ", ha=align, va="bottom", fontsize=9, color=INK)
+            ax.text(
+                value,
+                top * height,
+                f" {name} {money(value)} ",
+                ha=align,
+                va="bottom",
+                fontsize=9,
+                color=INK,
+            )
         ax.set_ylim(0, top * 1.2)
         ax.xaxis.set_major_formatter(MONEY)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         ax.set_xlabel("net present value (money)")
         ax.set_ylabel("share of simulated outcomes")
-        _titles(fig, ax, f"{loss_text(p_loss)}; median NPV {money(p50)}",
-                f"{sim.ideas[i].title}: 80% of outcomes lie between {money(p10)} and {money(p90)}")
+        _titles(
+            fig,
+            ax,
+            f"{loss_text(p_loss)}; median NPV {money(p50)}",
+            f"{sim.ideas[i].title}: 80% of outcomes lie between {money(p10)} and {money(p90)}",
+        )
         if npv.min() < 0:
             ax.legend(loc="upper right", frameon=False)
     return fig
@@ -105,17 +143,38 @@ def tornado_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) ->
             return fig
         base = float(table["base"].iloc[0])
         y = np.arange(len(table))[::-1]
-        low_ev, high_ev = table["expected_value_low"].to_numpy(), table["expected_value_high"].to_numpy()
-        ax.barh(y, low_ev - base, left=base, color=LOSS_COLOR, alpha=0.8, label="input at the low end of its range")
-        ax.barh(y, high_ev - base, left=base, color=GAIN_COLOR, alpha=0.8, label="input at the high end")
+        low_ev, high_ev = (
+            table["expected_value_low"].to_numpy(),
+            table["expected_value_high"].to_numpy(),
+        )
+        ax.barh(
+            y,
+            low_ev - base,
+            left=base,
+            color=LOSS_COLOR,
+            alpha=0.8,
+            label="input at the low end of its range",
+        )
+        ax.barh(
+            y, high_ev - base, left=base, color=GAIN_COLOR, alpha=0.8, label="input at the high end"
+        )
         ax.axvline(base, color=INK, linewidth=1)
         ax.axvline(0, color=INK, linewidth=0.6, linestyle=":")
-        ax.set_yticks(y, [f"{_short(label)}  ({_num(lo)} to {_num(hi)})" for label, lo, hi in zip(table["label"], table["low"], table["high"], strict=True)])
+        ax.set_yticks(
+            y,
+            [
+                f"{_short(label)}  ({_num(lo)} to {_num(hi)})"
+                for label, lo, hi in zip(table["label"], table["low"], table["high"], strict=True)
+            ],
+        )
         ax.xaxis.set_major_formatter(MONEY)
-        ax.set_xlabel(f"expected value (money), other inputs at their medians (centre line: {money(base)})")
+        ax.set_xlabel(
+            f"expected value (money), other inputs at their medians (centre line: {money(base)})"
+        )
         first = table.iloc[0]
         _titles(
-            fig, ax,
+            fig,
+            ax,
             f"{_short(first['label'], 40)} moves expected value most: "
             f"{money(first['expected_value_low'])} to {money(first['expected_value_high'])}",
             idea.title,
@@ -142,7 +201,9 @@ def voi_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) -> Fig
             first = table.iloc[0]
             title = f"Validate {_short(first['label'], 40)} first: knowing it is worth up to {money(first['evppi'])}"
         else:
-            title = "No single input can change the go / no-go decision: no validation pays for itself"
+            title = (
+                "No single input can change the go / no-go decision: no validation pays for itself"
+            )
         _titles(fig, ax, title, idea.title)
         if len(table) and table["evppi"].iloc[0] <= 0:
             ax.set_xlim(0, 1)

@@ -72,7 +72,11 @@ def input_label(path: str, idea: Idea | None = None) -> str:
     if match := _ALTERNATIVE.match(path):
         index, name = int(match.group(1)), match.group(2)
         title = Alternative.model_fields[name].title or name
-        alt = idea.alternatives[index].name if idea is not None and index < len(idea.alternatives) else f"alternative {index + 1}"
+        alt = (
+            idea.alternatives[index].name
+            if idea is not None and index < len(idea.alternatives)
+            else f"alternative {index + 1}"
+        )
         return f"{title} ({alt})"
     section, _, name = path.partition(".")
     model = Idea.model_fields[section].annotation if section in Idea.model_fields else None
@@ -119,7 +123,16 @@ def evppi_table(sim: Simulation, bins: int | None = None) -> pd.DataFrame:
         idx = np.array([i for i, per_idea in enumerate(uncertain) if path in per_idea])
         values = evppi(sim.samples[path][idx], payoff[idx], bins)
         for i, value in zip(idx, values, strict=True):
-            rows.append((i, sim.ideas[i].id, path, input_label(path, sim.ideas[i]), float(value), suggestion(path)))
+            rows.append(
+                (
+                    i,
+                    sim.ideas[i].id,
+                    path,
+                    input_label(path, sim.ideas[i]),
+                    float(value),
+                    suggestion(path),
+                )
+            )
     table = pd.DataFrame(rows, columns=["order", "id", "input", "label", "evppi", "suggestion"])
     table = table.sort_values(["order", "evppi"], ascending=[True, False], kind="stable")
     table.insert(4, "rank", table.groupby("order").cumcount() + 1)
@@ -141,7 +154,17 @@ def sensitivity(ideas: Sequence[Idea]) -> pd.DataFrame:
     """
     ideas = list(ideas)
     inputs = [model_inputs(idea) for idea in ideas]
-    columns = ["id", "input", "label", "low", "high", "expected_value_low", "expected_value_high", "swing", "base"]
+    columns = [
+        "id",
+        "input",
+        "label",
+        "low",
+        "high",
+        "expected_value_low",
+        "expected_value_high",
+        "swing",
+        "base",
+    ]
     if not ideas:
         return pd.DataFrame(columns=columns)
     median = stack_values(inputs, lambda e: e.median)
@@ -151,7 +174,10 @@ def sensitivity(ideas: Sequence[Idea]) -> pd.DataFrame:
     # Every input slot: (dotted path, key in evaluate's inputs, alternative index).
     slots = [(p, p, None) for p in SCALAR_PATHS]
     for i in range(width):
-        slots += [(f"alternatives[{i}].captures", CAPTURES, i), (f"alternatives[{i}].cost_per_year", REPLACED_COST, i)]
+        slots += [
+            (f"alternatives[{i}].captures", CAPTURES, i),
+            (f"alternatives[{i}].cost_per_year", REPLACED_COST, i),
+        ]
     k = len(slots)
     x = {}
     for key, values in median.items():
@@ -172,7 +198,20 @@ def sensitivity(ideas: Sequence[Idea]) -> pd.DataFrame:
                 continue
             est = uncertain[path]
             lo, hi = float(ev[i, j, 0]), float(ev[i, j, 1])
-            rows.append((i, idea.id, path, input_label(path, idea), est.low, est.high, lo, hi, abs(hi - lo), float(base[i])))
+            rows.append(
+                (
+                    i,
+                    idea.id,
+                    path,
+                    input_label(path, idea),
+                    est.low,
+                    est.high,
+                    lo,
+                    hi,
+                    abs(hi - lo),
+                    float(base[i]),
+                )
+            )
     table = pd.DataFrame(rows, columns=["order", *columns])
     table = table.sort_values(["order", "swing"], ascending=[True, False], kind="stable")
     return table.drop(columns="order").reset_index(drop=True)

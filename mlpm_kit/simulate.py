@@ -58,14 +58,23 @@ PAYOFF = "expected_value"
 # Samples every simulation keeps; the others are recomputed when asked for.
 KEPT = ("npv", PAYOFF)
 # Outputs the summary reports with mean / p10 / p50 / p90.
-SUMMARY_OUTPUTS = ("npv", "expected_value", "economic_value", "annual_benefit", "effort_weeks", "one_time_cost")
+SUMMARY_OUTPUTS = (
+    "npv",
+    "expected_value",
+    "economic_value",
+    "annual_benefit",
+    "effort_weeks",
+    "one_time_cost",
+)
 _ALTERNATIVE_KEYS = (CAPTURES, REPLACED_COST)
 
 
 def check_draws(draws: object) -> int:
     """The number of draws as an int, or an `InputError` saying what is allowed."""
     if isinstance(draws, bool) or not isinstance(draws, int | np.integer):
-        raise InputError(f"draws must be a whole number from {MIN_DRAWS} to {MAX_DRAWS:,}, got {draws!r}.")
+        raise InputError(
+            f"draws must be a whole number from {MIN_DRAWS} to {MAX_DRAWS:,}, got {draws!r}."
+        )
     if not MIN_DRAWS <= draws <= MAX_DRAWS:
         raise InputError(
             f"draws must be from {MIN_DRAWS} to {MAX_DRAWS:,}, got {draws:,}; "
@@ -102,12 +111,19 @@ def _slot(path: str, key: str, alternative: int | None, estimates: list[Estimate
 
 def _slots(inputs: Sequence[ModelInputs]) -> list[_Slot]:
     """Every input of the model in a fixed order: scalars, then alternatives (missing ones are 0)."""
-    slots = [_slot(path, path, None, [inp.scalars[path] for inp in inputs]) for path in SCALAR_PATHS]
+    slots = [
+        _slot(path, path, None, [inp.scalars[path] for inp in inputs]) for path in SCALAR_PATHS
+    ]
     width = max((len(inp.captures) for inp in inputs), default=0)
     for i in range(width):
-        for key, attr, name in ((CAPTURES, "captures", "captures"), (REPLACED_COST, "replaced_costs", "cost_per_year")):
+        for key, attr, name in (
+            (CAPTURES, "captures", "captures"),
+            (REPLACED_COST, "replaced_costs", "cost_per_year"),
+        ):
             zero = Estimate(0.0, 0.0, key == CAPTURES)
-            ests = [getattr(inp, attr)[i] if i < len(getattr(inp, attr)) else zero for inp in inputs]
+            ests = [
+                getattr(inp, attr)[i] if i < len(getattr(inp, attr)) else zero for inp in inputs
+            ]
             slots.append(_slot(f"alternatives[{i}].{name}", key, i, ests))
     return slots
 
@@ -131,7 +147,9 @@ class _Engine:
     def _constant(self, slot: _Slot, rows: slice) -> np.ndarray:
         return slot.median[rows].astype(self.dtype)[:, None]
 
-    def run(self, outputs: Sequence[str], keep_inputs: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    def run(
+        self, outputs: Sequence[str], keep_inputs: bool
+    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
         """Evaluate every block; return (model inputs by `evaluate` key, requested outputs), ideas x draws.
 
         Inputs are returned full size only with `keep_inputs`; constants as (ideas, 1).
@@ -140,7 +158,9 @@ class _Engine:
         full: dict[str, np.ndarray] = {}
         if keep_inputs:
             for key in self.ranged_keys:
-                full[key] = np.empty((self.width, n, draws) if key in _ALTERNATIVE_KEYS else (n, draws), dtype)
+                full[key] = np.empty(
+                    (self.width, n, draws) if key in _ALTERNATIVE_KEYS else (n, draws), dtype
+                )
         kept = {name: np.empty((n, draws), dtype) for name in outputs}
 
         def block(k: int) -> None:
@@ -152,15 +172,28 @@ class _Engine:
                 if keep_inputs:
                     x[key] = full[key][:, rows] if key in _ALTERNATIVE_KEYS else full[key][rows]
                 else:
-                    x[key] = np.empty((self.width, size, draws) if key in _ALTERNATIVE_KEYS else (size, draws), dtype)
+                    x[key] = np.empty(
+                        (self.width, size, draws) if key in _ALTERNATIVE_KEYS else (size, draws),
+                        dtype,
+                    )
             for key in _ALTERNATIVE_KEYS:
                 if key not in self.ranged_keys:
                     x[key] = np.empty((self.width, size, 1), dtype)
             for slot in self.slots:
-                target = x[slot.key][slot.alternative] if slot.alternative is not None else x.get(slot.key)
+                target = (
+                    x[slot.key][slot.alternative]
+                    if slot.alternative is not None
+                    else x.get(slot.key)
+                )
                 if slot.ranged:
                     standard_normal(rng, target)
-                    sample_rows(target, slot.kind[rows], slot.mu[rows], slot.sigma[rows], share=slot.share[rows])
+                    sample_rows(
+                        target,
+                        slot.kind[rows],
+                        slot.mu[rows],
+                        slot.sigma[rows],
+                        share=slot.share[rows],
+                    )
                 elif target is not None:
                     target[...] = self._constant(slot, rows)
                 else:
@@ -178,12 +211,19 @@ class _Engine:
                 model_x[slot.key] = self._constant(slot, slice(0, n))
         for key in _ALTERNATIVE_KEYS:
             if key not in model_x:
-                model_x[key] = np.stack([self._constant(s, slice(0, n)) for s in self.slots if s.key == key]) if self.width else np.zeros((0, n, 1), dtype)
+                model_x[key] = (
+                    np.stack([self._constant(s, slice(0, n)) for s in self.slots if s.key == key])
+                    if self.width
+                    else np.zeros((0, n, 1), dtype)
+                )
         return model_x, kept
 
     def input_views(self, model_x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """Samples of each input by dotted path (views into `model_x`)."""
-        return {s.path: model_x[s.key][s.alternative] if s.alternative is not None else model_x[s.key] for s in self.slots}
+        return {
+            s.path: model_x[s.key][s.alternative] if s.alternative is not None else model_x[s.key]
+            for s in self.slots
+        }
 
 
 class Samples(Mapping):
@@ -263,11 +303,21 @@ class Simulation:
             for name in SUMMARY_OUTPUTS:
                 values = self.samples[name]
                 table[f"{name}_mean"] = values.mean(axis=1, dtype=np.float64)
-                for p, column in zip(PERCENTILES, np.percentile(values, PERCENTILES, axis=1), strict=True):
+                for p, column in zip(
+                    PERCENTILES, np.percentile(values, PERCENTILES, axis=1), strict=True
+                ):
                     table[f"{name}_p{p}"] = column.astype(np.float64)
                 if name == "npv":
                     table["p_loss"] = (values < 0).mean(axis=1)
-            first = ["id", "npv_mean", "npv_p10", "npv_p50", "npv_p90", "p_loss", "expected_value_mean"]
+            first = [
+                "id",
+                "npv_mean",
+                "npv_p10",
+                "npv_p50",
+                "npv_p90",
+                "p_loss",
+                "expected_value_mean",
+            ]
             self._summary = table[first + [c for c in table.columns if c not in first]]
         return self._summary.copy()
 
@@ -323,4 +373,6 @@ def simulate(ideas: Sequence[Idea], draws: int = 10_000, seed: int = 0, dtype=No
     inputs = [model_inputs(idea) for idea in ideas]
     engine = _Engine(inputs, draws, int(seed), dtype)
     _, kept = engine.run(KEPT, keep_inputs=False)
-    return Simulation(ideas=ideas, draws=draws, seed=int(seed), samples=Samples(engine, kept), inputs=inputs)
+    return Simulation(
+        ideas=ideas, draws=draws, seed=int(seed), samples=Samples(engine, kept), inputs=inputs
+    )

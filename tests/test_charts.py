@@ -37,12 +37,16 @@ def test_npv_chart_title_states_the_chance_of_loss_and_the_median(sim):
     npv = sim.samples["npv"][0]
     p_loss = (npv < 0).mean()
     assert isinstance(fig, Figure)
-    expected = f"{100 * p_loss:.0f}% chance of losing money; median NPV {money(np.percentile(npv, 50))}"
+    expected = (
+        f"{100 * p_loss:.0f}% chance of losing money; median NPV {money(np.percentile(npv, 50))}"
+    )
     assert charts.title_of(fig) == expected
     ax = fig.axes[0]
     assert ax.xaxis.get_major_formatter()(25_000, 0) == "25k"
     labels = [t.get_text() for t in ax.texts]
-    assert any(label.strip().startswith("p10") for label in labels) and any("median" in label for label in labels)
+    assert any(label.strip().startswith("p10") for label in labels) and any(
+        "median" in label for label in labels
+    )
 
 
 def test_loss_text_extremes():
@@ -63,14 +67,27 @@ def test_tornado_title_names_the_input_that_moves_expected_value_most(sim):
 def test_voi_title_says_what_to_validate_first(sim):
     fig = charts.voi_chart(sim, "c")
     value = sim.evpi().iloc[0]["evppi"]
-    assert charts.title_of(fig) == f"Validate New revenue per year first: knowing it is worth up to {money(value)}"
+    assert (
+        charts.title_of(fig)
+        == f"Validate New revenue per year first: knowing it is worth up to {money(value)}"
+    )
 
 
 def test_voi_title_when_nothing_can_change_the_decision():
     idea = validate_idea(
-        {"title": "Sure thing", "pain": {"frequency": 4, "severity": 3}, "value": {"users": "900 to 1100", "adoption": 1,
-         "hours_saved_per_user_week": 2, "hourly_cost": 50}, "cost": {"team_week_cost": 1000, "mvp_weeks": 10}},
-        "test.yaml", default_id="sure",
+        {
+            "title": "Sure thing",
+            "pain": {"frequency": 4, "severity": 3},
+            "value": {
+                "users": "900 to 1100",
+                "adoption": 1,
+                "hours_saved_per_user_week": 2,
+                "hourly_cost": 50,
+            },
+            "cost": {"team_week_cost": 1000, "mvp_weeks": 10},
+        },
+        "test.yaml",
+        default_id="sure",
     )
     fig = charts.voi_chart(simulate([idea], draws=2000, seed=0))
     assert charts.title_of(fig).startswith("No single input can change the go / no-go decision")
@@ -91,7 +108,9 @@ def test_unknown_idea_id_is_a_clear_error(sim):
     reason="no CJK font installed (Debian: fonts-noto-cjk)",
 )
 def test_chinese_titles_render_without_missing_glyphs():
-    sim = simulate([_idea(title="电商客服咨询意图识别与自动分流", idea_id="zh")], draws=1000, seed=0)
+    sim = simulate(
+        [_idea(title="电商客服咨询意图识别与自动分流", idea_id="zh")], draws=1000, seed=0
+    )
     # pytest turns matplotlib's "Glyph ... missing from font(s)" warning into an error.
     for make in (charts.npv_chart, charts.tornado_chart, charts.voi_chart):
         assert charts.figure_png(make(sim))[:4] == b"\x89PNG"

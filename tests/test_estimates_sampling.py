@@ -47,7 +47,10 @@ def test_5th_and_95th_percentiles_are_low_and_high(estimate, kind, dtype):
     assert p50 == pytest.approx(estimate.median, rel=0.01)
 
 
-@pytest.mark.parametrize("estimate", [Estimate(0.0, 0.3, share=True), Estimate(0.9, 1.0, share=True), Estimate(0, 1, share=True)])
+@pytest.mark.parametrize(
+    "estimate",
+    [Estimate(0.0, 0.3, share=True), Estimate(0.9, 1.0, share=True), Estimate(0, 1, share=True)],
+)
 def test_share_ranges_touching_0_or_1_stay_in_0_1(estimate):
     assert estimate.kind != KIND_LOGITNORMAL
     values = sample(estimate, DRAWS, np.random.default_rng(3))
@@ -74,7 +77,13 @@ def test_rows_follow_their_own_distribution():
     z = standard_normal(np.random.default_rng(1), np.empty((3, 100_000)))
     estimates = [Estimate(10, 20), Estimate(7, 7), Estimate(0.1, 0.3, share=True)]
     params = np.array([e.params() for e in estimates])
-    out = sample_rows(z, params[:, 0].astype(int), params[:, 1], params[:, 2], share=np.array([False, False, True]))
+    out = sample_rows(
+        z,
+        params[:, 0].astype(int),
+        params[:, 1],
+        params[:, 2],
+        share=np.array([False, False, True]),
+    )
     assert np.percentile(out[0], 95) == pytest.approx(20, rel=0.01)
     assert (out[1] == 7).all()
     assert np.percentile(out[2], 5) == pytest.approx(0.1, rel=0.01)
@@ -104,14 +113,18 @@ def test_standard_normal_rejects_non_contiguous_output():
 def test_from_normal_scale_scalar_and_elementwise_kinds_agree():
     y = np.linspace(-5, 5, 11)
     for kind in (KIND_NORMAL, KIND_LOGNORMAL, KIND_LOGITNORMAL):
-        np.testing.assert_array_equal(from_normal_scale(y, kind), from_normal_scale(y, np.full(11, kind)))
+        np.testing.assert_array_equal(
+            from_normal_scale(y, kind), from_normal_scale(y, np.full(11, kind))
+        )
 
 
 def test_from_normal_scale_does_not_overflow_in_float32():
     y = np.array([-200, 0, 200], dtype=np.float32)
     with np.errstate(over="raise", invalid="raise"):
         assert np.isfinite(from_normal_scale(y, KIND_LOGNORMAL)).all()
-        np.testing.assert_allclose(from_normal_scale(y, KIND_LOGITNORMAL), [0.0, 0.5, 1.0], atol=1e-30)
+        np.testing.assert_allclose(
+            from_normal_scale(y, KIND_LOGITNORMAL), [0.0, 0.5, 1.0], atol=1e-30
+        )
 
 
 positive = st.floats(min_value=1e-3, max_value=1e9, allow_nan=False, allow_infinity=False)
@@ -132,7 +145,12 @@ def test_amount_samples_are_finite_nonnegative_and_straddle_the_median(a, b, see
 
 
 @settings(max_examples=60, deadline=None)
-@given(a=fraction, b=fraction, seed=st.integers(0, 2**32 - 1), dtype=st.sampled_from([np.float32, np.float64]))
+@given(
+    a=fraction,
+    b=fraction,
+    seed=st.integers(0, 2**32 - 1),
+    dtype=st.sampled_from([np.float32, np.float64]),
+)
 def test_share_samples_never_leave_0_1(a, b, seed, dtype):
     estimate = Estimate(min(a, b), max(a, b), share=True)
     values = sample(estimate, 4000, np.random.default_rng(seed), dtype=dtype)

@@ -53,11 +53,19 @@ def test_product_of_two_lognormals_is_lognormal():
     idea = make({"value": {"users": "100 to 400", "hourly_cost": "30 to 60"}})
     sim = simulate([idea], draws=200_000, seed=3)
     time_value = sim.samples["time_value"][0]
-    mu = (math.log(100) + math.log(400)) / 2 + (math.log(30) + math.log(60)) / 2 + math.log(0.5 * 2 * 46)
+    mu = (
+        (math.log(100) + math.log(400)) / 2
+        + (math.log(30) + math.log(60)) / 2
+        + math.log(0.5 * 2 * 46)
+    )
     sigma = math.hypot(math.log(4) / (2 * Z90), math.log(2) / (2 * Z90))
     assert np.percentile(time_value, 50) == pytest.approx(math.exp(mu), rel=0.01)
-    assert np.percentile(time_value, 10) == pytest.approx(math.exp(mu + norm.ppf(0.1) * sigma), rel=0.01)
-    assert np.percentile(time_value, 90) == pytest.approx(math.exp(mu + norm.ppf(0.9) * sigma), rel=0.01)
+    assert np.percentile(time_value, 10) == pytest.approx(
+        math.exp(mu + norm.ppf(0.1) * sigma), rel=0.01
+    )
+    assert np.percentile(time_value, 90) == pytest.approx(
+        math.exp(mu + norm.ppf(0.9) * sigma), rel=0.01
+    )
 
 
 def test_p_loss_of_an_npv_linear_in_one_normal_input():
@@ -74,17 +82,36 @@ def test_p_loss_of_an_npv_linear_in_one_normal_input():
 
 def test_zero_spread_equals_the_point_score_exactly():
     ideas = [
-        make({"alternatives": [{"name": "manual", "captures": 0.3, "cost_per_year": 5000, "replaced": True}]}, "a"),
-        make({"value": {"revenue_per_year": 20000}, "opportunity": {"value_per_engineer_week": 800}}, "b"),
+        make(
+            {
+                "alternatives": [
+                    {"name": "manual", "captures": 0.3, "cost_per_year": 5000, "replaced": True}
+                ]
+            },
+            "a",
+        ),
+        make(
+            {"value": {"revenue_per_year": 20000}, "opportunity": {"value_per_engineer_week": 800}},
+            "b",
+        ),
     ]
     sim = simulate(ideas, draws=1000, seed=0)
     point = score(ideas).set_index("id")
     summary = sim.summary().set_index("id")
     for idea_id in ("a", "b"):
-        for name in ("npv", "expected_value", "economic_value", "annual_benefit", "effort_weeks", "one_time_cost"):
+        for name in (
+            "npv",
+            "expected_value",
+            "economic_value",
+            "annual_benefit",
+            "effort_weeks",
+            "one_time_cost",
+        ):
             for p in (10, 50, 90):
                 assert summary.loc[idea_id, f"{name}_p{p}"] == point.loc[idea_id, name]
-            assert summary.loc[idea_id, f"{name}_mean"] == pytest.approx(point.loc[idea_id, name], rel=1e-12)
+            assert summary.loc[idea_id, f"{name}_mean"] == pytest.approx(
+                point.loc[idea_id, name], rel=1e-12
+            )
         assert summary.loc[idea_id, "p_loss"] == (1.0 if point.loc[idea_id, "npv"] < 0 else 0.0)
     assert (sim.samples["npv"][0] == point.loc["a", "npv"]).all()
     assert sim.evpi().empty and (sim.evpi_total() == 0).all()
@@ -92,9 +119,24 @@ def test_zero_spread_equals_the_point_score_exactly():
 
 def _portfolio():
     return [
-        make({"value": {"users": "50 to 200", "hours_saved_per_user_week": "1 to 3"}, "evidence": {"confidence": "0.4 to 0.8"}}, "p"),
-        make({"value": {"revenue_per_year": "0 to 50000"}, "cost": {"mvp_weeks": "5 to 15"},
-              "alternatives": [{"name": "tool", "captures": "0.2 to 0.5"}, {"name": "sheet", "captures": 0.1}]}, "q"),
+        make(
+            {
+                "value": {"users": "50 to 200", "hours_saved_per_user_week": "1 to 3"},
+                "evidence": {"confidence": "0.4 to 0.8"},
+            },
+            "p",
+        ),
+        make(
+            {
+                "value": {"revenue_per_year": "0 to 50000"},
+                "cost": {"mvp_weeks": "5 to 15"},
+                "alternatives": [
+                    {"name": "tool", "captures": "0.2 to 0.5"},
+                    {"name": "sheet", "captures": 0.1},
+                ],
+            },
+            "q",
+        ),
         make({}, "r"),
     ]
 
@@ -108,7 +150,9 @@ def test_same_seed_same_numbers_whatever_the_threads(monkeypatch):
     np.testing.assert_array_equal(first.samples["npv"], second.samples["npv"])
     np.testing.assert_array_equal(first.samples["value.users"], second.samples["value.users"])
     assert first.summary().equals(second.summary())
-    assert first.seed == 7 and first.draws == 20_000 and [i.id for i in first.ideas] == ["p", "q", "r"]
+    assert (
+        first.seed == 7 and first.draws == 20_000 and [i.id for i in first.ideas] == ["p", "q", "r"]
+    )
 
 
 def test_different_seeds_agree_within_monte_carlo_error():
@@ -149,13 +193,22 @@ def test_evppi_of_a_constructed_payoff():
 
 def test_evppi_is_zero_for_an_input_that_cannot_flip_the_decision_and_largest_for_the_dominant_one():
     # Revenue decides go / no-go; the data cost's range is far too small to matter.
-    idea = make({"value": {"users": 0, "revenue_per_year": "0 to 20000"}, "cost": {"data_cost": "1000 to 1100"}})
+    idea = make(
+        {
+            "value": {"users": 0, "revenue_per_year": "0 to 20000"},
+            "cost": {"data_cost": "1000 to 1100"},
+        }
+    )
     sim = simulate([idea], draws=200_000, seed=2)
     table = sim.evpi().set_index("input")
-    assert 0 < sim.summary()["p_loss"].iloc[0] < 0.5  # usually worth it, sometimes not: a real decision
+    assert (
+        0 < sim.summary()["p_loss"].iloc[0] < 0.5
+    )  # usually worth it, sometimes not: a real decision
     assert table.loc["value.revenue_per_year", "rank"] == 1
     assert table.loc["value.revenue_per_year", "evppi"] > 1000
-    assert table.loc["cost.data_cost", "evppi"] < 0.02 * table.loc["value.revenue_per_year", "evppi"]
+    assert (
+        table.loc["cost.data_cost", "evppi"] < 0.02 * table.loc["value.revenue_per_year", "evppi"]
+    )
     total = sim.evpi_total().iloc[0]
     assert total >= table["evppi"].max() - 1e-6
     assert "Pre-sell" in table.loc["value.revenue_per_year", "suggestion"]
@@ -171,21 +224,30 @@ def test_clear_decision_has_zero_value_of_information():
 
 
 def test_sensitivity_swing_of_a_linear_input_by_hand():
-    idea = make({"value": {"users": 0, "money_saved_per_year": "10000 to 50000"}, "evidence": {"confidence": 0.5}})
+    idea = make(
+        {
+            "value": {"users": 0, "money_saved_per_year": "10000 to 50000"},
+            "evidence": {"confidence": 0.5},
+        }
+    )
     table = simulate([idea], draws=1000, seed=0).sensitivity()
     row = table.iloc[0]
     annuity = 3 - 10 / 2 / 52
     # expected value = 0.5 x (saved x annuity - one-time cost) - 0.5 x failure cost: linear in saved.
     assert row["input"] == "value.money_saved_per_year"
     assert row["swing"] == pytest.approx(0.5 * annuity * 40_000)
-    assert row["expected_value_high"] - row["expected_value_low"] == pytest.approx(0.5 * annuity * 40_000)
+    assert row["expected_value_high"] - row["expected_value_low"] == pytest.approx(
+        0.5 * annuity * 40_000
+    )
     assert row["low"] == 10_000 and row["high"] == 50_000
     assert row["base"] == pytest.approx(score([idea])["expected_value"].iloc[0])
 
 
 def test_suggestions_by_kind_of_input():
     assert suggestion("value.users").startswith("Count them in real data")
-    assert suggestion("value.hours_saved_per_user_week").startswith("Ask for the last time it happened")
+    assert suggestion("value.hours_saved_per_user_week").startswith(
+        "Ask for the last time it happened"
+    )
     assert "letter of intent" in suggestion("value.adoption")
     assert "workaround" in suggestion("alternatives[3].captures")
     assert "spike" in suggestion("cost.mvp_weeks")
@@ -195,7 +257,12 @@ def test_suggestions_by_kind_of_input():
 
 @pytest.mark.parametrize(
     ("draws", "message"),
-    [(10, "draws must be from 100 to 1,000,000, got 10"), (2_000_000, "got 2,000,000"), (1.5, "whole number"), (True, "whole number")],
+    [
+        (10, "draws must be from 100 to 1,000,000, got 10"),
+        (2_000_000, "got 2,000,000"),
+        (1.5, "whole number"),
+        (True, "whole number"),
+    ],
 )
 def test_draws_out_of_range_is_a_clear_error(draws, message):
     with pytest.raises(InputError, match=message):
@@ -235,7 +302,15 @@ def idea_file(tmp_path):
 def test_cli_json_has_the_uncertainty_fields(idea_file, capsys):
     assert main(["score", str(idea_file), "--draws", "20000", "--seed", "3", "--json"]) == 0
     [row] = json.loads(capsys.readouterr().out)
-    for key in ("npv_mean", "npv_p10", "npv_p50", "npv_p90", "p_loss", "expected_value_mean", "evpi"):
+    for key in (
+        "npv_mean",
+        "npv_p10",
+        "npv_p50",
+        "npv_p90",
+        "p_loss",
+        "expected_value_mean",
+        "evpi",
+    ):
         assert key in row
     assert row["seed"] == 3 and row["draws"] == 20000
     assert set(row["evpi"]) == {"value.revenue_per_year", "cost.data_cost"}
@@ -258,7 +333,16 @@ def test_cli_table_and_csv(idea_file, capsys):
     assert "New revenue per year (value.revenue_per_year)" in out
     assert main(["score", str(idea_file), "--draws", "2000", "--csv"]) == 0
     header = capsys.readouterr().out.splitlines()[0].split(",")
-    assert {"npv_mean", "npv_p10", "npv_p50", "npv_p90", "p_loss", "expected_value_mean", "seed", "draws"} <= set(header)
+    assert {
+        "npv_mean",
+        "npv_p10",
+        "npv_p50",
+        "npv_p90",
+        "p_loss",
+        "expected_value_mean",
+        "seed",
+        "draws",
+    } <= set(header)
 
 
 @pytest.mark.parametrize(
