@@ -9,6 +9,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.stats import norm
 
 import mlpm_kit
@@ -357,3 +359,46 @@ def test_cli_bad_draws_exit_2_with_one_line(idea_file, capsys, args, message):
     assert main(["score", str(idea_file), *args]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+# --- invariants over random ideas ------------------------------------------------------
+
+ranges_ = st.tuples(st.floats(0, 1e6), st.floats(0, 1e6)).map(lambda t: f"{min(t)} to {max(t)}")
+shares_ = st.tuples(st.floats(0, 1), st.floats(0, 1)).map(lambda t: f"{min(t)} to {max(t)}")
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    users=ranges_,
+    adoption=shares_,
+    captures=shares_,
+    mvp=st.tuples(st.floats(0.5, 50), st.floats(0.5, 50)).map(lambda t: f"{min(t)} to {max(t)}"),
+    run_cost=ranges_,
+    confidence=shares_,
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_summary_invariants_on_random_ideas(
+    users, adoption, captures, mvp, run_cost, confidence, seed
+):
+    idea = make(
+        {
+            "value": {"users": users, "adoption": adoption},
+            "alternatives": [{"name": "today", "captures": captures}],
+            "cost": {"mvp_weeks": mvp, "run_cost_per_year": run_cost},
+            "evidence": {"confidence": confidence},
+        }
+    )
+    sim = simulate([idea], draws=500, seed=seed)
+    row = sim.summary().iloc[0]
+    for name in ("npv", "expected_value", "annual_benefit", "effort_weeks", "one_time_cost"):
+        assert np.isfinite([row[f"{name}_mean"], row[f"{name}_p10"], row[f"{name}_p90"]]).all()
+        assert row[f"{name}_p10"] <= row[f"{name}_p50"] <= row[f"{name}_p90"]
+    assert 0 <= row["p_loss"] <= 1
+    table = sim.evpi()
+    assert (table["evppi"] >= 0).all()
+    # Knowing everything is worth at least knowing any one input (Jensen, on the same samples).
+    total = sim.evpi_total().iloc[0]
+    assert total >= 0 and (table["evppi"] <= total * (1 + 1e-9) + 1e-6).all()
+    for path in ("value.adoption", "alternatives[0].captures", "evidence.confidence"):
+        values = sim.samples[path]
+        assert values.min() >= 0 and values.max() <= 1
