@@ -230,8 +230,9 @@ class Samples(Mapping):
     """Samples by name, each ideas x draws: model outputs, and inputs by dotted path.
 
     `npv` and `expected_value` are kept from the simulation; the first access to anything
-    else reruns the same blocks with the same random streams, keeping every input, and
-    computes the outputs from them: the same numbers, as if they had been kept.
+    else reruns the same blocks with the same random streams, keeping every input and the
+    outputs of `SUMMARY_OUTPUTS` (other outputs are computed from the kept inputs when
+    first asked for): the same numbers, as if they had been kept.
     """
 
     def __init__(self, engine: _Engine, kept: dict[str, np.ndarray]):
@@ -244,8 +245,11 @@ class Samples(Mapping):
         return self._engine.n, self._engine.draws
 
     def _materialize(self) -> None:
+        """Rerun the blocks keeping every input, and the summary's outputs on the way."""
         if self._inputs is None:
-            self._x, _ = self._engine.run((), keep_inputs=True)
+            wanted = tuple(name for name in SUMMARY_OUTPUTS if name not in self._outputs)
+            self._x, kept = self._engine.run(wanted, keep_inputs=True)
+            self._outputs.update(kept)
             self._inputs = self._engine.input_views(self._x)
 
     def __getitem__(self, name: str) -> np.ndarray:
@@ -254,12 +258,14 @@ class Samples(Mapping):
         if name not in OUTPUTS and not any(s.path == name for s in self._engine.slots):
             raise KeyError(name)
         self._materialize()
+        if name in self._outputs:
+            return self._outputs[name]
         if name in OUTPUTS:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 computed = evaluate(self._x)
-            for key in SUMMARY_OUTPUTS:
-                self._outputs.setdefault(key, np.broadcast_to(computed[key], self.shape))
-            return self._outputs.get(name, np.broadcast_to(computed[name], self.shape))
+            for key, values in computed.items():
+                self._outputs.setdefault(key, np.broadcast_to(values, self.shape))
+            return self._outputs[name]
         return np.broadcast_to(self._inputs[name], self.shape)
 
     def __iter__(self):
