@@ -114,3 +114,28 @@ def test_chinese_titles_render_without_missing_glyphs():
     # pytest turns matplotlib's "Glyph ... missing from font(s)" warning into an error.
     for make in (charts.npv_chart, charts.tornado_chart, charts.voi_chart):
         assert charts.figure_png(make(sim))[:4] == b"\x89PNG"
+
+
+def test_charts_of_an_idea_without_ranges():
+    idea = validate_idea(
+        {
+            "title": "Plain numbers",
+            "pain": {"frequency": 4, "severity": 3},
+            "value": {
+                "users": 10,
+                "adoption": 1,
+                "hours_saved_per_user_week": 1,
+                "hourly_cost": 50,
+            },
+            "cost": {"team_week_cost": 1000, "mvp_weeks": 100},
+        },
+        "test.yaml",
+        default_id="plain",
+    )
+    sim = simulate([idea], draws=100, seed=0)
+    assert charts.title_of(charts.npv_chart(sim)).startswith("Every simulated outcome loses money")
+    assert (
+        charts.title_of(charts.tornado_chart(sim))
+        == "Every input is a plain number: nothing to swing"
+    )
+    assert charts.figure_png(charts.voi_chart(sim))[:4] == b"\x89PNG"
