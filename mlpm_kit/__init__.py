@@ -8,6 +8,7 @@ from .portfolio import Selection, best_portfolio
 from .portfolio_io import load_portfolio, save_portfolio
 from .schema import Idea
 from .scoring import breakdown, score
+from .simulate import Simulation, simulate
 
 __all__ = [
     "Idea",
@@ -16,6 +17,7 @@ __all__ = [
     "IdeaFileError",
     "InputError",
     "MlpmError",
+    "Simulation",
     "ToolError",
     "breakdown",
     "ks",
@@ -27,4 +29,5 @@ __all__ = [
     "save_idea",
     "save_portfolio",
     "score",
+    "simulate",
 ]

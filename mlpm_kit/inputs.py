@@ -13,6 +13,7 @@ and the report can say where a number came from:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -156,12 +157,17 @@ def stack_medians(inputs: list[ModelInputs]) -> dict[str, np.ndarray]:
 
     Alternatives are padded with zeros to the largest count: shape (alternatives, ideas).
     """
-    out = {path: np.array([inp.scalars[path].median for inp in inputs], dtype=float) for path in SCALAR_PATHS}
+    return stack_values(inputs, lambda est: est.median)
+
+
+def stack_values(inputs: list[ModelInputs], pick: Callable[[Estimate], float]) -> dict[str, np.ndarray]:
+    """Like `stack_medians`, with `pick(estimate)` (its median, low or high) for every input."""
+    out = {path: np.array([pick(inp.scalars[path]) for inp in inputs], dtype=float) for path in SCALAR_PATHS}
     width = max((len(inp.captures) for inp in inputs), default=0)
     for key, attr in ((CAPTURES, "captures"), (REPLACED_COST, "replaced_costs")):
         table = np.zeros((width, len(inputs)))
         for j, inp in enumerate(inputs):
             for i, est in enumerate(getattr(inp, attr)):
-                table[i, j] = est.median
+                table[i, j] = pick(est)
         out[key] = table
     return out
