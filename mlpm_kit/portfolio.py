@@ -40,6 +40,18 @@ CURVE_POINTS = 41
 TOTAL_KEYS = ("selected", "total_expected_value", "total_effort_weeks", "total_one_time_cost")
 
 
+# Per-idea results of a comparison, in the order tables, JSON and spreadsheets show them.
+RESULT_COLUMNS = (
+    "expected_value",
+    "effort_weeks",
+    "one_time_cost",
+    "rice",
+    "selected",
+    "greedy_selected",
+    "opportunity_cost",
+    "value_over_opportunity_cost",
+)
+
 @dataclass
 class Selection:
     """The best portfolio and everything needed to explain it.
@@ -93,22 +105,14 @@ class Selection:
             "chosen_set": stats(self.chosen_value_draws),
         }
 
+    def result_columns(self, with_text: bool = False) -> list[str]:
+        """The per-idea result columns shown in tables and JSON, `p_selected` when simulated."""
+        columns = (["id", "title"] if with_text else []) + list(RESULT_COLUMNS)
+        return columns + (["p_selected"] if "p_selected" in self.table else [])
+
     def to_json(self) -> dict:
         """The object `mlpm compare --json` prints (DESIGN section 6), plus a few extras."""
-        columns = [
-            "id",
-            "title",
-            "expected_value",
-            "effort_weeks",
-            "one_time_cost",
-            "rice",
-            "selected",
-            "greedy_selected",
-            "opportunity_cost",
-            "value_over_opportunity_cost",
-        ]
-        if "p_selected" in self.table:
-            columns.append("p_selected")
+        columns = self.result_columns(with_text=True)
         out = {
             "capacity_weeks": self.capacity_weeks,
             "budget": self.budget,

@@ -37,22 +37,12 @@ from .collection import IDEA_SUFFIXES, load_ideas
 from .errors import IdeaFileError, InputError
 from .estimates import Estimate
 from .idea import atomic_write_text, idea_data, parse_yaml, validate_idea
+from .portfolio import RESULT_COLUMNS as SELECTION_COLUMNS
 from .schema import Idea
 
 SHEET_SUFFIXES = (".csv", ".xlsx")
 # Columns written beside the inputs by `save_portfolio`; ignored when reading.
-RESULT_COLUMNS = (
-    "rank",
-    "expected_value",
-    "effort_weeks",
-    "one_time_cost",
-    "rice",
-    "selected",
-    "greedy_selected",
-    "opportunity_cost",
-    "value_over_opportunity_cost",
-    "p_selected",
-)
+RESULT_COLUMNS = ("rank", *SELECTION_COLUMNS, "p_selected")
 _ALTERNATIVE = re.compile(r"^alternatives\[(\d+)\]\.(\w+)$")
 
 

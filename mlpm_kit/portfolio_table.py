@@ -105,20 +105,7 @@ def styled_ranking(selection: Selection):
 
     Chosen ideas are highlighted; value over opportunity cost gets a bar (green above 0).
     """
-    columns = [
-        "id",
-        "title",
-        "expected_value",
-        "effort_weeks",
-        "one_time_cost",
-        "rice",
-        "selected",
-        "greedy_selected",
-        "opportunity_cost",
-        "value_over_opportunity_cost",
-    ]
-    if "p_selected" in selection.table:
-        columns.append("p_selected")
+    columns = selection.result_columns(with_text=True)
     frame = selection.table[columns].rename(columns=lambda c: c.replace("_", " "))
 
     def highlight(row: pd.Series) -> list[str]:
