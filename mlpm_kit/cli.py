@@ -21,18 +21,13 @@ from .portfolio import best_portfolio
 from .portfolio_io import load_portfolio, save_portfolio
 from .portfolio_table import selection_text
 from .scoring import SCORE_COLUMNS, records, score
-from .simulate import check_draws, simulate
+from .simulate import HEADLINE_COLUMNS, check_draws, simulate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXIT_INPUT = 2
 # Fields `mlpm score --draws` adds to each idea (DESIGN section 6), besides `evpi`.
 UNCERTAINTY_COLUMNS = (
-    "npv_mean",
-    "npv_p10",
-    "npv_p50",
-    "npv_p90",
-    "p_loss",
-    "expected_value_mean",
+    *HEADLINE_COLUMNS,
     "expected_value_p10",
     "expected_value_p50",
     "expected_value_p90",

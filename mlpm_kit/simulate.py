@@ -276,7 +276,12 @@ class Samples(Mapping):
         return len(OUTPUTS) + len(self._engine.slots)
 
 
+# The summary's first columns: the fields `mlpm score --draws` adds (DESIGN section 6).
+HEADLINE_COLUMNS = ("npv_mean", "npv_p10", "npv_p50", "npv_p90", "p_loss", "expected_value_mean")
+
+
 @dataclass
+
 class Simulation:
     """The result of `simulate`: samples of every input and output, and their summaries.
 
@@ -315,15 +320,7 @@ class Simulation:
                     table[f"{name}_p{p}"] = column.astype(np.float64)
                 if name == "npv":
                     table["p_loss"] = (values < 0).mean(axis=1)
-            first = [
-                "id",
-                "npv_mean",
-                "npv_p10",
-                "npv_p50",
-                "npv_p90",
-                "p_loss",
-                "expected_value_mean",
-            ]
+            first = ["id", *HEADLINE_COLUMNS]
             self._summary = table[first + [c for c in table.columns if c not in first]]
         return self._summary.copy()
 
