@@ -2,6 +2,7 @@
 
 from .errors import IdeaFileError, InputError, MlpmError, ToolError
 from .idea import load_idea, new_idea, save_idea
+from .interviews import NotesReport, check_notes
 from .schema import Idea
 from .scoring import breakdown, score
 
@@ -10,8 +11,10 @@ __all__ = [
     "IdeaFileError",
     "InputError",
     "MlpmError",
+    "NotesReport",
     "ToolError",
     "breakdown",
+    "check_notes",
     "load_idea",
     "new_idea",
     "save_idea",

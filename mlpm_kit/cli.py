@@ -17,6 +17,8 @@ from .collection import load_ideas
 from .errors import InputError, MlpmError
 from .formatting import money, number, share
 from .idea import new_idea
+from .interview_view import notes_report_text
+from .interviews import check_notes
 from .scoring import SCORE_COLUMNS, records, score
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -74,6 +76,12 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_notes(args: argparse.Namespace) -> int:
+    report = check_notes(args.paths, rules_dir=args.rules)
+    print(report.to_json() if args.json else notes_report_text(report))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     ideas_dir = EXAMPLES / "ideas"
     print(f"Scoring the example portfolio in {ideas_dir}\n")
@@ -101,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print a JSON list, one object per idea")
     fmt.add_argument("--csv", action="store_true", help="print CSV, one row per idea")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("check-notes", help="confirmation-bias check of interview notes (Markdown)")
+    p.add_argument("paths", nargs="+", metavar="NOTES.md", help="interview notes, or folders of them")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--rules", metavar="DIR", help="a folder with your own en.yaml and zh.yaml bias rules")
+    p.set_defaults(func=cmd_check_notes)
 
     p = sub.add_parser("demo", help="score, compare and report on the shipped example portfolio")
     p.set_defaults(func=cmd_demo)
