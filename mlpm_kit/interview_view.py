@@ -9,9 +9,10 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from .errors import InputError
 from .interview_grade import CHECKLIST, summarize
 from .interview_rules import CATEGORIES, kind_of
-from .interviews import Interview, NotesReport
+from .interviews import Interview, NotesReport, check_notes
 
 # One colour per category: warm for warnings, green/blue for good signals.
 COLORS = {
@@ -154,3 +155,29 @@ def checklist_widget(report: NotesReport):
     for box in boxes.values():
         box.observe(redraw, names="value")
     return widgets.VBox([widgets.HTML("<b>Checklist</b>"), *boxes.values(), shown])
+
+
+def show_notes_check(idea_path: str | Path | None = None, notes=None) -> NotesReport:
+    """The notebook view: the notes with flagged lines highlighted, the checklist, the grade.
+
+    `notes`: notes files or folders; when empty, the notes the idea file lists in
+    `evidence.interviews` (and only those) are read.
+    """
+    from IPython.display import HTML, display
+
+    from .idea import load_idea
+    from .inputs import interview_paths
+
+    if isinstance(notes, (str, Path)):
+        notes = [notes]
+    if not notes:
+        if idea_path is None:
+            raise InputError("give `notes` (files or a folder) or an `idea_path` whose evidence.interviews lists them.")
+        notes = interview_paths(load_idea(idea_path))
+        if not notes:
+            raise InputError(f"{idea_path} lists no evidence.interviews; give `notes` instead.")
+    report = check_notes(notes)
+    display(HTML(report_html(report)))
+    display(HTML(grade_html(report.summary)))  # the static view; the widgets below re-grade live
+    display(checklist_widget(report))
+    return report
