@@ -29,7 +29,15 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import InputError
 from .interview_grade import CHECKLIST, RELATIONSHIPS, Summary, checklist_item, summarize
-from .interview_rules import ANSWER, QUESTION, RuleSet, classify_line, detect_language, kind_of, rule_sets
+from .interview_rules import (
+    ANSWER,
+    QUESTION,
+    RuleSet,
+    classify_line,
+    detect_language,
+    kind_of,
+    rule_sets,
+)
 
 MAX_NOTES_BYTES = 5_000_000
 TALK_RATIO_LIMIT = 1 / 3
