@@ -65,7 +65,7 @@ def test_hard_cases(speaker, text, expected):
 
 def test_rules_read_only_their_speaker():
     # A promise in a question, or a leading phrase in an answer, is not flagged.
-    assert classify_line("I'd definitely buy it?", "question") == []
+    assert classify_line("We always lose a day, last Tuesday too?", "question") == []
     assert classify_line("Don't you think so?", "answer") == []
 
 
