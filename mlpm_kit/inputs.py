@@ -50,6 +50,7 @@ SCALAR_PATHS = (
 CAPTURES = "alternatives.captures"
 REPLACED_COST = "alternatives.replaced_cost"
 DEFAULT_CONFIDENCE = 0.5
+NOTES_SUFFIXES = (".md", ".markdown", ".txt")
 
 
 @dataclass
@@ -99,6 +100,13 @@ def interview_paths(idea: Idea) -> list[Path]:
     out = []
     for i, entry in enumerate(idea.evidence.interviews):
         path = base / entry
+        if path.suffix.lower() not in NOTES_SUFFIXES:
+            # Notes text can end up in reports; never read other kinds of files because an idea says so.
+            raise InputError(
+                f"{entry!r} is not interview notes; list Markdown or text files ({', '.join(NOTES_SUFFIXES)}).",
+                file=name,
+                field=f"evidence.interviews[{i}]",
+            )
         if not path.is_file():
             raise InputError(
                 f"{entry!r} is not a notes file (looked for {path}); fix the path (relative to the "

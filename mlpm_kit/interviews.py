@@ -31,6 +31,7 @@ from .errors import InputError
 from .interview_grade import CHECKLIST, RELATIONSHIPS, Summary, checklist_item, summarize
 from .interview_rules import (
     ANSWER,
+    CATEGORIES,
     QUESTION,
     RuleSet,
     classify_line,
@@ -191,22 +192,33 @@ def _read_checklist(value: object, notes: list[str]) -> dict[str, bool]:
     return ticked
 
 
-def _tagged(line: str, interviewee: str) -> tuple[str, str] | None:
-    """(speaker name as written, text) when the line starts with a speaker tag."""
+def _tagged(line: str, known: set[str]) -> tuple[str, str] | None:
+    """(speaker name as written, text) when the line starts with a speaker tag.
+
+    `Name: text` without bold counts only for names known to be speakers, so that prose
+    such as "Context: ..." is not read as someone talking.
+    """
     for pattern in (_QA_TAG, _BOLD_TAG):
         m = pattern.match(line)
         if m:
             return m.group(1).strip(), m.group(2)
     m = _PLAIN_TAG.match(line)
-    if m and m.group(1).strip().lower() in (INTERVIEWER_NAMES | INTERVIEWEE_NAMES | {interviewee}) - {""}:
+    if m and m.group(1).strip().lower() in known:
         return m.group(1).strip(), m.group(2)
     return None
 
 
+def _names(value: object) -> set[str]:
+    """A person's name and its first word, lower case: "Priya Raman" -> {"priya raman", "priya"}."""
+    name = str(value or "").strip().lower()
+    return {name, name.split()[0]} if name else set()
+
+
 def parse_speech(body: list[str], first_line: int, meta: dict) -> tuple[list[Utterance], list[str]]:
     """Who says what, line by line; a line without a tag continues the last speaker."""
-    interviewer = str(meta.get("interviewer") or "").strip().lower()
-    interviewee = str(meta.get("interviewee") or "").strip().lower()
+    interviewer = _names(meta.get("interviewer"))
+    interviewee = _names(meta.get("interviewee"))
+    known = INTERVIEWER_NAMES | INTERVIEWEE_NAMES | interviewer | interviewee
     raw: list[tuple[int, str | None, str]] = []  # (line, tag or None for a continuation, text)
     started = False
     for offset, line in enumerate(body):
@@ -216,7 +228,7 @@ def parse_speech(body: list[str], first_line: int, meta: dict) -> tuple[list[Utt
             if stripped.startswith("#"):
                 started = False  # a new section: its prose is context until the next tag
             continue
-        tag = _tagged(line, interviewee)
+        tag = _tagged(line, known)
         if tag is not None:
             raw.append((number, tag[0].lower(), tag[1].strip()))
             started = True
@@ -226,9 +238,9 @@ def parse_speech(body: list[str], first_line: int, meta: dict) -> tuple[list[Utt
     if not raw:
         return _untagged(body, first_line, notes), notes
     names = [t for _, t, _ in raw if t is not None]
-    asking = {n for n in names if n in INTERVIEWER_NAMES or n == interviewer}
+    asking = {n for n in names if n in INTERVIEWER_NAMES or n in interviewer}
     if not asking:
-        others = [n for n in names if n not in INTERVIEWEE_NAMES and n != interviewee]
+        others = [n for n in names if n not in INTERVIEWEE_NAMES and n not in interviewee]
         first = others[0] if others else names[0]
         asking = {first}
         notes.append(
@@ -288,22 +300,16 @@ def check_interview(path: str | Path, rules: dict[str, RuleSet] | None = None) -
     words = {QUESTION: 0, ANSWER: 0}
     for u in utterances:
         words[u.speaker] += word_count(u.text)
-        ruleset = rules[detect_language(u.text[:2000])]
+        ruleset = rules[detect_language(u.text)]
         for category in classify_line(u.text, u.speaker, rules):
             shown = u.text if len(u.text) <= MAX_FINDING_CHARS else u.text[: MAX_FINDING_CHARS - 1] + "…"
             findings.append(Finding(u.line, category, u.speaker, shown, ruleset.advice(category)))
     total = words[QUESTION] + words[ANSWER]
     talk_ratio = words[QUESTION] / total if total else None
-    counts = {c: 0 for c in (*_kinds("warning"), *_kinds("good"))}
+    counts = dict.fromkeys(CATEGORIES, 0)
     for f in findings:
         counts[f.category] += 1
     return Interview(name, meta, utterances, findings, talk_ratio, counts, interview_score(counts, talk_ratio), checklist, notes)
-
-
-def _kinds(kind: str) -> list[str]:
-    from .interview_rules import CATEGORIES
-
-    return [c for c in CATEGORIES if kind_of(c) == kind]
 
 
 def notes_paths(paths) -> list[Path]:

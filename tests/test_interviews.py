@@ -6,6 +6,8 @@ import json
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mlpm_kit
 from mlpm_kit import check_notes
@@ -344,3 +346,37 @@ def test_notebook_is_committed_without_outputs():
     assert "parameters" in code[0]["metadata"]["tags"]
     assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
     assert not any("def " in "".join(c["source"]) for c in code)
+
+
+def test_plain_name_tags_from_the_front_matter(notes):
+    path = notes("---\ninterviewer: Dana Lee\ninterviewee: Priya Raman\n---\nContext: met at a meetup.\n"
+                 "Dana: Would you use it?\nPriya: Last Tuesday we lost two hours.\n")
+    interview = check_notes([path]).interviews[0]
+    assert [(u.speaker, u.text) for u in interview.utterances] == [
+        ("question", "Would you use it?"), ("answer", "Last Tuesday we lost two hours.")]
+
+
+def test_idea_may_list_only_notes_files(tmp_path):
+    idea_path = tmp_path / "t.yaml"
+    idea_path.write_text(IDEA.replace("{notes}", "../secrets.env"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"evidence\.interviews\[0\]: '\.\./secrets\.env' is not interview notes"):
+        confidence_of(load_idea(idea_path))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["Q: ", "A: ", "问：", "答：", "**Me:** ", "", "# ", "---\n"]), max_size=8),
+       st.lists(st.text(max_size=60), max_size=8))
+def test_any_text_reads_without_crashing(tmp_path_factory, tags, texts):
+    path = tmp_path_factory.mktemp("h") / "n.md"
+    path.write_text("\n".join(t + x for t, x in zip(tags, texts, strict=False)) + "\nA: ok", encoding="utf-8")
+    try:
+        report = check_notes([path])
+    except InputError as exc:  # a clear message is a fine answer (an unclosed front matter, say)
+        assert "front matter" in str(exc)
+        return
+    interview = report.interviews[0]
+    assert 0 <= interview.score <= 100
+    assert interview.talk_ratio is None or 0 <= interview.talk_ratio <= 1
+    low, high = report.summary["suggested_confidence"]
+    assert 0.05 <= low <= high <= 0.95 and 0 <= report.summary["grade"] <= 100
+    json.loads(report.to_json())
