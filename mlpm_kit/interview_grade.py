@@ -12,7 +12,9 @@ The grade (0-100) says how far the notes can be trusted as evidence, as a sum of
 | outsiders | 10 x share of strangers and customers | nobody is a friend or colleague |
 | checklist | 10 x share of checklist items ticked | every item ticked |
 
-The grade is rounded to a whole number. The suggested confidence (the probability that the
+Few interviews cannot be strong evidence however good they are: every part but the first
+is weighted by `0.5 + 0.5 x min(n, 5) / 5` (0.6 for one interview, 1 from five on). The
+grade is the sum, rounded to a whole number. The suggested confidence (the probability that the
 problem is real as stated, a 90% range) narrows and rises with the grade:
 
     center = 0.35 + 0.40 x grade / 100,   half width = 0.20 - 0.10 x grade / 100
@@ -103,8 +105,20 @@ def merged_checklist(interviews: list[Interview], ticked: dict[str, bool] | None
     return {k: any(i.checklist.get(k, False) for i in interviews) for k in CHECKLIST}
 
 
+def volume_weight(n: int) -> float:
+    """The weight of every part but `interviews`: 0.6 for one interview, 1 from five on."""
+    return 0.5 + 0.5 * min(n, MIN_INTERVIEWS) / MIN_INTERVIEWS
+
+
 def grade_parts(interviews: list[Interview], checklist: dict[str, bool]) -> dict[str, float]:
-    """Points per part of the grade, as in the module docstring."""
+    """Points per part of the grade, weighted as in the module docstring; they sum to the grade."""
+    raw = raw_parts(interviews, checklist)
+    w = volume_weight(len(interviews))
+    return {k: v if k == "interviews" else v * w for k, v in raw.items()}
+
+
+def raw_parts(interviews: list[Interview], checklist: dict[str, bool]) -> dict[str, float]:
+    """Points per part before the weight for few interviews."""
     n = len(interviews)
     counts = total_counts(interviews)
     segments = {i.segment.lower() for i in interviews if i.segment}
@@ -167,11 +181,16 @@ def flags_of(interviews: list[Interview]) -> list[dict]:
     return out
 
 
-def ways_to_raise(interviews: list[Interview], parts: dict[str, float], checklist: dict[str, bool]) -> list[str]:
+def ways_to_raise(interviews: list[Interview], checklist: dict[str, bool]) -> list[str]:
     """What would raise the grade, most points first, each with the points it is worth."""
     n = len(interviews)
     ideas = []
-    gap = {k: MAX_POINTS[k] - v for k, v in parts.items()}
+    raw = raw_parts(interviews, checklist)
+    w = volume_weight(n)
+    gap = {k: (MAX_POINTS[k] - v) * w for k, v in raw.items()}
+    # more interviews add their own points and lift the weight of everything else
+    gap["interviews"] = MAX_POINTS["interviews"] - raw["interviews"] + (1 - w) * sum(
+        v for k, v in raw.items() if k != "interviews")
     if gap["interviews"] > 0.5:
         more = MIN_INTERVIEWS - n
         ideas.append((gap["interviews"], f"Interview {more} more {'person' if more == 1 else 'people'}"))
@@ -207,5 +226,5 @@ def summarize(interviews: list[Interview], ticked: dict[str, bool] | None = None
         checklist,
         counts,
         parts,
-        ways_to_raise(interviews, parts, checklist),
+        ways_to_raise(interviews, checklist),
     )

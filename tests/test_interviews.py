@@ -125,9 +125,12 @@ def test_grade_rule_by_hand():
     two = [_interview("a.md", 60, "SMB", "stranger", {"commitment": 1}, ticked=("prove_me_wrong", "last_time", "verbatim")),
            _interview("b.md", 80, "Enterprise", "friend")]
     parts = grade_parts(two, summarize(two).checklist)
-    # 8 + 0.3 x 70 + 0 + 10 + 5 + 10 x 1/2 + 10 x 3/6 = 54
-    assert sum(parts.values()) == pytest.approx(54)
-    assert summarize(two).grade == 54
+    # 8 + (0.3 x 70 + 0 + 10 + 5 + 10 x 1/2 + 10 x 3/6) x (0.5 + 0.5 x 2/5) = 8 + 46 x 0.7 = 40.2
+    assert parts["interviews"] == 8 and parts["commitment"] == pytest.approx(7)
+    assert sum(parts.values()) == pytest.approx(40.2)
+    assert summarize(two).grade == 40
+    # five interviews would add 12 points and lift the other 46 points from x0.7 to x1: +25.8
+    assert summarize(two).to_raise[0] == "Interview 3 more people (up to +26)"
     assert suggested_confidence(0, {}) == (0.15, 0.55)
     assert suggested_confidence(100, {}) == (0.65, 0.85)
 
@@ -146,7 +149,8 @@ def test_checklist_ticks_merge_across_notes_and_can_be_overridden():
     two = [_interview("a.md", ticked=("prove_me_wrong",)), _interview("b.md", ticked=("verbatim",))]
     assert [k for k, v in summarize(two).checklist.items() if v] == ["prove_me_wrong", "verbatim"]
     assert not any(summarize(two, ticked={}).checklist.values())
-    assert summarize(two, ticked={k: True for k in CHECKLIST}).grade_parts["checklist"] == 10
+    # every item ticked: 10 points, weighted 0.7 for two interviews
+    assert summarize(two, ticked={k: True for k in CHECKLIST}).grade_parts["checklist"] == pytest.approx(7)
 
 
 def test_example_sets_grade_as_designed():
