@@ -63,7 +63,7 @@ def notes_report_text(report: NotesReport) -> str:
                f"suggested confidence {low:.2f} to {high:.2f}")
     warn = sum(n for c, n in s["counts"].items() if kind_of(c) == "warning")
     good = sum(n for c, n in s["counts"].items() if kind_of(c) == "good")
-    out.append(f"{warn} warning line findings (!), {good} good signals (+)")
+    out.append(f"{warn} warning{'s' if warn != 1 else ''} (!), {good} good signal{'s' if good != 1 else ''} (+)")
     if s["flags"]:
         out.append("Flags:")
         out += [f"  - {f['message']}" for f in s["flags"]]
