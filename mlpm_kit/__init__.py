@@ -3,6 +3,7 @@
 from .drift import ks, psi
 from .errors import IdeaFileError, InputError, MlpmError, ToolError
 from .idea import load_idea, new_idea, save_idea
+from .interviews import NotesReport, check_notes
 from .ml_readiness import ml_check
 from .portfolio import Selection, best_portfolio
 from .portfolio_io import load_portfolio, save_portfolio
@@ -17,9 +18,11 @@ __all__ = [
     "IdeaFileError",
     "InputError",
     "MlpmError",
+    "NotesReport",
     "Simulation",
     "ToolError",
     "breakdown",
+    "check_notes",
     "ks",
     "load_idea",
     "load_portfolio",

@@ -17,6 +17,8 @@ from .collection import load_ideas
 from .errors import InputError, MlpmError
 from .formatting import money, number, share
 from .idea import new_idea
+from .interview_view import notes_report_text
+from .interviews import check_notes
 from .portfolio import best_portfolio
 from .portfolio_io import load_portfolio, save_portfolio
 from .portfolio_table import selection_text
@@ -203,6 +205,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_notes(args: argparse.Namespace) -> int:
+    report = check_notes(args.paths, rules_dir=args.rules)
+    print(report.to_json() if args.json else notes_report_text(report))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     ideas_dir = EXAMPLES / "ideas"
     print(f"Scoring the example portfolio in {ideas_dir}\n")
@@ -268,6 +276,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print a JSON object (DESIGN section 6)")
     p.add_argument("--out", metavar="FILE.csv|FILE.xlsx", help="write the portfolio with the result columns to a spreadsheet")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("check-notes", help="confirmation-bias check of interview notes (Markdown)")
+    p.add_argument("paths", nargs="+", metavar="NOTES.md", help="interview notes, or folders of them")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--rules", metavar="DIR", help="a folder with your own en.yaml and zh.yaml bias rules")
+    p.set_defaults(func=cmd_check_notes)
 
     p = sub.add_parser("ml-check", help="ML readiness of an idea: metric, labels needed, data cost, open risks")
     p.add_argument("path", metavar="IDEA.yaml", help="an idea file with an ml: section")
