@@ -6,10 +6,11 @@ through `economics.evaluate`, the one place the formulas live. There is no Pytho
 per draw or per idea: ideas are processed in blocks of about `CHUNK_CELLS` samples per
 input (so the working set stays in cache), the blocks on threads.
 
-Randomness: one place owns the generator. `SeedSequence(seed).spawn` gives one
-independent stream per block of ideas; within a block the model's inputs are drawn in a
-fixed order. The same seed, draws and ideas (in the same order) give the same numbers,
-whatever the number of threads.
+Randomness: one place owns the generator. Each idea has its own stream, from the seed
+and the idea's id (`SeedSequence(seed, spawn_key=(crc32(id),))`), and draws its uncertain
+inputs from it in a fixed order. So an idea gets the same numbers for the same seed
+whether it is simulated alone, in a folder or in a spreadsheet, whatever the other ideas,
+their order, or the number of threads: a report on one idea matches `mlpm score DIR`.
 
 Memory: a simulation keeps the samples of `npv` and `expected_value` (what the decision
 needs). Any other sample (`value.users`, `annual_benefit`, ...) is recomputed on first
@@ -31,6 +32,7 @@ is real), and not going pays 0. Draw by draw, the net benefit of going is that d
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -141,8 +143,27 @@ class _Engine:
         self.width = sum(1 for s in self.slots if s.key == CAPTURES)
         rows = max(1, CHUNK_CELLS // draws)
         self.blocks = [slice(start, min(start + rows, self.n)) for start in range(0, self.n, rows)]
-        self.streams = np.random.SeedSequence(seed).spawn(len(self.blocks))
+        self.seed = seed
+        self.idea_keys = [zlib.crc32(inp.idea_id.encode("utf-8")) for inp in inputs]
         self.ranged_keys = {s.key for s in self.slots if s.ranged}
+
+    def _normals(self, rows: slice) -> dict[str, np.ndarray]:
+        """Standard normal draws for every ranged input of the ideas in `rows`, by path.
+
+        Each idea draws from its own stream (seed, idea id), one row per uncertain input in
+        slot order; constant inputs of an idea get zeros (their sigma is 0).
+        """
+        ranged = [s for s in self.slots if s.ranged]
+        out = {s.path: np.zeros((rows.stop - rows.start, self.draws), self.dtype) for s in ranged}
+        for j, i in enumerate(range(rows.start, rows.stop)):
+            own = [s for s in ranged if s.sigma[i] > 0]
+            if not own:
+                continue
+            stream = np.random.SeedSequence(self.seed, spawn_key=(self.idea_keys[i],))
+            z = standard_normal(np.random.Generator(np.random.SFC64(stream)), np.empty((len(own), self.draws), self.dtype))
+            for row, slot in zip(z, own, strict=True):
+                out[slot.path][j] = row
+        return out
 
     def _constant(self, slot: _Slot, rows: slice) -> np.ndarray:
         return slot.median[rows].astype(self.dtype)[:, None]
@@ -166,7 +187,7 @@ class _Engine:
         def block(k: int) -> None:
             rows = self.blocks[k]
             size = rows.stop - rows.start
-            rng = np.random.Generator(np.random.SFC64(self.streams[k]))
+            normals = self._normals(rows)
             x: dict[str, np.ndarray] = {}
             for key in self.ranged_keys:
                 if keep_inputs:
@@ -186,7 +207,7 @@ class _Engine:
                     else x.get(slot.key)
                 )
                 if slot.ranged:
-                    standard_normal(rng, target)
+                    target[...] = normals[slot.path]
                     sample_rows(
                         target,
                         slot.kind[rows],

@@ -157,6 +157,17 @@ def test_same_seed_same_numbers_whatever_the_threads(monkeypatch):
     )
 
 
+def test_an_idea_gets_the_same_numbers_alone_or_in_any_portfolio():
+    together = simulate(_portfolio(), draws=5_000, seed=3)
+    reordered = simulate(_portfolio()[::-1], draws=5_000, seed=3)
+    for k, idea in enumerate(_portfolio()):
+        alone = simulate([idea], draws=5_000, seed=3)
+        np.testing.assert_array_equal(alone.samples["npv"][0], together.samples["npv"][k])
+        np.testing.assert_array_equal(alone.samples["npv"][0], reordered.samples["npv"][2 - k])
+    other_seed = simulate(_portfolio()[:1], draws=5_000, seed=4)
+    assert not np.array_equal(other_seed.samples["npv"][0], together.samples["npv"][0])
+
+
 def test_different_seeds_agree_within_monte_carlo_error():
     a = simulate(_portfolio(), draws=50_000, seed=1)
     b = simulate(_portfolio(), draws=50_000, seed=2)
