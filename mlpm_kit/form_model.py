@@ -283,8 +283,9 @@ class IdeaDraft:
         _set(candidate, path, raw)
         return self._validate(candidate, key)
 
-    def add_row(self, section: str, row: dict) -> None:
-        """Append a row (e.g. an alternative); the row must be valid on its own."""
+    def add_row(self, section: str, row: dict | None = None) -> None:
+        """Append a row (e.g. an alternative), by default `new_row(section)`."""
+        row = new_row(section) if row is None else row
         candidate = copy.deepcopy(self.data)
         candidate.setdefault(section, []).append(row)
         message = self._validate(candidate, section)
@@ -315,6 +316,24 @@ class IdeaDraft:
         self.idea, self.data = idea, idea_data(idea)
         self.errors.pop(key, None)
         return None
+
+
+def new_row(section: str, model: type[BaseModel] = Idea) -> dict:
+    """A fresh row for a list section: every field at its default, required text as a placeholder.
+
+    Defaults are written out because the economic model reads every number of a row.
+    """
+    base, _ = _unwrap(model.model_fields[section].annotation)
+    item = _unwrap(typing.get_args(base)[0])[0]
+    row: dict[str, Any] = {}
+    for name, info in item.model_fields.items():
+        kind, choices = _kind(info.annotation)
+        if info.is_required():
+            row[name] = f"New {item.__name__.lower()}" if kind == TEXT else (choices[0] if choices else 0)
+        elif info.default is not None:
+            default = info.default
+            row[name] = default.to_yaml() if isinstance(default, Estimate) else default
+    return row
 
 
 def fingerprint(path: Path) -> str:
