@@ -30,7 +30,7 @@ EXAMPLE_IDEAS = ROOT / "examples" / "ideas"
 DEFAULT_PORT = 8866
 TEMPLATE_NAME = "mlpm-offline"
 
-# The lab template minus its two CDN stylesheets (Font Awesome); `super.super()` renders
+# The lab template minus its CDN stylesheets (Font Awesome) and mermaid loader; `super.super()` renders
 # nbconvert's lab CSS, which is what the lab template itself adds after them.
 _INDEX_TEMPLATE = """{%- extends 'voila/templates/lab/index.html.j2' -%}
 {%- block notebook_css -%}
@@ -39,6 +39,7 @@ _INDEX_TEMPLATE = """{%- extends 'voila/templates/lab/index.html.j2' -%}
   <style>.jp-mod-noOutputs.jp-mod-noInput { display: none; }</style>
   {{ super.super() }}
 {%- endblock notebook_css -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 """
 
 
@@ -67,9 +68,10 @@ def check_port(port: int) -> None:
 
 def prepare(idea_path: Path, folder: Path, draws: int = 2000, seed: int = 0) -> Path:
     """Write the parameterized notebook and the offline template into `folder`; return the notebook."""
+    from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb = load_notebook_node(str(NOTEBOOK))  # papermill's reader adds the tags it expects
     params = {"idea_path": str(idea_path), "draws": draws, "seed": seed, "interactive": True}
     nb = parameterize_notebook(nb, params)
     target = folder / "scorecard.ipynb"
