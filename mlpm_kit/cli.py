@@ -47,7 +47,8 @@ def score_table_text(table: pd.DataFrame) -> str:
             "RICE": table["rice"].map(lambda x: number(round(x, 1))),
         }
     )
-    return shown.to_string(index=False)
+    with pd.option_context("display.unicode.east_asian_width", True):  # align Chinese titles
+        return shown.to_string(index=False)
 
 
 def cmd_score(args: argparse.Namespace) -> int:

@@ -54,7 +54,8 @@ def _divide(num, den):
     """num / den, NaN where den is 0, without warnings."""
     num, den = np.broadcast_arrays(np.asarray(num, dtype=float), np.asarray(den, dtype=float))
     out = np.full(num.shape, np.nan, dtype=np.result_type(num, den))
-    np.divide(num, den, out=out, where=den != 0)
+    with np.errstate(over="ignore"):  # a near-zero effort gives an infinite ratio, not a warning
+        np.divide(num, den, out=out, where=den != 0)
     return out
 
 
@@ -70,6 +71,7 @@ def annuity_years(launch_years, horizon_years, discount_rate):
     return np.where(rho == 0, span, discounted)
 
 
+@np.errstate(over="ignore")  # extreme inputs give infinities (null in JSON), not warnings
 def evaluate(x: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every quantity of the model from inputs keyed by dotted path (see `inputs.SCALAR_PATHS`).
 

@@ -64,7 +64,7 @@ class Estimate:
     def kind(self) -> int:
         if not self.is_range:
             return KIND_CONSTANT
-        if self.share and 0 < self.low and self.high < 1:
+        if self.share and self.low > 0 and self.high < 1:
             return KIND_LOGITNORMAL
         if self.low > 0:
             return KIND_LOGNORMAL
@@ -157,9 +157,10 @@ def _plain_number(value: object) -> float:
         return _check_number(float(value), value)
     if isinstance(value, str) and _SINGLE.match(value):
         try:
-            return _check_number(_number_from_text(value), value)
+            number = _number_from_text(value)
         except ValueError:
-            pass
+            raise EstimateError(f"{value!r} is not a number or a range. {RANGE_HINT}") from None
+        return _check_number(number, value)
     kind = type(value).__name__
     if kind in ("date", "datetime"):
         raise EstimateError(f"{value!s} was read as a date, not a number. {RANGE_HINT}")
@@ -188,10 +189,10 @@ def parse_estimate(value: object, *, share: bool = False) -> Estimate:
         low, high = _plain_number(value["low"]), _plain_number(value["high"])
     elif isinstance(value, str) and (match := _RANGE.match(value)):
         try:
-            low = _check_number(_number_from_text(match.group(1)), value)
-            high = _check_number(_number_from_text(match.group(2)), value)
+            low_text, high_text = _number_from_text(match.group(1)), _number_from_text(match.group(2))
         except ValueError:
             raise EstimateError(f"{value!r} is not a number or a range. {RANGE_HINT}") from None
+        low, high = _check_number(low_text, value), _check_number(high_text, value)
     elif isinstance(value, list | tuple):
         raise EstimateError(f"{list(value)!r} is a list. {RANGE_HINT}")
     else:

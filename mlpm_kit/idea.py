@@ -8,6 +8,7 @@ a crash mid-save leaves the previous file intact.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import io
 import os
@@ -22,6 +23,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, ScalarEvent
 
 from .errors import IdeaFileError, InputError
+from .estimates import EstimateError, parse_estimate
 from .schema import Idea, section_model
 
 # Idea files are a page or two of text; anything far bigger is not an idea file.
@@ -143,9 +145,12 @@ def validate_idea(data: Any, name: str, default_id: str | None = None) -> Idea:
     try:
         idea = Idea.model_validate(data)
     except ValidationError as exc:
-        raise IdeaFileError(name, [_problem(e) for e in exc.errors()]) from None
+        # A misspelled key also makes the real one "missing": report the typo first.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        raise IdeaFileError(name, [_problem(e) for e in errors]) from None
     if idea.id is None and default_id is not None:
         idea.id = default_id
+        idea.model_fields_set.discard("id")  # derived, so saving does not write it into the file
     return idea
 
 
@@ -189,7 +194,18 @@ def _merge(target: Any, new: Any) -> Any:
             else:
                 target.append(_fresh(value))
         return target
+    if _same_value(target, new):
+        return target  # keep the person's own spelling: {low: 1, high: 2}, "1,000", quotes
     return _fresh(new)
+
+
+def _same_value(old: Any, new: Any) -> bool:
+    if old == new and type(old) is type(new):
+        return True
+    try:
+        return parse_estimate(old) == parse_estimate(new)
+    except EstimateError:
+        return False
 
 
 def _fresh(value: Any) -> Any:
@@ -217,10 +233,8 @@ def atomic_write_text(path: Path, text: str) -> None:
             os.chmod(tmp, path.stat().st_mode & 0o777)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
     try:
         dir_fd = os.open(path.parent, os.O_RDONLY)

@@ -8,9 +8,8 @@ is its label, `description` its help text, and `json_schema_extra["unit"]` its u
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
-
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator, PrivateAttr
 
@@ -22,7 +21,9 @@ INTERVAL_HELP = 'A number, or a 90% range such as "200 to 400" when unsure.'
 class Section(BaseModel):
     """A block of an idea file: unknown keys are errors, so a typo never drops a number."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, validate_assignment=True)
+    model_config = ConfigDict(
+        extra="forbid", arbitrary_types_allowed=True, validate_assignment=True, validate_default=True
+    )
 
 
 def estimate_type(*, share: bool = False, minimum: float | None = 0.0, maximum: float | None = None):
