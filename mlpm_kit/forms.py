@@ -91,6 +91,7 @@ class WorkshopForm:
         self.fields: dict[str, FieldWidget] = {}
         self.row_boxes: dict[str, w.VBox] = {}
         self.last_update_seconds = 0.0
+        self.saved_at = ""
         self._quiet = False
 
         self.status = w.HTML("")
@@ -121,6 +122,7 @@ class WorkshopForm:
         except MlpmError as exc:
             self._status(f"Cannot open it: {exc}", error=True)
             return False
+        self.saved_at = ""
         self._fill_picker(path)
         self._build()
         self.refresh()
@@ -245,7 +247,8 @@ class WorkshopForm:
         message = self.file.draft.apply(fw.path, fw.input.value, fw.spec)
         fw.show_error(message)
         if message:
-            self._status(f"Not saved: {fw.spec.label} is invalid (see the message under it).", error=True)
+            last = f" Last saved at {self.saved_at}." if self.saved_at else ""
+            self._status(f"Not saved: {fw.spec.label} is invalid (see the message under it).{last}", error=True)
             return message
         self._changed()
         return None
@@ -279,7 +282,8 @@ class WorkshopForm:
         self.reload_button.layout.display = "none"
         pending = [self.fields[k].spec.label for k in self.file.draft.errors if k in self.fields]
         extra = f" Not saved (invalid): {', '.join(pending)}." if pending else ""
-        self._status(f"Saved at {datetime.now():%H:%M:%S} to {self.file.path.name}.{extra}", error=bool(pending))
+        self.saved_at = f"{datetime.now():%H:%M:%S}"
+        self._status(f"Saved at {self.saved_at} to {self.file.path.name}.{extra}", error=bool(pending))
         return True
 
     def _status(self, text: str, error: bool = False) -> None:

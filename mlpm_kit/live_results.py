@@ -173,7 +173,7 @@ def _add_simulation(result: Results, idea: Idea, draws: int, seed: int) -> None:
             )
 
 
-def swing_chart_svg(result: Results, width: int = 360, bar_height: int = 18) -> str:
+def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> str:
     """A small tornado chart: expected value across each input's range, largest swing on top."""
     rows = result.swings[:5]
     if not rows:
@@ -181,7 +181,7 @@ def swing_chart_svg(result: Results, width: int = 360, bar_height: int = 18) -> 
     values = [v for _, lo, hi, _ in rows for v in (lo, hi)]
     vmin, vmax = min(values + [0.0]), max(values + [0.0])
     span = (vmax - vmin) or 1.0
-    label_w, pad = 150, 6
+    label_w, pad = 200, 6
 
     def x(v: float) -> float:
         return label_w + (width - label_w - pad) * (v - vmin) / span
@@ -191,7 +191,8 @@ def swing_chart_svg(result: Results, width: int = 360, bar_height: int = 18) -> 
     for i, (path, lo, hi, _) in enumerate(rows):
         y = i * (bar_height + pad)
         left, right = sorted((x(lo), x(hi)))
-        label = html.escape(field_label(path)[:26])
+        name = field_label(path)
+        label = html.escape(name if len(name) <= 32 else name[:31] + "…")
         parts.append(f'<text x="0" y="{y + bar_height - 5}" font-size="11">{label}</text>')
         parts.append(
             f'<rect x="{left:.1f}" y="{y}" width="{max(right - left, 1):.1f}" height="{bar_height}" fill="#4c78a8">'

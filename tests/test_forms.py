@@ -10,7 +10,7 @@ import pytest
 from pydantic import create_model
 
 from mlpm_kit.estimates import parse_estimate
-from mlpm_kit.form_model import ESTIMATE, ROWS, YAML, IdeaFile, form_spec, new_row
+from mlpm_kit.form_model import ESTIMATE, ROWS, YAML, form_spec, new_row
 from mlpm_kit.forms import WorkshopForm, css_class, workshop_form
 from mlpm_kit.idea import load_idea
 from mlpm_kit.live_results import compute_results, results_html, swings
