@@ -26,6 +26,10 @@ try:  # The simulation lands on its own branch; until then the point score stand
     from .simulate import simulate as _simulate
 except ImportError:  # pragma: no cover - depends on which branches are merged
     _simulate = None
+try:  # The kit's tornado (issue 3); until it is merged, `_local_swings` below stands in.
+    from .information import sensitivity as _sensitivity
+except ImportError:  # pragma: no cover - depends on which branches are merged
+    _sensitivity = None
 
 TOP_INPUTS = 3
 
@@ -75,7 +79,8 @@ class Results:
     confidence_source: str
     p_loss: float | None = None
     top_inputs: list[TopInput] = field(default_factory=list)
-    swings: list[tuple[str, float, float, float]] = field(default_factory=list)
+    top_basis: str = "largest swing of the expected value across the input's range"
+    swings: list[tuple[str, str, float, float, float]] = field(default_factory=list)
     note: str = ""
 
 
@@ -90,8 +95,18 @@ def field_label(path: str) -> str:
     return f"Alternative {rows[0] + 1}: {label}" if rows else label
 
 
-def swings(idea: Idea) -> list[tuple[str, float, float, float]]:
-    """(input path, expected value at the range's low end, at its high end, |difference|), largest first."""
+def swings(idea: Idea) -> list[tuple[str, str, float, float, float]]:
+    """(input path, label, expected value at the range's low end, at its high end, |difference|), largest first."""
+    if _sensitivity is not None:
+        table = _sensitivity([idea])
+        return [
+            (r.input, r.label, float(r.expected_value_low), float(r.expected_value_high), float(r.swing))
+            for r in table.itertuples()
+        ]
+    return _local_swings(idea)
+
+
+def _local_swings(idea: Idea) -> list[tuple[str, str, float, float, float]]:
     inputs = model_inputs(idea)
     uncertain = inputs.uncertain()
     if not uncertain:
@@ -109,10 +124,10 @@ def swings(idea: Idea) -> list[tuple[str, float, float, float]]:
             batch[path][cols] = (est.low, est.high)
     ev = evaluate(batch)["expected_value"]
     out = [
-        (path, float(ev[2 * k]), float(ev[2 * k + 1]), abs(float(ev[2 * k + 1] - ev[2 * k])))
+        (path, field_label(path), float(ev[2 * k]), float(ev[2 * k + 1]), abs(float(ev[2 * k + 1] - ev[2 * k])))
         for k, path in enumerate(uncertain)
     ]
-    return sorted(out, key=lambda s: -s[3])
+    return sorted(out, key=lambda s: -s[4])
 
 
 def compute_results(idea: Idea, draws: int = 2000, seed: int = 0) -> Results:
@@ -132,14 +147,19 @@ def compute_results(idea: Idea, draws: int = 2000, seed: int = 0) -> Results:
         except Exception as exc:  # the point score still stands; say why the ranges are missing
             result.note = f"The simulation failed ({exc}); showing the point score."
     if not result.top_inputs:
-        for path, low, high, size in result.swings[:TOP_INPUTS]:
-            est = model_inputs(idea).uncertain()[path]
+        if result.p_loss is not None:
+            result.top_basis = (
+                "no input's value of information is above 0 (no single answer would change the "
+                "decision), so: largest swing of the expected value"
+            )
+        uncertain = model_inputs(idea).uncertain()
+        for path, label, low, high, size in result.swings[:TOP_INPUTS]:
             result.top_inputs.append(
                 TopInput(
                     path,
-                    field_label(path),
+                    label,
                     f"moves expected value by {money(size)}",
-                    f"Narrow {est} (expected value {money(low)} to {money(high)} across it).",
+                    f"Narrow {uncertain[path]} (expected value {money(low)} to {money(high)} across it).",
                 )
             )
     return result
@@ -159,14 +179,16 @@ def _add_simulation(result: Results, idea: Idea, draws: int, seed: int) -> None:
     if "p_loss" in summary:
         result.p_loss = float(summary["p_loss"])
     evpi = sim.evpi()
+    result.top_basis = "value of information (EVPPI) from the simulation"
     if len(evpi):
         if "id" in evpi:
             evpi = evpi[evpi["id"] == idea.id]
+        evpi = evpi[evpi["evppi"] > 0]  # nothing to learn from an input that cannot change the call
         for rec in evpi.sort_values("evppi", ascending=False).head(TOP_INPUTS).itertuples():
             result.top_inputs.append(
                 TopInput(
                     str(rec.input),
-                    field_label(str(rec.input)),
+                    str(getattr(rec, "label", "") or field_label(str(rec.input))),
                     f"worth {money(float(rec.evppi))} to know",
                     str(getattr(rec, "suggestion", "")),
                 )
@@ -178,7 +200,7 @@ def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> 
     rows = result.swings[:5]
     if not rows:
         return "<p><i>No input is given as a range: nothing to chart.</i></p>"
-    values = [v for _, lo, hi, _ in rows for v in (lo, hi)]
+    values = [v for _, _, lo, hi, _ in rows for v in (lo, hi)]
     vmin, vmax = min(values + [0.0]), max(values + [0.0])
     span = (vmax - vmin) or 1.0
     label_w, pad = 200, 6
@@ -188,10 +210,9 @@ def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> 
 
     height = len(rows) * (bar_height + pad) + 20
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
-    for i, (path, lo, hi, _) in enumerate(rows):
+    for i, (_, name, lo, hi, _) in enumerate(rows):
         y = i * (bar_height + pad)
         left, right = sorted((x(lo), x(hi)))
-        name = field_label(path)
         label = html.escape(name if len(name) <= 32 else name[:31] + "…")
         parts.append(f'<text x="0" y="{y + bar_height - 5}" font-size="11">{label}</text>')
         parts.append(
@@ -225,7 +246,7 @@ def results_html(result: Results) -> str:
         f'<div class="mlpm-results"><h3>{esc(result.title)}</h3>'
         f'<table><tr><th></th><th>value</th><th style="color:#666">p10 to p90</th></tr>{"".join(rows)}</table>'
         f"<p>Confidence source: {esc(result.confidence_source)}</p>{p_loss}"
-        f"<h4>Validate next</h4><ol>{tops}</ol>"
+        f'<h4>Validate next</h4><p style="color:#666;font-size:smaller">Ranked by {esc(result.top_basis)}.</p><ol>{tops}</ol>'
         f"<h4>Expected value across each input's range</h4>{swing_chart_svg(result)}"
         f'<p style="color:#666;font-size:smaller">Method: {esc(result.method)}.</p>{note}</div>'
     )

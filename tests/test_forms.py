@@ -195,9 +195,9 @@ def test_an_invalid_file_in_the_picker_keeps_the_current_idea(app, idea_file):
 
 def test_swing_matches_the_point_score_at_the_ends_of_the_range():
     idea = make_idea(value={"users": "100 to 300"})
-    ((path, low, high, size),) = swings(idea)
+    ((path, label, low, high, size),) = swings(idea)
     at = {n: score([make_idea(value={"users": n})]).iloc[0]["expected_value"] for n in (100, 300)}
-    assert path == "value.users"
+    assert (path, label) == ("value.users", "Users")
     assert (low, high, size) == pytest.approx((at[100], at[300], at[300] - at[100]))
     result = compute_results(idea, draws=0)
     assert result.top_inputs[0].label == "Users"
