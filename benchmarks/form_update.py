@@ -53,10 +53,18 @@ def main() -> int:
             if i >= 5:  # warm-up edits are not counted
                 results_ms.append(1000 * (redrawn[0] - start))
                 edit_ms.append(1000 * total)
-    method = "simulation" if live_results._simulate is not None else "point score (simulate not merged)"
-    print(f"workshop edit on {Path(args.idea).name}, {args.edits} edits, draws={args.draws}, results by {method}")
-    print(f"  edit -> results panel updated: median {statistics.median(results_ms):.1f} ms, p95 {percentile(results_ms, 0.95):.1f} ms")
-    print(f"  whole edit incl. save: median {statistics.median(edit_ms):.1f} ms, p95 {percentile(edit_ms, 0.95):.1f} ms")
+    method = (
+        "simulation" if live_results._simulate is not None else "point score (simulate not merged)"
+    )
+    print(
+        f"workshop edit on {Path(args.idea).name}, {args.edits} edits, draws={args.draws}, results by {method}"
+    )
+    print(
+        f"  edit -> results panel updated: median {statistics.median(results_ms):.1f} ms, p95 {percentile(results_ms, 0.95):.1f} ms"
+    )
+    print(
+        f"  whole edit incl. save: median {statistics.median(edit_ms):.1f} ms, p95 {percentile(edit_ms, 0.95):.1f} ms"
+    )
     return 0
 
 

@@ -28,7 +28,15 @@ from .idea import _problem, dotted, idea_data, load_idea, parse_yaml, save_idea
 from .schema import Idea
 
 # Field kinds, each drawn as one widget type by `forms`.
-ESTIMATE, TEXT, WHOLE, FLAG, CHOICE, LIST, YAML = "estimate", "text", "whole", "flag", "choice", "list", "yaml"
+ESTIMATE, TEXT, WHOLE, FLAG, CHOICE, LIST, YAML = (
+    "estimate",
+    "text",
+    "whole",
+    "flag",
+    "choice",
+    "list",
+    "yaml",
+)
 # Section kinds: a block of fields, a list of rows (alternatives), or free YAML (ml, until it has a model).
 FIELDS, ROWS = "fields", "rows"
 
@@ -103,7 +111,9 @@ def _kind(annotation: Any) -> tuple[str, tuple[str, ...]]:
     return YAML, ()
 
 
-def _field_specs(model: type[BaseModel], prefix: tuple[str, ...] = (), label_prefix: str = "") -> list[FieldSpec]:
+def _field_specs(
+    model: type[BaseModel], prefix: tuple[str, ...] = (), label_prefix: str = ""
+) -> list[FieldSpec]:
     specs: list[FieldSpec] = []
     for name, info in model.model_fields.items():
         label = info.title or name.replace("_", " ").capitalize()
@@ -137,9 +147,13 @@ def form_spec(model: type[BaseModel] = Idea) -> list[SectionSpec]:
         base, _ = _unwrap(info.annotation)
         item = _unwrap(typing.get_args(base)[0])[0] if typing.get_origin(base) is list else None
         if _is_model(base):
-            sections.append(SectionSpec(name, label, info.description or "", FIELDS, tuple(_field_specs(base))))
+            sections.append(
+                SectionSpec(name, label, info.description or "", FIELDS, tuple(_field_specs(base)))
+            )
         elif _is_model(item):
-            sections.append(SectionSpec(name, label, info.description or "", ROWS, tuple(_field_specs(item))))
+            sections.append(
+                SectionSpec(name, label, info.description or "", ROWS, tuple(_field_specs(item)))
+            )
         elif typing.get_origin(base) is dict:
             yaml_field = FieldSpec((), label, info.description or "", "", YAML)
             sections.append(SectionSpec(name, label, info.description or "", FIELDS, (yaml_field,)))
@@ -307,7 +321,11 @@ class IdeaDraft:
             idea = Idea.model_validate(candidate)
         except ValidationError as exc:
             problems = [_problem(e) for e in exc.errors()]
-            mine = [m for where, m in problems if where == key or where.startswith(key + ".") or where.startswith(key + "[")]
+            mine = [
+                m
+                for where, m in problems
+                if where == key or where.startswith(key + ".") or where.startswith(key + "[")
+            ]
             first = mine[0] if mine else f"{problems[0][0]}: {problems[0][1]}"
             self.errors[key] = first
             return first
@@ -329,7 +347,9 @@ def new_row(section: str, model: type[BaseModel] = Idea) -> dict:
     for name, info in item.model_fields.items():
         kind, choices = _kind(info.annotation)
         if info.is_required():
-            row[name] = f"New {item.__name__.lower()}" if kind == TEXT else (choices[0] if choices else 0)
+            row[name] = (
+                f"New {item.__name__.lower()}" if kind == TEXT else (choices[0] if choices else 0)
+            )
         elif info.default is not None:
             default = info.default
             row[name] = default.to_yaml() if isinstance(default, Estimate) else default

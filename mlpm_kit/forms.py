@@ -45,7 +45,9 @@ ERROR_STYLE = "color:#b00020"
 
 def css_class(key: str) -> str:
     """'alternatives[0].captures' -> 'mlpm-field-alternatives-0-captures' (for browser tests)."""
-    return "mlpm-field-" + key.replace("[", "-").replace("].", "-").replace("]", "").replace(".", "-")
+    return "mlpm-field-" + key.replace("[", "-").replace("].", "-").replace("]", "").replace(
+        ".", "-"
+    )
 
 
 class FieldWidget:
@@ -60,8 +62,12 @@ class FieldWidget:
         unit = f' <span style="color:#666">({html.escape(spec.unit)})</span>' if spec.unit else ""
         star = " *" if spec.required else ""
         label = w.HTML(f"<b>{html.escape(spec.label)}</b>{star}{unit}")
-        help_text = w.HTML(f'<span style="color:#666;font-size:smaller">{html.escape(spec.help)}</span>')
-        self.box = w.VBox([label, self.input, help_text, self.error], layout=w.Layout(margin="0 0 8px 0"))
+        help_text = w.HTML(
+            f'<span style="color:#666;font-size:smaller">{html.escape(spec.help)}</span>'
+        )
+        self.box = w.VBox(
+            [label, self.input, help_text, self.error], layout=w.Layout(margin="0 0 8px 0")
+        )
 
     @staticmethod
     def _input(spec: FieldSpec, value: Any) -> w.Widget:
@@ -70,7 +76,9 @@ class FieldWidget:
             return w.Checkbox(value=value, indent=False, description="yes")
         if spec.kind == CHOICE:
             options = list(spec.choices)
-            return w.Dropdown(options=options, value=value if value in options else options[0], layout=layout)
+            return w.Dropdown(
+                options=options, value=value if value in options else options[0], layout=layout
+            )
         if spec.kind in (LIST, YAML):
             rows = 8 if spec.kind == YAML else 3
             return w.Textarea(value=value, continuous_update=False, rows=rows, layout=layout)
@@ -78,7 +86,9 @@ class FieldWidget:
         return w.Text(value=value, continuous_update=False, placeholder=placeholder, layout=layout)
 
     def show_error(self, message: str | None) -> None:
-        self.error.value = f'<span style="{ERROR_STYLE}">{html.escape(message)}</span>' if message else ""
+        self.error.value = (
+            f'<span style="{ERROR_STYLE}">{html.escape(message)}</span>' if message else ""
+        )
 
 
 class WorkshopForm:
@@ -131,7 +141,9 @@ class WorkshopForm:
 
     def _fill_picker(self, current: Path) -> None:
         folder = current.resolve().parent
-        files = sorted(p for p in folder.iterdir() if p.suffix in IDEA_SUFFIXES and not p.name.startswith("."))
+        files = sorted(
+            p for p in folder.iterdir() if p.suffix in IDEA_SUFFIXES and not p.name.startswith(".")
+        )
         self._quiet = True
         try:
             self.picker.options = [(p.name, str(p)) for p in files]
@@ -140,7 +152,12 @@ class WorkshopForm:
             self._quiet = False
 
     def _on_pick(self, change: dict) -> None:
-        if not self._quiet and change["new"] and self.file and Path(change["new"]) != self.file.path.resolve():
+        if (
+            not self._quiet
+            and change["new"]
+            and self.file
+            and Path(change["new"]) != self.file.path.resolve()
+        ):
             self.open(change["new"])
 
     def create_idea(self, title: str) -> Path | None:
@@ -200,12 +217,16 @@ class WorkshopForm:
         for key in [k for k in self.fields if k.startswith(section.name + "[")]:
             del self.fields[key]
         rows = self.file.draft.value((section.name,)) or []
-        items: list[w.Widget] = [w.HTML(f"<i>{html.escape(section.help)}</i>")] if section.help else []
+        items: list[w.Widget] = (
+            [w.HTML(f"<i>{html.escape(section.help)}</i>")] if section.help else []
+        )
         for i in range(len(rows)):
             remove = w.Button(description=f"Remove {i + 1}")
             remove.add_class(f"mlpm-remove-{section.name}-{i}")
             remove.on_click(lambda _b, i=i, s=section: self.remove_row(s.name, i))
-            fields = [self._field(spec, (section.name, i) + spec.path).box for spec in section.fields]
+            fields = [
+                self._field(spec, (section.name, i) + spec.path).box for spec in section.fields
+            ]
             items.append(
                 w.VBox(
                     [w.HTML(f"<b>{i + 1}.</b>"), *fields, remove],
@@ -248,7 +269,10 @@ class WorkshopForm:
         fw.show_error(message)
         if message:
             last = f" Last saved at {self.saved_at}." if self.saved_at else ""
-            self._status(f"Not saved: {fw.spec.label} is invalid (see the message under it).{last}", error=True)
+            self._status(
+                f"Not saved: {fw.spec.label} is invalid (see the message under it).{last}",
+                error=True,
+            )
             return message
         self._changed()
         return None
@@ -262,9 +286,13 @@ class WorkshopForm:
         assert self.file is not None
         start = time.perf_counter()
         try:
-            self.results.value = results_html(compute_results(self.file.draft.idea, self.draws, self.seed))
+            self.results.value = results_html(
+                compute_results(self.file.draft.idea, self.draws, self.seed)
+            )
         except (MlpmError, ValueError, ArithmeticError) as exc:
-            self.results.value = f'<p style="{ERROR_STYLE}">Cannot compute the results: {html.escape(str(exc))}</p>'
+            self.results.value = (
+                f'<p style="{ERROR_STYLE}">Cannot compute the results: {html.escape(str(exc))}</p>'
+            )
         self.last_update_seconds = time.perf_counter() - start
 
     def save(self) -> bool:
@@ -283,7 +311,9 @@ class WorkshopForm:
         pending = [self.fields[k].spec.label for k in self.file.draft.errors if k in self.fields]
         extra = f" Not saved (invalid): {', '.join(pending)}." if pending else ""
         self.saved_at = f"{datetime.now():%H:%M:%S}"
-        self._status(f"Saved at {self.saved_at} to {self.file.path.name}.{extra}", error=bool(pending))
+        self._status(
+            f"Saved at {self.saved_at} to {self.file.path.name}.{extra}", error=bool(pending)
+        )
         return True
 
     def _status(self, text: str, error: bool = False) -> None:

@@ -90,7 +90,7 @@ def field_label(path: str) -> str:
     keys = tuple(int(p) if p.isdigit() else p for p in parts)
     model = section_model(keys[:-1])
     info = model.model_fields.get(keys[-1]) if model is not None else None
-    label = (info.title if info is not None and info.title else keys[-1].replace("_", " "))
+    label = info.title if info is not None and info.title else keys[-1].replace("_", " ")
     rows = [k for k in keys if isinstance(k, int)]
     return f"Alternative {rows[0] + 1}: {label}" if rows else label
 
@@ -100,7 +100,13 @@ def swings(idea: Idea) -> list[tuple[str, str, float, float, float]]:
     if _sensitivity is not None:
         table = _sensitivity([idea])
         return [
-            (r.input, r.label, float(r.expected_value_low), float(r.expected_value_high), float(r.swing))
+            (
+                r.input,
+                r.label,
+                float(r.expected_value_low),
+                float(r.expected_value_high),
+                float(r.swing),
+            )
             for r in table.itertuples()
         ]
     return _local_swings(idea)
@@ -113,7 +119,9 @@ def _local_swings(idea: Idea) -> list[tuple[str, str, float, float, float]]:
         return []
     base = stack_medians([inputs])
     width = 2 * len(uncertain)
-    batch = {key: np.repeat(np.asarray(arr, dtype=float), width, axis=-1) for key, arr in base.items()}
+    batch = {
+        key: np.repeat(np.asarray(arr, dtype=float), width, axis=-1) for key, arr in base.items()
+    }
     for k, (path, est) in enumerate(uncertain.items()):
         cols = slice(2 * k, 2 * k + 2)
         if path.startswith("alternatives["):
@@ -124,7 +132,13 @@ def _local_swings(idea: Idea) -> list[tuple[str, str, float, float, float]]:
             batch[path][cols] = (est.low, est.high)
     ev = evaluate(batch)["expected_value"]
     out = [
-        (path, field_label(path), float(ev[2 * k]), float(ev[2 * k + 1]), abs(float(ev[2 * k + 1] - ev[2 * k])))
+        (
+            path,
+            field_label(path),
+            float(ev[2 * k]),
+            float(ev[2 * k + 1]),
+            abs(float(ev[2 * k + 1] - ev[2 * k])),
+        )
         for k, path in enumerate(uncertain)
     ]
     return sorted(out, key=lambda s: -s[4])
@@ -209,7 +223,9 @@ def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> 
         return label_w + (width - label_w - pad) * (v - vmin) / span
 
     height = len(rows) * (bar_height + pad) + 20
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
+    ]
     for i, (_, name, lo, hi, _) in enumerate(rows):
         y = i * (bar_height + pad)
         left, right = sorted((x(lo), x(hi)))
@@ -222,7 +238,9 @@ def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> 
     zero = x(0.0)
     parts.append(f'<line x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height - 18}" stroke="#333"/>')
     parts.append(f'<text x="{label_w}" y="{height - 4}" font-size="10">{money(vmin)}</text>')
-    parts.append(f'<text x="{width - pad}" y="{height - 4}" font-size="10" text-anchor="end">{money(vmax)}</text>')
+    parts.append(
+        f'<text x="{width - pad}" y="{height - 4}" font-size="10" text-anchor="end">{money(vmax)}</text>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -237,10 +255,18 @@ def results_html(result: Results) -> str:
             f'<tr class="mlpm-head-{h.key}"><td>{esc(h.label)}</td><td><b>{esc(h.value)}</b></td>'
             f'<td style="color:#666">{band}</td></tr>'
         )
-    p_loss = "" if result.p_loss is None else f"<p>Chance of losing money (p_loss): <b>{share(result.p_loss)}</b></p>"
-    tops = "".join(
-        f"<li><b>{esc(t.label)}</b>: {esc(t.impact)}. {esc(t.suggestion)}</li>" for t in result.top_inputs
-    ) or "<li>Every input is a single number: give ranges where you are unsure.</li>"
+    p_loss = (
+        ""
+        if result.p_loss is None
+        else f"<p>Chance of losing money (p_loss): <b>{share(result.p_loss)}</b></p>"
+    )
+    tops = (
+        "".join(
+            f"<li><b>{esc(t.label)}</b>: {esc(t.impact)}. {esc(t.suggestion)}</li>"
+            for t in result.top_inputs
+        )
+        or "<li>Every input is a single number: give ranges where you are unsure.</li>"
+    )
     note = f'<p style="color:#a60">{esc(result.note)}</p>' if result.note else ""
     return (
         f'<div class="mlpm-results"><h3>{esc(result.title)}</h3>'

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 
 
-def show_scorecard(idea_path: str | os.PathLike, draws: int = 10_000, seed: int = 0, interactive: bool = True) -> None:
+def show_scorecard(
+    idea_path: str | os.PathLike, draws: int = 10_000, seed: int = 0, interactive: bool = True
+) -> None:
     """Display the workshop form for `idea_path` in a notebook."""
     if not interactive:
         raise NotImplementedError("static scorecard: see issue 7")

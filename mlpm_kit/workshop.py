@@ -55,7 +55,9 @@ def default_idea() -> Path:
 def check_port(port: int) -> None:
     """Raise `InputError` if 127.0.0.1:port cannot be listened on."""
     if not 0 < port < 65536:
-        raise InputError(f"--port {port} is not a port number; use 1024-65535, for example --port 8866.")
+        raise InputError(
+            f"--port {port} is not a port number; use 1024-65535, for example --port 8866."
+        )
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
             sock.bind(("127.0.0.1", port))
@@ -96,7 +98,9 @@ def voila_command(notebook: Path, port: int) -> list[str]:
     ]  # fmt: skip
 
 
-def serve(idea_path: str | os.PathLike | None, port: int = DEFAULT_PORT, draws: int = 2000, seed: int = 0) -> int:
+def serve(
+    idea_path: str | os.PathLike | None, port: int = DEFAULT_PORT, draws: int = 2000, seed: int = 0
+) -> int:
     """Serve the workshop until Ctrl-C; returns Voila's exit status."""
     path = Path(idea_path) if idea_path is not None else default_idea()
     load_idea(path)  # an invalid file stops here with the schema's message
@@ -105,13 +109,17 @@ def serve(idea_path: str | os.PathLike | None, port: int = DEFAULT_PORT, draws: 
         folder = Path(tmp)
         notebook = prepare(path.resolve(), folder, draws, seed)
         env = dict(os.environ)
-        env["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(folder / "share"), env.get("JUPYTER_PATH")]))
+        env["JUPYTER_PATH"] = os.pathsep.join(
+            filter(None, [str(folder / "share"), env.get("JUPYTER_PATH")])
+        )
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         print(f"Workshop for {path} at http://127.0.0.1:{port}/  (Ctrl-C to stop)", flush=True)
         try:
             proc = subprocess.Popen(voila_command(notebook, port), env=env, cwd=folder)
         except OSError as exc:
-            raise ToolError(f"could not start Voila ({exc}); reinstall with pip install -r requirements.txt.") from None
+            raise ToolError(
+                f"could not start Voila ({exc}); reinstall with pip install -r requirements.txt."
+            ) from None
         try:
             code = proc.wait()
         except KeyboardInterrupt:

@@ -50,14 +50,25 @@ def test_spec_follows_the_schema_section_by_section():
         assert [f.path[0] for f in sections[name].fields] == list(model.model_fields)
     users = sections["value"].fields[0]
     info = Value.model_fields["users"]
-    assert (users.label, users.help, users.unit, users.kind) == (info.title, info.description, "people", ESTIMATE)
+    assert (users.label, users.help, users.unit, users.kind) == (
+        info.title,
+        info.description,
+        "people",
+        ESTIMATE,
+    )
     assert sections["alternatives"].kind == ROWS
     assert sections["ml"].fields[0].kind == YAML  # ml is a free mapping until it gets a model
 
 
 def test_a_new_schema_field_appears_in_the_form_by_itself():
-    wider = create_model("WiderValue", __base__=Value, churn_saved=(float, field(0.0, "Churn saved", "money/year", "New.")))
-    idea_model = create_model("WiderIdea", __base__=Idea, value=(wider, field(wider(), "Value per year")))
+    wider = create_model(
+        "WiderValue",
+        __base__=Value,
+        churn_saved=(float, field(0.0, "Churn saved", "money/year", "New.")),
+    )
+    idea_model = create_model(
+        "WiderIdea", __base__=Idea, value=(wider, field(wider(), "Value per year"))
+    )
     value = next(s for s in form_spec(idea_model) if s.name == "value")
     added = value.fields[-1]
     assert (added.key, added.label, added.unit) == ("churn_saved", "Churn saved", "money/year")
@@ -71,7 +82,9 @@ def test_form_shows_the_file_values_labels_and_units(app):
     assert "task: multiclass" in app.field("ml").value
     label = app.fields["value.users"].box.children[0].value
     assert "Users" in label and "(people)" in label
-    assert css_class("alternatives[0].captures") in app.field("alternatives[0].captures")._dom_classes
+    assert (
+        css_class("alternatives[0].captures") in app.field("alternatives[0].captures")._dom_classes
+    )
     assert "Expected value" in app.results.value and "Saved" not in app.status.value
 
 
@@ -161,7 +174,10 @@ def test_add_and_remove_alternatives(app, idea_file):
     assert saved.alternatives[2].captures == parse_estimate("0.1 to 0.5", share=True)
     app.remove_row("alternatives", 0)
     saved = load_idea(idea_file)
-    assert [a.name for a in saved.alternatives] == ["Keyword routing rules in the helpdesk", "Spreadsheet of routing rules"]
+    assert [a.name for a in saved.alternatives] == [
+        "Keyword routing rules in the helpdesk",
+        "Spreadsheet of routing rules",
+    ]
     assert app.field("alternatives[0].name").value == "Keyword routing rules in the helpdesk"
     assert "alternatives[2].name" not in app.fields
 
@@ -186,7 +202,9 @@ def test_new_idea_from_the_template_and_the_picker(app, idea_file):
 
 def test_an_invalid_file_in_the_picker_keeps_the_current_idea(app, idea_file):
     bad = idea_file.parent / "broken.yaml"
-    bad.write_text("title: x\npain: {frequency: 9, severity: 1}\ncost: {team_week_cost: 1, mvp_weeks: 1}\n")
+    bad.write_text(
+        "title: x\npain: {frequency: 9, severity: 1}\ncost: {team_week_cost: 1, mvp_weeks: 1}\n"
+    )
     app._fill_picker(idea_file)
     app.picker.value = str(bad.resolve())
     assert "Cannot open it" in app.status.value and "pain.frequency" in app.status.value
@@ -219,14 +237,22 @@ def test_workshop_notebook_is_parameterized(tmp_path, idea_file):
     cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
     injected = next(c for c in cells if "injected-parameters" in c["metadata"].get("tags", []))
     source = "".join(injected["source"])
-    assert f'idea_path = "{idea_file}"' in source and "interactive = True" in source and "draws = 300" in source
-    template = (tmp_path / "share" / "voila" / "templates" / "mlpm-offline" / "index.html.j2").read_text()
+    assert (
+        f'idea_path = "{idea_file}"' in source
+        and "interactive = True" in source
+        and "draws = 300" in source
+    )
+    template = (
+        tmp_path / "share" / "voila" / "templates" / "mlpm-offline" / "index.html.j2"
+    ).read_text()
     assert "cdn" not in template.lower()
 
 
 def test_workshop_cli_rejects_an_invalid_idea(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("title: x\npain: {frequency: 3, severity: 3}\ncost: {team_week_cost: 1, mvp_weeks: -2}\n")
+    bad.write_text(
+        "title: x\npain: {frequency: 3, severity: 3}\ncost: {team_week_cost: 1, mvp_weeks: -2}\n"
+    )
     result = run_mlpm("workshop", str(bad), "--port", "8999")
     assert result.returncode == 2
     assert "cost.mvp_weeks" in result.stderr and "below the allowed range" in result.stderr

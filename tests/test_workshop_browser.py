@@ -45,7 +45,9 @@ def wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
                     return
         except OSError:
             time.sleep(0.3)
-    raise AssertionError(f"mlpm workshop did not answer on {url} within {timeout} s:\n{log.read_text()}")
+    raise AssertionError(
+        f"mlpm workshop did not answer on {url} within {timeout} s:\n{log.read_text()}"
+    )
 
 
 @pytest.fixture
@@ -90,7 +92,9 @@ def edit(page, section: str, field_class: str, value: str) -> None:
     box.fill(value)
     box.press("Enter")
     page.wait_for_function(
-        "([sel, before]) => document.querySelector(sel).innerText !== before", arg=[RESULTS, before], timeout=20_000
+        "([sel, before]) => document.querySelector(sel).innerText !== before",
+        arg=[RESULTS, before],
+        timeout=20_000,
     )
 
 
@@ -141,7 +145,9 @@ def test_workshop_in_a_browser(workshop):
             box = other_tab.locator(".mlpm-field-opportunity-value_per_engineer_week input")
             box.fill("7000")
             box.press("Enter")
-            other_tab.wait_for_selector(".mlpm-status >> text=changed by someone else", timeout=20_000)
+            other_tab.wait_for_selector(
+                ".mlpm-status >> text=changed by someone else", timeout=20_000
+            )
             assert idea.read_text(encoding="utf-8") == saved
 
             # Invalid input is shown next to its field and never reaches the file.
