@@ -110,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser("workshop", help="fill in an idea in a browser form with live scores (Voila, localhost)")
-    p.add_argument("idea", nargs="?", metavar="IDEA.yaml", help="the idea file to edit (default: the first example)")
+    p.add_argument("idea", nargs="?", metavar="IDEA.yaml", help="the idea file to edit (default: examples/ideas/ticket-triage.yaml)")
     p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
     p.add_argument("--draws", type=int, default=2000, help="simulation draws per update (default 2000)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the simulation (default 0)")
