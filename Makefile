@@ -33,15 +33,15 @@ demo: $(STAMP)
 	$(VENV)/bin/mlpm demo
 
 test: $(STAMP) system-deps
-	$(PY) -m ruff check mlpm_kit tests benchmarks
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 lint: $(STAMP)
-	$(PY) -m ruff check mlpm_kit tests benchmarks
-	$(PY) -m ruff format --check mlpm_kit tests benchmarks
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 format: $(STAMP)
-	$(PY) -m ruff format mlpm_kit tests benchmarks
+	$(PY) -m ruff format .
 
 bench: $(STAMP)
 	for b in benchmarks/*.py; do $(PY) $$b; done

@@ -90,6 +90,18 @@ def cmd_workshop(args: argparse.Namespace) -> int:
     return serve(args.idea, port=args.port, draws=args.draws, seed=args.seed)
 
 
+def cmd_ml_check(args: argparse.Namespace) -> int:
+    from .idea import load_idea
+    from .ml_readiness import ml_check, ml_check_text
+
+    result = ml_check(load_idea(args.path), seed=args.seed)
+    if args.json:
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+    else:
+        print(ml_check_text(result))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mlpm",
@@ -115,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--draws", type=int, default=2000, help="simulation draws per update (default 2000)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the simulation (default 0)")
     p.set_defaults(func=cmd_workshop)
+
+    p = sub.add_parser("ml-check", help="ML readiness of an idea: metric, labels needed, data cost, open risks")
+    p.add_argument("path", metavar="IDEA.yaml", help="an idea file with an ml: section")
+    p.add_argument("--json", action="store_true", help="print a JSON object (DESIGN section 6)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the labels-needed range (default 0)")
+    p.set_defaults(func=cmd_ml_check)
 
     p = sub.add_parser("demo", help="score, compare and report on the shipped example portfolio")
     p.set_defaults(func=cmd_demo)

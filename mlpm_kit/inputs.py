@@ -93,15 +93,43 @@ def confidence_of(idea: Idea) -> tuple[Estimate, str]:
 
 
 def data_cost_of(idea: Idea) -> tuple[Estimate, str]:
-    """The one-time data cost and where it came from."""
+    """The one-time data cost and where it came from.
+
+    Stated in the file, else estimated from the ML pilot curve (labels still needed x cost
+    per label + purchase cost), else 0.
+    """
     if idea.cost.data_cost is not None:
         return idea.cost.data_cost, "stated in the idea file"
+    if idea.ml.data is not None and idea.ml.data.pilot_curve:
+        from .errors import InputError
+        from .ml_readiness import data_cost_estimate
+
+        try:
+            estimate, needed = data_cost_estimate(idea)
+        except InputError as exc:
+            return _constant(0.0), f"0 (not given, and the ML pilot curve gives no estimate: {exc.reason})"
+        data = idea.ml.data
+        more = max(needed - data.labels_now, 0)
+        text = f"estimated from the ML pilot curve: {more:,} labels x {data.cost_per_label} per label"
+        if data.purchase_cost.high > 0:
+            text += f" + {data.purchase_cost} purchase"
+        return estimate, text
     return _constant(0.0), "0 (not given)"
 
 
 def run_cost_of(idea: Idea) -> tuple[Estimate, str]:
-    """The yearly running cost and where it came from."""
-    return idea.cost.run_cost_per_year, "stated in the idea file"
+    """The yearly running cost and where it came from: plus the ML retraining effort if planned."""
+    stated = idea.cost.run_cost_per_year
+    from .ml_readiness import retraining_cost
+
+    retrain = retraining_cost(idea)
+    if retrain is None:
+        return stated, "stated in the idea file"
+    total = Estimate(stated.low + retrain.low, stated.high + retrain.high)
+    return total, (
+        f"stated in the idea file ({stated}) + ML retraining {retrain} a year "
+        "(52 / retrain_every_weeks x retrain_weeks x team_week_cost)"
+    )
 
 
 def model_inputs(idea: Idea) -> ModelInputs:

@@ -51,8 +51,15 @@ def estimate_type(*, share: bool = False, minimum: float | None = 0.0, maximum: 
     return Annotated[Estimate, PlainValidator(validate), PlainSerializer(lambda e: e.to_yaml())]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(value: object) -> str:
     if isinstance(value, str):
+        if _CONTROL.search(value):
+            raise ValueError(
+                "contains control characters (such as terminal escape codes); remove them from the text."
+            )
         return value
     if value is None:
         return ""
@@ -203,6 +210,9 @@ class Evidence(Section):
     )
 
 
+# After the helpers above, which ml_schema imports from this module.
+from .ml_schema import MlSection  # noqa: E402
+
 _ID = re.compile(r"^\w[\w.-]{0,99}$")
 
 
@@ -240,7 +250,9 @@ class Idea(Section):
     timeline: Timeline = field(Timeline(), "Timeline")
     opportunity: Opportunity = field(Opportunity(), "Opportunity cost")
     evidence: Evidence = field(Evidence(), "Evidence")
-    ml: dict[str, Any] = field({}, "ML readiness", help="Metric, data, compliance, monitoring, explainability.")
+    ml: MlSection = field(
+        MlSection(), "ML readiness", help="Metric, data, compliance, monitoring, explainability (optional)."
+    )
 
 
 def section_model(path: tuple) -> type[BaseModel] | None:

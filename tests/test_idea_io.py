@@ -71,6 +71,7 @@ BAD = {
     "range with extra key": (GOOD.replace("{low: 0.6, high: 0.9}", "{low: 0.6, hi: 0.9}"), "value.adoption", "exactly the keys low and high"),
     "alias bomb": ('a: &a ["x","x"]\nb: &b [*a,*a]\nc: &c [*b,*b]\ntitle: *c\n', None, "aliases"),
     "bad alternative": (GOOD + "alternatives:\n  - name: Excel\n    captures: 1.5\n", "alternatives[0].captures", "share between 0 and 1"),
+    "control characters in text": (GOOD.replace("title: Auto-triage", 'title: "x\\x1b[2Jy"'), "title", "control characters"),
     "bad id": (GOOD + "id: ../../etc/passwd\n", "id", "not a valid id"),
 }
 
