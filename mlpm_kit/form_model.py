@@ -28,15 +28,9 @@ from .idea import _problem, dotted, idea_data, load_idea, parse_yaml, save_idea
 from .schema import Idea
 
 # Field kinds, each drawn as one widget type by `forms`.
-ESTIMATE, TEXT, WHOLE, FLAG, CHOICE, LIST, YAML = (
-    "estimate",
-    "text",
-    "whole",
-    "flag",
-    "choice",
-    "list",
-    "yaml",
-)
+ESTIMATE, TEXT, WHOLE, NUMBER, FLAG, CHOICE, LIST, YAML = (
+    "estimate", "text", "whole", "number", "flag", "choice", "list", "yaml"
+)  # fmt: skip
 # Section kinds: a block of fields, a list of rows (alternatives), or free YAML (ml, until it has a model).
 FIELDS, ROWS = "fields", "rows"
 
@@ -54,6 +48,7 @@ class FieldSpec:
     kind: str = TEXT
     choices: tuple[str, ...] = ()
     required: bool = False
+    optional: bool = False  # None is allowed: an empty box removes the key
 
     @property
     def key(self) -> str:
@@ -102,6 +97,8 @@ def _kind(annotation: Any) -> tuple[str, tuple[str, ...]]:
         return FLAG, ()
     if base is int:
         return WHOLE, ()
+    if base is float:
+        return NUMBER, ()
     if base is str:
         return TEXT, ()
     if origin is Literal:
@@ -123,6 +120,9 @@ def _field_specs(
             specs += _field_specs(base, prefix + (name,), f"{label_prefix}{label}: ")
             continue
         kind, choices = _kind(info.annotation)
+        optional = _unwrap(info.annotation)[1] or (not info.is_required() and info.default is None)
+        if kind == CHOICE and optional:
+            choices = ("", *choices)  # the empty choice leaves the key out
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         specs.append(
             FieldSpec(
@@ -133,6 +133,7 @@ def _field_specs(
                 kind=kind,
                 choices=choices,
                 required=info.is_required(),
+                optional=optional,
             )
         )
     return specs
@@ -221,7 +222,7 @@ def parse_input(spec: FieldSpec, value: Any, where: str = "") -> Any:
             raise ValueError(exc.reason) from None
     if not text.strip():
         return _DELETE if spec.kind != TEXT else ""
-    if spec.kind == WHOLE:
+    if spec.kind in (WHOLE, NUMBER):
         stripped = text.strip()
         try:
             number = float(stripped)
@@ -293,6 +294,9 @@ class IdeaDraft:
         except ValueError as exc:
             self.errors[key] = str(exc)
             return self.errors[key]
+        if raw in (_DELETE, "", [], {}) and self.value(path) in (None, "", [], {}):
+            self.errors.pop(key, None)  # nothing typed where nothing was: no change
+            return None
         candidate = copy.deepcopy(self.data)
         _set(candidate, path, raw)
         return self._validate(candidate, key)

@@ -10,7 +10,7 @@ import pytest
 from pydantic import create_model
 
 from mlpm_kit.estimates import parse_estimate
-from mlpm_kit.form_model import ESTIMATE, ROWS, YAML, form_spec, new_row
+from mlpm_kit.form_model import CHOICE, ESTIMATE, NUMBER, ROWS, YAML, form_spec, new_row
 from mlpm_kit.forms import WorkshopForm, css_class, workshop_form
 from mlpm_kit.idea import load_idea
 from mlpm_kit.live_results import compute_results, results_html, swings
@@ -57,7 +57,13 @@ def test_spec_follows_the_schema_section_by_section():
         ESTIMATE,
     )
     assert sections["alternatives"].kind == ROWS
-    assert sections["ml"].fields[0].kind == YAML  # ml is a free mapping until it gets a model
+    ml = {f.key: f for f in sections["ml"].fields}  # nested blocks are flattened with a prefix
+    assert ml["task"].kind == CHOICE and ml["task"].choices[0] == ""  # optional: can be left empty
+    assert (ml["data.labels_now"].label, ml["data.labels_now"].unit) == (
+        "Data: Labels now",
+        "labels",
+    )
+    assert ml["target.value"].kind == NUMBER and ml["data.pilot_curve"].kind == YAML
 
 
 def test_a_new_schema_field_appears_in_the_form_by_itself():
@@ -79,7 +85,8 @@ def test_form_shows_the_file_values_labels_and_units(app):
     assert app.field("cost.team_week_cost").value == "4000"
     assert app.field("pain.actively_seeking").value is True
     assert app.field("alternatives[1].kind").value == "in-house"
-    assert "task: multiclass" in app.field("ml").value
+    assert app.field("ml.task").value == "multiclass"
+    assert app.field("ml.compliance.lawful_basis").value == ""
     label = app.fields["value.users"].box.children[0].value
     assert "Users" in label and "(people)" in label
     assert (
@@ -135,11 +142,22 @@ def test_required_field_left_empty_is_refused(app, idea_file):
     assert idea_file.read_bytes() == original
 
 
-def test_bad_yaml_in_the_ml_section_is_shown_not_saved(app, idea_file):
+def test_bad_yaml_in_a_yaml_field_is_shown_not_saved(app, idea_file):
     original = idea_file.read_bytes()
-    app.field("ml").value = "task: [oops"
-    assert "fix the YAML syntax" in app.fields["ml"].error.value
+    app.field("ml.data.pilot_curve").value = "[[500, 0.8"
+    assert "fix the YAML syntax" in app.fields["ml.data.pilot_curve"].error.value
     assert idea_file.read_bytes() == original
+
+
+def test_nested_ml_fields_are_edited_and_saved(app, idea_file):
+    app.field("ml.monitoring.retrain_every_weeks").value = "4 to 12"
+    app.field("ml.compliance.lawful_basis").value = ""  # empty where nothing was: no change
+    assert app.fields["ml.compliance.lawful_basis"].error.value == ""
+    app.field("ml.task").value = "ranking"
+    saved = load_idea(idea_file)
+    assert saved.ml.task == "ranking" and saved.ml.compliance is None
+    assert str(saved.ml.monitoring.retrain_every_weeks) == "4 to 12"
+    assert "retrain_every_weeks: 4 to 12" in idea_file.read_text(encoding="utf-8")
 
 
 def test_conflict_when_the_file_changed_on_disk(app, idea_file):
