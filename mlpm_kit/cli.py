@@ -41,9 +41,7 @@ def score_table_text(table: pd.DataFrame) -> str:
             "npv": table["npv"].map(money),
             "effort wk": table["effort_weeks"].map(number),
             "one-time": table["one_time_cost"].map(money),
-            "payback mo": table["payback_months"].map(
-                lambda x: number(round(x)) if x == x else "never"
-            ),
+            "payback mo": table["payback_months"].map(lambda x: number(round(x)) if x == x else "never"),
             "confidence": table["confidence"].map(share),
             "pain": table["pain_score"].map(number),
             "RICE": table["rice"].map(lambda x: number(round(x, 1))),
@@ -57,33 +55,21 @@ def cmd_score(args: argparse.Namespace) -> int:
     ideas, errors = load_ideas(args.paths)
     table = score(ideas)
     if args.json:
-        print(
-            json.dumps(
-                records(table[list(SCORE_COLUMNS) + ["confidence_source"]]),
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        print(json.dumps(records(table[list(SCORE_COLUMNS) + ["confidence_source"]]), indent=2, ensure_ascii=False))
     elif args.csv:
         sys.stdout.write(table.to_csv(index=False))
     else:
         print(score_table_text(table))
         if len(table):
-            print(
-                "\nRanked by expected value = confidence x (npv - opportunity cost) - (1 - confidence) x failure cost."
-            )
-            print(
-                "Money is per the idea files' currency; effort in engineer-weeks. `mlpm score --json` has every field."
-            )
+            print("\nRanked by expected value = confidence x (npv - opportunity cost) - (1 - confidence) x failure cost.")
+            print("Money is per the idea files' currency; effort in engineer-weeks. `mlpm score --json` has every field.")
     _print_errors(errors)
     return EXIT_INPUT if errors else 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     if not args.title.strip():
-        raise InputError(
-            'the title is empty; give the idea a name, for example mlpm new "Auto-triage of tickets".'
-        )
+        raise InputError('the title is empty; give the idea a name, for example mlpm new "Auto-triage of tickets".')
     path = new_idea(args.title, args.dir)
     print(path)
     return 0
@@ -128,39 +114,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default=".", help="folder for the new file (default: current folder)")
     p.set_defaults(func=cmd_new)
 
-    p = sub.add_parser(
-        "score", help="score idea files or folders of them, ranked by expected value"
-    )
+    p = sub.add_parser("score", help="score idea files or folders of them, ranked by expected value")
     p.add_argument("paths", nargs="+", metavar="PATH", help="idea files (.yaml) or folders of them")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print a JSON list, one object per idea")
     fmt.add_argument("--csv", action="store_true", help="print CSV, one row per idea")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser(
-        "workshop", help="fill in an idea in a browser form with live scores (Voila, localhost)"
-    )
+    p = sub.add_parser("workshop", help="fill in an idea in a browser form with live scores (Voila, localhost)")
     p.add_argument(
-        "idea",
-        nargs="?",
-        metavar="IDEA.yaml",
-        help="the idea file to edit (default: examples/ideas/ticket-triage.yaml)",
+        "idea", nargs="?", metavar="IDEA.yaml", help="the idea file to edit (default: examples/ideas/ticket-triage.yaml)"
     )
     p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
-    p.add_argument(
-        "--draws", type=int, default=2000, help="simulation draws per update (default 2000)"
-    )
+    p.add_argument("--draws", type=int, default=2000, help="simulation draws per update (default 2000)")
     p.add_argument("--seed", type=int, default=0, help="random seed of the simulation (default 0)")
     p.set_defaults(func=cmd_workshop)
 
-    p = sub.add_parser(
-        "ml-check", help="ML readiness of an idea: metric, labels needed, data cost, open risks"
-    )
+    p = sub.add_parser("ml-check", help="ML readiness of an idea: metric, labels needed, data cost, open risks")
     p.add_argument("path", metavar="IDEA.yaml", help="an idea file with an ml: section")
     p.add_argument("--json", action="store_true", help="print a JSON object (DESIGN section 6)")
-    p.add_argument(
-        "--seed", type=int, default=0, help="seed of the labels-needed range (default 0)"
-    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the labels-needed range (default 0)")
     p.set_defaults(func=cmd_ml_check)
 
     p = sub.add_parser("demo", help="score, compare and report on the shipped example portfolio")
