@@ -383,8 +383,12 @@ class IdeaFile:
 
     def reload(self) -> IdeaDraft:
         """Read the file again (after a conflict, or to discard unsaved messages)."""
+        before = fingerprint(self.path)
         idea = load_idea(self.path)
-        self.loaded_hash = fingerprint(self.path)
+        after = fingerprint(self.path)
+        if before != after:  # saved by someone else while we read it: read the settled file
+            idea, after = load_idea(self.path), fingerprint(self.path)
+        self.loaded_hash = after
         self.draft = IdeaDraft.of(idea, str(self.path))
         return self.draft
 
