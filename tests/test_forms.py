@@ -11,6 +11,7 @@ from pydantic import create_model
 
 from mlpm_kit.estimates import parse_estimate
 from mlpm_kit.form_model import CHOICE, ESTIMATE, NUMBER, ROWS, YAML, form_spec, new_row
+from mlpm_kit.formatting import share
 from mlpm_kit.forms import WorkshopForm, css_class, workshop_form
 from mlpm_kit.idea import load_idea
 from mlpm_kit.live_results import compute_results, results_html, swings
@@ -25,7 +26,10 @@ COMMENT = "# tier-1 agents at the 15 accounts of the first rollout (account data
 
 @pytest.fixture
 def idea_file(tmp_path):
-    target = tmp_path / "ticket-triage.yaml"
+    """A copy of an example idea with its interview notes, laid out as in examples/."""
+    shutil.copytree(EXAMPLES / "interviews", tmp_path / "interviews")
+    (tmp_path / "ideas").mkdir()
+    target = tmp_path / "ideas" / "ticket-triage.yaml"
     shutil.copy(EXAMPLES / "ideas" / "ticket-triage.yaml", target)
     return target
 
@@ -252,6 +256,7 @@ def test_workshop_form_returns_one_widget(idea_file):
 
 def test_workshop_notebook_is_parameterized(tmp_path, idea_file):
     nb_path = prepare(idea_file, tmp_path, draws=300, seed=4)
+    tmp_path = nb_path.parent
     cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
     injected = next(c for c in cells if "injected-parameters" in c["metadata"].get("tags", []))
     source = "".join(injected["source"])
@@ -284,3 +289,16 @@ def test_workshop_cli_rejects_a_taken_port(idea_file):
         result = run_mlpm("workshop", str(idea_file), "--port", str(port))
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+
+
+def test_interview_graded_confidence_matches_the_point_score(idea_file):
+    idea = load_idea(idea_file)
+    result = compute_results(idea, draws=300, seed=1)
+    row = score([idea]).iloc[0]
+    assert result.confidence_source == row["confidence_source"]
+    assert result.confidence_source.startswith("from 5 interview notes")
+    assert next(h for h in result.headlines if h.key == "confidence").value == share(
+        row["confidence"]
+    )
+    assert idea.evidence.confidence is None  # the idea being edited is not changed
+    assert result.p_loss is not None and result.headlines[1].low  # simulation: p_loss and p10-p90

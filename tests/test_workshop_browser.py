@@ -53,7 +53,9 @@ def wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 
 @pytest.fixture
 def workshop(tmp_path):
     """A running `mlpm workshop` on a copy of an example idea; the server group is killed afterwards."""
-    idea = tmp_path / "ticket-triage.yaml"
+    shutil.copytree(EXAMPLES / "interviews", tmp_path / "interviews")  # the idea's notes
+    (tmp_path / "ideas").mkdir()
+    idea = tmp_path / "ideas" / "ticket-triage.yaml"
     shutil.copy(EXAMPLES / "ideas" / "ticket-triage.yaml", idea)
     port = free_port()
     log = tmp_path / "workshop.log"
