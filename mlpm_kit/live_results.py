@@ -196,8 +196,8 @@ def compute_results(idea: Idea, draws: int = 2000, seed: int = 0) -> Results:
     if not result.top_inputs:
         if result.p_loss is not None:
             result.top_basis = (
-                "no input's value of information is above 0 (no single answer would change the "
-                "decision), so: largest swing of the expected value"
+                "largest swing of the expected value (no input's value of information is above 0: "
+                "no single answer would change the decision)"
             )
         uncertain = model_inputs(idea).uncertain()
         for path, label, low, high, size in result.swings[:TOP_INPUTS]:
