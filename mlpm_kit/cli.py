@@ -225,6 +225,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_workshop(args: argparse.Namespace) -> int:
+    from .workshop import serve
+
+    return serve(args.idea, port=args.port, draws=args.draws, seed=args.seed)
+
+
 def cmd_ml_check(args: argparse.Namespace) -> int:
     from .idea import load_idea
     from .ml_readiness import ml_check, ml_check_text
@@ -261,6 +267,15 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print a JSON list, one object per idea")
     fmt.add_argument("--csv", action="store_true", help="print CSV, one row per idea")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("workshop", help="fill in an idea in a browser form with live scores (Voila, localhost)")
+    p.add_argument(
+        "idea", nargs="?", metavar="IDEA.yaml", help="the idea file to edit (default: examples/ideas/ticket-triage.yaml)"
+    )
+    p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    p.add_argument("--draws", type=int, default=2000, help="simulation draws per update (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the simulation (default 0)")
+    p.set_defaults(func=cmd_workshop)
 
     p = sub.add_parser(
         "compare", help="the best set of ideas for a capacity, each idea's opportunity cost, and greedy by RICE"
