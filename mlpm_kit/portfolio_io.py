@@ -41,6 +41,8 @@ from .portfolio import RESULT_COLUMNS as SELECTION_COLUMNS
 from .schema import Idea
 
 SHEET_SUFFIXES = (".csv", ".xlsx")
+# Cell starts that make a spreadsheet program evaluate text as a formula.
+FORMULA_STARTS = ("=", "@")
 # Columns written beside the inputs by `save_portfolio`; ignored when reading.
 RESULT_COLUMNS = ("rank", *SELECTION_COLUMNS, "p_selected")
 _ALTERNATIVE = re.compile(r"^alternatives\[(\d+)\]\.(\w+)$")
@@ -138,6 +140,8 @@ def _cell(value: Any, kind: str) -> Any:
     """A spreadsheet cell as the value an idea file would hold (None: leave the field out)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_STARTS:
+        value = value[1:]  # written by save_portfolio so spreadsheets show it as text
     if kind == "text":
         return (
             value.strip()
@@ -244,6 +248,7 @@ def ideas_from_rows(header: list[str], rows: list[tuple[int, list[Any]]], name: 
             )
             continue
         seen[idea.id] = number
+        idea._source = Path(name)  # interview paths in a row are relative to the sheet's folder
         ideas.append(idea)
     if problems:
         raise IdeaFileError(name, problems)
@@ -358,11 +363,33 @@ def _column_order(column: str) -> tuple:
     return (len(COLUMNS) + 1, 0, 0, column)
 
 
-def portfolio_frame(ideas: list[Idea], results: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per idea: the idea's fields as dotted-path columns, then the `results` columns by id."""
+def _interviews_from(idea: Idea, folder: Path) -> str | None:
+    """The idea's interview paths, rewritten relative to `folder` so they still resolve there."""
+    source = getattr(idea, "_source", None)
+    base = Path(source).parent if source is not None else Path(".")
+    paths = [os.path.relpath((base / entry).resolve(), folder.resolve()) for entry in idea.evidence.interviews]
+    return "; ".join(p.replace(os.sep, "/") for p in paths) or None
+
+
+def _safe_text(value: Any) -> Any:
+    """Text that a spreadsheet program would run as a formula (=, @) gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
+def portfolio_frame(
+    ideas: list[Idea], results: pd.DataFrame | None = None, folder: str | os.PathLike | None = None
+) -> pd.DataFrame:
+    """One row per idea: the idea's fields as dotted-path columns, then the `results` columns by id.
+
+    Interview paths are rewritten relative to `folder` (where the sheet will be written).
+    """
     rows = [_flat(idea_data(idea)) for idea in ideas]
     for row, idea in zip(rows, ideas, strict=True):
         row["id"] = idea.id
+        if idea.evidence.interviews:
+            row["evidence.interviews"] = _interviews_from(idea, Path(folder or "."))
     columns = sorted({c for r in rows for c in r}, key=_column_order)
     frame = pd.DataFrame(rows, columns=columns)
     if results is not None:
@@ -383,9 +410,9 @@ def save_portfolio(
         )
     if not path.parent.is_dir():
         raise InputError("the folder does not exist; create it or write elsewhere.", file=str(path))
-    frame = portfolio_frame(ideas, results)
+    frame = portfolio_frame(ideas, results, path.parent)
     if suffix == ".csv":
-        atomic_write_text(path, frame.to_csv(index=False))
+        atomic_write_text(path, frame.map(_safe_text).to_csv(index=False))
         return path
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -405,6 +432,10 @@ def save_portfolio(
                 for v in row
             ]
         )
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, never a formula the spreadsheet would run
     sheet.freeze_panes = "C2"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)

@@ -162,3 +162,28 @@ def test_semicolon_csv_is_refused_rather_than_misread(tmp_path):
     text = (ROW_HEADER + GOOD_ROWS).replace(",", ";")
     with pytest.raises(InputError, match="looks like a semicolon-separated CSV"):
         load_portfolio(write(tmp_path, text))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_interview_paths_still_resolve_from_a_sheet_elsewhere(tmp_path, suffix):
+    examples = Path(__file__).resolve().parent.parent / "examples" / "ideas"
+    ideas = load_portfolio(examples)
+    sheet = save_portfolio(ideas, tmp_path / f"portfolio{suffix}")
+    again = load_portfolio(sheet)
+    before, after = score(ideas).set_index("id"), score(again).set_index("id")
+    assert after.loc["ticket-triage", "confidence_source"].startswith("from 5 interview notes")
+    assert after.loc["ticket-triage", "expected_value"] == pytest.approx(before.loc["ticket-triage", "expected_value"])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_text_that_looks_like_a_formula_stays_text(tmp_path, suffix):
+    idea = make_idea("f", 4, title='=HYPERLINK("http://evil.example","click")')
+    sheet = save_portfolio([idea], tmp_path / f"p{suffix}")
+    if suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        cells = [c for row in load_workbook(sheet).active.iter_rows() for c in row]
+        assert all(c.data_type != "f" for c in cells)
+    else:
+        assert "'=HYPERLINK" in sheet.read_text(encoding="utf-8")
+    assert load_portfolio(sheet)[0].title == idea.title
