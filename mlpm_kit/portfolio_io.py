@@ -310,7 +310,8 @@ def load_portfolio(path: str | os.PathLike) -> list[Idea]:
                 else ""
             )
             raise InputError(
-                f"{errors[0]}{more}. A comparison needs every idea of the portfolio: fix the file or move it out of the folder."
+                f"{str(errors[0]).rstrip('.')}{more}. A comparison needs every idea of the portfolio: "
+                "fix the file or move it out of the folder."
             )
         return ideas
     if path.suffix.lower() not in SHEET_SUFFIXES:
