@@ -17,11 +17,26 @@ from .collection import idea_files, load_ideas
 from .errors import InputError, MlpmError
 from .formatting import money, number, share
 from .idea import new_idea
+from .interview_view import notes_report_text
+from .interviews import check_notes
+from .portfolio import best_portfolio
+from .portfolio_io import load_portfolio, save_portfolio
+from .portfolio_table import selection_text
 from .scoring import SCORE_COLUMNS, records, score
+from .simulate import HEADLINE_COLUMNS, check_draws, simulate
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 EXIT_INPUT = 2
 DEMO_DRAWS = 2000
+# Fields `mlpm score --draws` adds to each idea (DESIGN section 6), besides `evpi`.
+UNCERTAINTY_COLUMNS = (
+    *HEADLINE_COLUMNS,
+    "expected_value_p10",
+    "expected_value_p50",
+    "expected_value_p90",
+    "evpi_total",
+    "validate_next",
+)
 
 
 def _print_errors(errors: Sequence[MlpmError]) -> None:
@@ -52,13 +67,101 @@ def score_table_text(table: pd.DataFrame) -> str:
         return shown.to_string(index=False)
 
 
+def _whole_number(text: str | None, name: str) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise InputError(f"--{name} must be a whole number, got {text!r}; for example --{name} 10000.") from None
+
+
+def uncertainty_table_text(table: pd.DataFrame) -> str:
+    """The ranked table with the simulation's npv percentiles and P(loss)."""
+    if table.empty:
+        return "No ideas to score."
+    shown = pd.DataFrame(
+        {
+            "#": table["rank"],
+            "id": table["id"],
+            "expected value": table["expected_value"].map(money),
+            "E[exp. value]": table["expected_value_mean"].map(money),
+            "npv p10": table["npv_p10"].map(money),
+            "npv p50": table["npv_p50"].map(money),
+            "npv p90": table["npv_p90"].map(money),
+            "P(loss)": table["p_loss"].map(share),
+            "EVPI": table["evpi_total"].map(money),
+            "effort wk": table["effort_weeks"].map(number),
+            "confidence": table["confidence"].map(share),
+        }
+    )
+    return shown.to_string(index=False)
+
+
+def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.DataFrame) -> str:
+    """Per idea, the top 3 inputs to validate with the value of knowing each, and how."""
+    lines = ["Validate next (value of perfectly knowing the input before the go / no-go decision):"]
+    for idea_id in table["id"]:
+        rows = evpi[(evpi["id"] == idea_id) & (evpi["evppi"] > 0)].head(3)
+        if rows.empty:
+            swing = sensitivity[sensitivity["id"] == idea_id].head(1)
+            total = float(table.loc[table["id"] == idea_id, "evpi_total"].iloc[0])
+            reason = (
+                f"no single input changes the decision on its own (all of them together: {money(total)})"
+                if total > 0
+                else "the decision is the same whatever the inputs turn out to be"
+            )
+            biggest = f"; biggest swing: {swing['label'].iloc[0]} ({money(swing['swing'].iloc[0])})" if len(swing) else ""
+            lines.append(f"  {idea_id}: {reason}{biggest}.")
+            continue
+        lines.append(f"  {idea_id}:")
+        for _, row in rows.iterrows():
+            lines.append(f"    {row['rank']}. {row['label']} ({row['input']}): {money(row['evppi'])}. {row['suggestion']}")
+    return "\n".join(lines)
+
+
+def with_uncertainty(table: pd.DataFrame, ideas: list, draws: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The score table joined with the simulation's summary; plus the EVPPI and tornado tables."""
+    sim = simulate(ideas, draws=draws, seed=seed)
+    summary = sim.summary()
+    summary["evpi_total"] = sim.evpi_total().to_numpy()
+    evpi = sim.evpi()
+    top = evpi[(evpi["rank"] <= 3) & (evpi["evppi"] > 0)].groupby("id")["input"].agg(";".join)
+    summary["validate_next"] = summary["id"].map(top).fillna("")
+    summary["seed"], summary["draws"] = seed, draws
+    return table.merge(summary, on="id", how="left", validate="one_to_one"), evpi, sim.sensitivity()
+
+
 def cmd_score(args: argparse.Namespace) -> int:
+    draws, seed = _whole_number(args.draws, "draws"), _whole_number(args.seed, "seed")
+    if draws is None and seed is not None:
+        raise InputError("--seed needs --draws: add --draws 10000 to simulate.")
+    if draws is not None:
+        check_draws(draws)
     ideas, errors = load_ideas(args.paths)
     table = score(ideas)
+    columns = list(SCORE_COLUMNS) + ["confidence_source"]
+    evpi = sensitivity = None
+    if draws is not None and len(table):
+        seed = 0 if seed is None else seed
+        table, evpi, sensitivity = with_uncertainty(table, ideas, draws, seed)
+        columns += [*UNCERTAINTY_COLUMNS, "seed", "draws"]
     if args.json:
-        print(json.dumps(records(table[list(SCORE_COLUMNS) + ["confidence_source"]]), indent=2, ensure_ascii=False))
+        rows = records(table[columns])
+        if evpi is not None:
+            for row in rows:
+                mine = evpi[evpi["id"] == row["id"]]
+                row["evpi"] = {path: float(v) for path, v in zip(mine["input"], mine["evppi"], strict=True)}
+                row.pop("validate_next", None)
+                row["validate_next"] = records(mine[(mine["rank"] <= 3) & (mine["evppi"] > 0)][["input", "label", "evppi", "suggestion"]])
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif args.csv:
         sys.stdout.write(table.to_csv(index=False))
+    elif evpi is not None:
+        print(uncertainty_table_text(table))
+        print(f"\n{draws:,} draws, seed {seed}. npv p10 / p50 / p90: 80% of outcomes fall between p10 and p90.")
+        print("P(loss) = chance that npv < 0. EVPI = what perfectly knowing every input is worth.\n")
+        print(validate_next_text(table, evpi, sensitivity))
     else:
         print(score_table_text(table))
         if len(table):
@@ -109,20 +212,63 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for pair in pairs:
+        needer, sep, needed = pair.partition(":")
+        if not sep or not needer.strip() or not needed.strip():
+            raise InputError(f"--requires {pair!r}: write B:A for 'B needs A', for example --requires search-ranking:ticket-triage.")
+        out.setdefault(needer.strip(), []).append(needed.strip())
+    return out
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    ideas = load_portfolio(args.path)
+    selection = best_portfolio(
+        ideas, args.capacity_weeks, budget=args.budget, draws=args.draws, seed=args.seed,
+        must_include=args.include, must_exclude=args.exclude, requires=_requires(args.requires),
+    )
+    if args.out:
+        save_portfolio(ideas, args.out, selection.table)
+    if args.json:
+        print(json.dumps(selection.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(selection_text(selection))
+        if args.out:
+            print(f"\nWrote the portfolio with the results to {args.out}")
+    return 0
+
+
+def cmd_check_notes(args: argparse.Namespace) -> int:
+    report = check_notes(args.paths, rules_dir=args.rules)
+    print(report.to_json() if args.json else notes_report_text(report))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     ideas_dir = EXAMPLES / "ideas"
     print(f"Scoring the example portfolio in {ideas_dir}\n")
     ideas, errors = load_ideas([ideas_dir])
     print(score_table_text(score(ideas)))
     _print_errors(errors)
+    if errors:
+        return EXIT_INPUT
+    capacity = 60
+    print(f"\nComparing: the best set for {capacity} engineer-weeks (mlpm compare {ideas_dir} --capacity-weeks {capacity})\n")
+    print(selection_text(best_portfolio(ideas, capacity)))
     out_dir = Path("out")
-    print(f"\nWriting one PDF report per example idea to {out_dir}/")
+    print(f"\nWriting one PDF report per example idea, and the portfolio's, to {out_dir}/")
     status = report_folder(ideas_dir, "pdf", out_dir, DEMO_DRAWS, 0)
-    from .report import PORTFOLIO_NOTEBOOK, render_report
+    from .report import render_report
 
-    if PORTFOLIO_NOTEBOOK.is_file():
-        print(render_report(ideas_dir, "pdf", out_dir, portfolio=True, draws=None))
-    return EXIT_INPUT if errors or status else 0
+    print(render_report(ideas_dir, "pdf", out_dir, portfolio=True, capacity_weeks=capacity))
+    return EXIT_INPUT if status else 0
+
+
+def cmd_workshop(args: argparse.Namespace) -> int:
+    from .workshop import serve
+
+    return serve(args.idea, port=args.port, draws=args.draws, seed=args.seed)
 
 
 def cmd_ml_check(args: argparse.Namespace) -> int:
@@ -151,6 +297,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("score", help="score idea files or folders of them, ranked by expected value")
     p.add_argument("paths", nargs="+", metavar="PATH", help="idea files (.yaml) or folders of them")
+    p.add_argument(
+        "--draws", metavar="N",
+        help="simulate each idea N times (100 to 1,000,000; 10000 is plenty): adds npv percentiles, "
+        "P(loss) and the inputs most worth validating",
+    )
+    p.add_argument("--seed", metavar="S", help="random seed of the simulation (default 0); the same seed gives the same numbers")
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print a JSON list, one object per idea")
     fmt.add_argument("--csv", action="store_true", help="print CSV, one row per idea")
@@ -166,6 +318,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--capacity-weeks", type=float, metavar="W", help="with --portfolio: engineer-weeks available")
     p.add_argument("--budget", type=float, metavar="B", help="with --portfolio: one-time budget")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("workshop", help="fill in an idea in a browser form with live scores (Voila, localhost)")
+    p.add_argument(
+        "idea", nargs="?", metavar="IDEA.yaml", help="the idea file to edit (default: examples/ideas/ticket-triage.yaml)"
+    )
+    p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    p.add_argument("--draws", type=int, default=2000, help="simulation draws per update (default 2000)")
+    p.add_argument("--seed", type=int, default=0, help="random seed of the simulation (default 0)")
+    p.set_defaults(func=cmd_workshop)
+
+    p = sub.add_parser(
+        "compare", help="the best set of ideas for a capacity, each idea's opportunity cost, and greedy by RICE"
+    )
+    p.add_argument("path", metavar="DIR|FILE.csv|FILE.xlsx", help="a folder of idea files, a .csv or an .xlsx (one row per idea)")
+    p.add_argument("--capacity-weeks", type=float, required=True, metavar="W", help="engineer-weeks available (above 0)")
+    p.add_argument("--budget", type=float, metavar="B", help="one-time budget (money); default: no limit")
+    p.add_argument("--draws", type=int, default=0, metavar="N", help="simulate N draws; P(in best set) from up to 200 of them")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for --draws (default 0)")
+    p.add_argument("--include", action="append", default=[], metavar="ID", help="an idea that must be in the set (repeatable)")
+    p.add_argument("--exclude", action="append", default=[], metavar="ID", help="an idea that must stay out (repeatable)")
+    p.add_argument("--requires", action="append", default=[], metavar="B:A", help="idea B needs idea A (repeatable)")
+    p.add_argument("--json", action="store_true", help="print a JSON object (DESIGN section 6)")
+    p.add_argument("--out", metavar="FILE.csv|FILE.xlsx", help="write the portfolio with the result columns to a spreadsheet")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("check-notes", help="confirmation-bias check of interview notes (Markdown)")
+    p.add_argument("paths", nargs="+", metavar="NOTES.md", help="interview notes, or folders of them")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--rules", metavar="DIR", help="a folder with your own en.yaml and zh.yaml bias rules")
+    p.set_defaults(func=cmd_check_notes)
 
     p = sub.add_parser("ml-check", help="ML readiness of an idea: metric, labels needed, data cost, open risks")
     p.add_argument("path", metavar="IDEA.yaml", help="an idea file with an ml: section")

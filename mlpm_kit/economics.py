@@ -52,11 +52,17 @@ OUTPUTS = (
 
 def _divide(num, den):
     """num / den, NaN where den is 0, without warnings."""
-    num, den = np.broadcast_arrays(np.asarray(num, dtype=float), np.asarray(den, dtype=float))
+    num, den = np.broadcast_arrays(_floating(num), _floating(den))
     out = np.full(num.shape, np.nan, dtype=np.result_type(num, den))
     with np.errstate(over="ignore"):  # a near-zero effort gives an infinite ratio, not a warning
         np.divide(num, den, out=out, where=den != 0)
     return out
+
+
+def _floating(x) -> np.ndarray:
+    """x as a float array, keeping float32 (simulations) as float32."""
+    x = np.asarray(x)
+    return x if np.issubdtype(x.dtype, np.floating) else x.astype(float)
 
 
 def annuity_years(launch_years, horizon_years, discount_rate):
@@ -108,7 +114,7 @@ def evaluate(x: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
 
     severity = np.asarray(x["pain.severity"])
     pain_score = 4 * x["pain.frequency"] * severity * np.where(x["pain.actively_seeking"] > 0, 1.0, 0.5)
-    impact = IMPACT_BY_SEVERITY[np.clip(severity.astype(int), 0, 5)]
+    impact = IMPACT_BY_SEVERITY[np.clip(severity.astype(int), 0, 5)].astype(np.result_type(adopters, np.float32))
     rice = _divide(adopters * impact * confidence, effort_weeks / WEEKS_PER_MONTH)
     cd3 = _divide(annual_benefit / WEEKS_PER_YEAR, launch_years * WEEKS_PER_YEAR)
 
@@ -121,5 +127,6 @@ def evaluate(x: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         "economic_value": economic_value, "failure_cost": failure_cost, "confidence": confidence,
         "expected_value": expected_value, "pain_score": pain_score, "rice": rice, "cd3": cd3,
     }
-    shape = np.shape(npv)
+    # Not every output depends on every input: broadcast all to the widest shape.
+    shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
     return {name: np.broadcast_to(values[name], shape) for name in OUTPUTS}

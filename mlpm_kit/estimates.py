@@ -104,15 +104,107 @@ def _logit(p):
     return np.log(p) - np.log1p(-p)
 
 
-def from_normal_scale(y: np.ndarray, kind: np.ndarray) -> np.ndarray:
+def _cap(y: np.ndarray) -> float:
+    """Largest safe argument of exp for y's precision (float32 overflows past ~88)."""
+    return 80.0 if y.dtype == np.float32 else 700.0
+
+
+def _exp(y: np.ndarray) -> np.ndarray:
+    return np.exp(np.minimum(y, _cap(y)))
+
+
+def _expit(y: np.ndarray) -> np.ndarray:
+    cap = _cap(y)
+    return 1 / (1 + np.exp(-np.clip(y, -cap, cap)))
+
+
+def from_normal_scale(y: np.ndarray, kind: np.ndarray | int) -> np.ndarray:
     """Map normal-scale values `y` to the estimate's scale, element-wise by `kind`.
 
-    The one inverse transform used for medians and for samples alike.
+    The one inverse transform used for medians and for samples alike. A single `kind`
+    (an int) transforms the whole array with one pass; an array of kinds is applied
+    element-wise. Keeps y's floating dtype.
     """
     y = np.asarray(y)
+    if not np.issubdtype(y.dtype, np.floating):
+        y = y.astype(float)
+    if np.ndim(kind) == 0:
+        kind = int(kind)
+        if kind == KIND_LOGNORMAL:
+            return _exp(y)
+        return _expit(y) if kind == KIND_LOGITNORMAL else y
     kind = np.broadcast_to(kind, y.shape)
-    out = np.where(kind == KIND_LOGNORMAL, np.exp(np.minimum(y, 700)), y)
-    return np.where(kind == KIND_LOGITNORMAL, 1 / (1 + np.exp(-y)), out)
+    out = np.where(kind == KIND_LOGNORMAL, _exp(y), y)
+    return np.where(kind == KIND_LOGITNORMAL, _expit(y), out)
+
+
+def standard_normal(rng: np.random.Generator, out: np.ndarray) -> np.ndarray:
+    """Fill `out` (float32 or float64) with standard normal draws from `rng`; return it.
+
+    Box-Muller on uniform draws, with numpy's vectorized log, sqrt, sin and cos: about
+    four times faster than `Generator.standard_normal` (ziggurat) in float32. Tails
+    reach 5.7 sigma in float32 and 8.5 sigma in float64 (the uniforms' resolution).
+    """
+    if not out.flags.c_contiguous:
+        raise ValueError("out must be a C-contiguous array")
+    flat = out.reshape(-1)
+    size, dtype = flat.size, out.dtype.type
+    half = (size + 1) // 2
+    radius = rng.random(half, dtype=dtype)
+    angle = rng.random(half, dtype=dtype)
+    np.subtract(1, radius, out=radius)  # (0, 1]: log is finite
+    np.log(radius, out=radius)
+    np.multiply(radius, -2, out=radius)
+    np.sqrt(radius, out=radius)
+    np.multiply(angle, dtype(2 * np.pi), out=angle)
+    np.cos(angle[: size - half], out=flat[half:])
+    flat[half:] *= radius[: size - half]
+    np.sin(angle, out=flat[:half])
+    flat[:half] *= radius
+    return out
+
+
+def sample_rows(
+    z: np.ndarray, kind: np.ndarray, mu: np.ndarray, sigma: np.ndarray, *, share: np.ndarray | bool = False
+) -> np.ndarray:
+    """Samples from one distribution per row, given standard normal draws `z` (rows x draws).
+
+    Row r follows the estimate with `params()` == (kind[r], mu[r], sigma[r]); a constant
+    row (sigma 0) repeats its value. Samples are clipped to the field's bounds: never
+    below 0, and within [0, 1] for shares (a share range touching 0 or 1 is a normal,
+    so it needs the clip; a logit-normal never leaves (0, 1)). Works in z's dtype and
+    overwrites `z`.
+    """
+    kind = np.asarray(kind)
+    y = z
+    y *= np.asarray(sigma, dtype=y.dtype)[:, None]
+    y += np.asarray(mu, dtype=y.dtype)[:, None]
+    for k in np.unique(kind):
+        if k in (KIND_NORMAL, KIND_CONSTANT):
+            continue
+        rows = kind == k
+        if rows.all():
+            y[...] = from_normal_scale(y, int(k))
+        else:
+            y[rows] = from_normal_scale(y[rows], int(k))
+    share = np.broadcast_to(np.asarray(share, dtype=bool), kind.shape)
+    np.maximum(y, 0, out=y)
+    if share.all():
+        np.minimum(y, 1, out=y)
+    elif share.any():
+        y[share] = np.minimum(y[share], 1)
+    return y
+
+
+def sample(estimate: Estimate, draws: int, rng: np.random.Generator, dtype=np.float64) -> np.ndarray:
+    """`draws` samples of one estimate (a convenience over `sample_rows` for one value).
+
+    >>> sample(parse_estimate("200 to 400"), 5, np.random.default_rng(0)).shape
+    (5,)
+    """
+    kind, mu, sigma = estimate.params()
+    z = standard_normal(rng, np.empty((1, draws), dtype=dtype))
+    return sample_rows(z, np.array([kind]), np.array([mu]), np.array([sigma]), share=estimate.share)[0]
 
 
 def format_number(x: float) -> str:

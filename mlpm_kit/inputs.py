@@ -13,10 +13,13 @@ and the report can say where a number came from:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
+from .errors import InputError
 from .estimates import Estimate
 from .schema import Idea
 
@@ -48,6 +51,7 @@ SCALAR_PATHS = (
 CAPTURES = "alternatives.captures"
 REPLACED_COST = "alternatives.replaced_cost"
 DEFAULT_CONFIDENCE = 0.5
+NOTES_SUFFIXES = (".md", ".markdown", ".txt")
 
 
 @dataclass
@@ -85,10 +89,55 @@ def _constant(x: float, share: bool = False) -> Estimate:
     return Estimate(float(x), float(x), share)
 
 
+def interview_paths(idea: Idea) -> list[Path]:
+    """The notes files the idea lists, resolved against the idea file's folder.
+
+    Only these files are ever read; a missing one is an `InputError` naming the idea file
+    and the list entry.
+    """
+    source = getattr(idea, "_source", None)
+    base = Path(source).parent if source is not None else Path(".")
+    name = str(source) if source is not None else (idea.id or "the idea")
+    out = []
+    for i, entry in enumerate(idea.evidence.interviews):
+        path = base / entry
+        if path.suffix.lower() not in NOTES_SUFFIXES:
+            # Notes text can end up in reports; never read other kinds of files because an idea says so.
+            raise InputError(
+                f"{entry!r} is not interview notes; list Markdown or text files ({', '.join(NOTES_SUFFIXES)}).",
+                file=name,
+                field=f"evidence.interviews[{i}]",
+            )
+        if not path.is_file():
+            raise InputError(
+                f"{entry!r} is not a notes file (looked for {path}); fix the path (relative to the "
+                "idea file) or remove it from the list.",
+                file=name,
+                field=f"evidence.interviews[{i}]",
+            )
+        out.append(path)
+    return out
+
+
 def confidence_of(idea: Idea) -> tuple[Estimate, str]:
-    """The idea's confidence and a sentence saying where it came from."""
+    """The idea's confidence and a sentence saying where it came from.
+
+    Stated in the file wins; else the interview notes listed in `evidence.interviews` set
+    it to their bias check's suggested confidence (see `interview_grade`); else 0.5.
+    """
     if idea.evidence.confidence is not None:
         return idea.evidence.confidence, "stated in the idea file"
+    if idea.evidence.interviews:
+        from .interviews import check_notes  # the notes check is only needed here
+
+        report = check_notes(interview_paths(idea))
+        summary = report.summary
+        low, high = summary["suggested_confidence"]
+        n = summary["interviews"]
+        return (
+            Estimate(low, high, share=True),
+            f"from {n} interview note{'s' if n != 1 else ''} (evidence grade {summary['grade']}/100)",
+        )
     return _constant(DEFAULT_CONFIDENCE, share=True), "default 0.5 (no confidence or interview notes given)"
 
 
@@ -156,12 +205,17 @@ def stack_medians(inputs: list[ModelInputs]) -> dict[str, np.ndarray]:
 
     Alternatives are padded with zeros to the largest count: shape (alternatives, ideas).
     """
-    out = {path: np.array([inp.scalars[path].median for inp in inputs], dtype=float) for path in SCALAR_PATHS}
+    return stack_values(inputs, lambda est: est.median)
+
+
+def stack_values(inputs: list[ModelInputs], pick: Callable[[Estimate], float]) -> dict[str, np.ndarray]:
+    """Like `stack_medians`, with `pick(estimate)` (its median, low or high) for every input."""
+    out = {path: np.array([pick(inp.scalars[path]) for inp in inputs], dtype=float) for path in SCALAR_PATHS}
     width = max((len(inp.captures) for inp in inputs), default=0)
     for key, attr in ((CAPTURES, "captures"), (REPLACED_COST, "replaced_costs")):
         table = np.zeros((width, len(inputs)))
         for j, inp in enumerate(inputs):
             for i, est in enumerate(getattr(inp, attr)):
-                table[i, j] = est.median
+                table[i, j] = pick(est)
         out[key] = table
     return out

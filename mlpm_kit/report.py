@@ -34,6 +34,7 @@ from typing import Any
 from .collection import load_ideas
 from .errors import InputError, MlpmError, ToolError
 from .idea import load_idea
+from .inputs import model_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -54,11 +55,6 @@ WARMUP_LINES = (
     "import IPython.display, matplotlib.pyplot, mlpm_kit.scorecard",
     "import mlpm_kit.simulate, mlpm_kit.charts",
 )
-
-# jsonschema (under nbformat, so papermill and nbconvert) imports rfc3987_syntax when it is
-# installed, for an "iri" string format no notebook schema uses; building its grammar takes
-# about 1.5 s per process. Marking it absent keeps that out of every report.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 # WeasyPrint logs what it could not load; the report's own content never asks for it.
 logging.getLogger("weasyprint").addHandler(logging.NullHandler())
@@ -94,6 +90,17 @@ def safe_url_fetcher() -> Any:
             return super().fetch(allowed_url(url), headers)
 
     return SafeURLFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+def _skip_slow_optional_imports() -> None:
+    """Called before papermill or nbconvert is first imported.
+
+    jsonschema (under nbformat) imports rfc3987_syntax when it is installed, for an "iri"
+    string format that no notebook schema uses; building its grammar takes about 1.5 s per
+    process. Marking it absent keeps that out of every report.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def kernel_env() -> dict[str, str]:
@@ -134,6 +141,7 @@ class ReportKernel:
 
     def execute(self, notebook: Path, parameters: dict[str, Any], output: Path) -> Any:
         """Run `notebook` with `parameters`, saving the executed copy to `output`."""
+        _skip_slow_optional_imports()
         import papermill
 
         if self.km is None or not self.km.has_kernel:
@@ -227,6 +235,7 @@ def plan_report(
         if source.is_dir():
             raise InputError("is a folder; use render_reports for one report per idea, or portfolio=True.", file=str(source))
         idea = load_idea(source)
+        model_inputs(idea)  # the inputs other files supply (interview notes) are checked here too
         notebook, name, title = SCORECARD_NOTEBOOK, idea.id, idea.title
         draws = DEFAULT_DRAWS if draws is None else draws
         parameters = {"idea_path": str(source.resolve()), "draws": draws, "seed": seed, "interactive": False}
@@ -243,6 +252,7 @@ def portfolio_parameters(
 
     Capacity and budget are passed only when given: the notebook's defaults apply otherwise.
     """
+    _skip_slow_optional_imports()
     import papermill
 
     declared = set(papermill.inspect_notebook(str(notebook)))
@@ -258,6 +268,7 @@ def portfolio_parameters(
 
 def export_html(nb: Any, title: str, date: str, markdown: bool = False) -> str:
     """The executed notebook's outputs as one self-contained HTML page (the report template)."""
+    _skip_slow_optional_imports()
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -351,6 +362,7 @@ def render_report(
     if kernel is not None:
         return run_job(job, kernel)
     own = ReportKernel().start()  # boots while the heavy imports below load
+    _skip_slow_optional_imports()
     try:
         import nbconvert  # noqa: F401
         import papermill  # noqa: F401
@@ -374,6 +386,7 @@ def _worker_start() -> None:
 
     _WORKER_KERNEL = ReportKernel().start()
     util.Finalize(None, _WORKER_KERNEL.close, exitpriority=10)
+    _skip_slow_optional_imports()
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
     import weasyprint  # noqa: F401

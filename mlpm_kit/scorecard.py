@@ -14,25 +14,23 @@ check_notes); this module only gathers and lays them out.
 from __future__ import annotations
 
 import base64
-import importlib
-import io
 import math
 import os
 from dataclasses import dataclass, field
 from html import escape
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from .charts import figure_png, font_families, npv_chart, tornado_chart, voi_chart
 from .errors import MlpmError
-from .fonts import use_cjk_fallback
 from .formatting import money, number, share
 from .idea import load_idea
-from .inputs import model_inputs
+from .inputs import interview_paths, model_inputs
+from .interviews import check_notes
 from .ml_readiness import ml_check
 from .ml_schema import has_ml
 from .schema import Idea, section_model
 from .scoring import breakdown, records, score
+from .simulate import simulate
 
 # The recommendation rule, stated in the report next to the recommendation.
 GO_MAX_P_LOSS = 0.20
@@ -48,20 +46,6 @@ RECOMMENDATIONS = {
     "no-go": "No-go",
 }
 MAX_RISKS = 5
-
-
-def optional_module(name: str) -> ModuleType | None:
-    """`mlpm_kit.<name>` when that part of the kit is installed, else None.
-
-    Only a missing module counts as absent: an import error inside it is a bug and is raised.
-    """
-    full = f"{__package__}.{name}"
-    try:
-        return importlib.import_module(full)
-    except ModuleNotFoundError as exc:
-        if exc.name == full:
-            return None
-        raise
 
 
 @dataclass
@@ -95,54 +79,27 @@ def _first_row(table, idea_id: str) -> dict[str, Any]:
     return rows[0]
 
 
-def _simulate(card: Scorecard, sim_module: ModuleType) -> None:
-    sim = sim_module.simulate([card.idea], draws=card.draws, seed=card.seed)
-    card.simulation = _first_row(sim.summary().reset_index(), card.idea.id)
-    evpi = records(sim.evpi())
+def _simulate(card: Scorecard) -> None:
+    sim = simulate([card.idea], draws=card.draws, seed=card.seed)
+    card.simulation = _first_row(sim.summary(), card.idea.id)
     card.evpi = sorted(
-        (r for r in evpi if r.get("id", card.idea.id) == card.idea.id),
-        key=lambda r: -(r.get("evppi") or 0.0),
+        (r for r in records(sim.evpi()) if r["id"] == card.idea.id), key=lambda r: -(r["evppi"] or 0.0)
     )
-    charts = optional_module("charts")
-    if charts is None:
-        card.missing["charts"] = "the chart module (mlpm_kit.charts) is not installed"
-        return
-    card.charts = chart_pngs(charts, sim, card.idea)
+    card.charts = [
+        (caption, figure_png(make(sim, card.idea.id)))
+        for make, caption in (
+            (npv_chart, "Distribution of the npv over the simulation's draws; the loss side is shaded."),
+            (tornado_chart, "What moves the expected value most: each uncertain input across its 90% range."),
+            (voi_chart, "Value of information: what knowing each input before deciding is worth."),
+        )
+    ]
 
 
-def figure_png(fig: Any) -> bytes:
-    """A matplotlib figure as PNG bytes; the figure is closed so a notebook does not show it twice."""
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def chart_pngs(charts: ModuleType, sim: Any, idea: Idea) -> list[tuple[str, bytes]]:
-    """The simulation's figures as (caption, PNG bytes)."""
-    wanted = (
-        ("npv_chart", "Distribution of the npv over the simulation's draws; the loss side is shaded."),
-        ("tornado_chart", "What moves the expected value most: each uncertain input across its 90% range."),
-        ("voi_chart", "Value of information: what knowing each input before deciding is worth."),
-    )
-    out = []
-    for name, caption in wanted:
-        make = getattr(charts, name, None)
-        if make is None:
-            continue
-        out.append((caption, figure_png(make(sim, idea.id))))
-    return out
-
-
-def _notes(card: Scorecard, interviews: ModuleType) -> None:
-    base = card.idea._source.parent if card.idea._source is not None else Path(".")
-    paths = [base / p for p in card.idea.evidence.interviews]
-    if not paths:
+def _notes(card: Scorecard) -> None:
+    if not card.idea.evidence.interviews:
         return
     try:
-        card.notes = dict(interviews.check_notes(paths).summary)
+        card.notes = dict(check_notes(interview_paths(card.idea)).summary)
     except MlpmError as exc:
         card.missing["interviews"] = f"the interview notes could not be checked: {exc}"
 
@@ -151,7 +108,9 @@ def build_scorecard(idea: Idea | str | os.PathLike, draws: int = 10_000, seed: i
     """Gather the numbers of the memo for one idea (a loaded `Idea` or a path to its file)."""
     if not isinstance(idea, Idea):
         idea = load_idea(idea)
-    use_cjk_fallback()  # charts with Chinese titles or labels
+    import matplotlib
+
+    matplotlib.rcParams["font.family"] = font_families()  # CJK fallback for the ML charts' titles
     card = Scorecard(
         idea=idea,
         point=_first_row(score([idea]), idea.id),
@@ -160,16 +119,11 @@ def build_scorecard(idea: Idea | str | os.PathLike, draws: int = 10_000, seed: i
         draws=int(draws),
         seed=int(seed),
     )
-    sim_module = optional_module("simulate")
-    if sim_module is None:
-        card.missing["simulation"] = "the simulation module (mlpm_kit.simulate) is not installed"
-    elif draws > 0:
-        _simulate(card, sim_module)
-    interviews = optional_module("interviews")
-    if interviews is None:
-        card.missing["interviews"] = "the interview check (mlpm_kit.interviews) is not installed"
+    if draws > 0:
+        _simulate(card)
     else:
-        _notes(card, interviews)
+        card.missing["simulation"] = "no simulation was asked for (draws = 0)"
+    _notes(card)
     if has_ml(idea.ml):
         card.ml = ml_check(idea, seed=seed)
         card.ml_charts = ml_chart_pngs(idea, seed)
@@ -178,6 +132,8 @@ def build_scorecard(idea: Idea | str | os.PathLike, draws: int = 10_000, seed: i
 
 def ml_chart_pngs(idea: Idea, seed: int) -> list[tuple[str, bytes]]:
     """The ML section's charts that the idea has the inputs for (the section says what is missing)."""
+    import matplotlib.pyplot as plt
+
     from .ml_charts import error_cost_chart, learning_curve_chart
 
     out = []
@@ -187,9 +143,13 @@ def ml_chart_pngs(idea: Idea, seed: int) -> list[tuple[str, bytes]]:
         (lambda i: learning_curve_chart(i, seed=seed), "Labels needed: pilot points, fitted learning curve and target."),
     ):
         try:
-            out.append((caption, figure_png(make(idea))))
+            fig = make(idea)
         except MlpmError:
             continue
+        try:
+            out.append((caption, figure_png(fig)))
+        finally:
+            plt.close(fig)
     return out
 
 
@@ -516,11 +476,9 @@ def show_scorecard(idea_path: str | os.PathLike, draws: int = 10_000, seed: int 
     from IPython.display import HTML, display
 
     if interactive:
-        forms = optional_module("forms")
-        if forms is not None:
-            display(forms.workshop_form(idea_path, draws=draws, seed=seed))
-            return
-        display(HTML('<p class="mlpm-missing">The workshop form (mlpm_kit.forms) is not installed; '
-                     "showing the static scorecard.</p>"))
+        from .forms import workshop_form  # ipywidgets: only for the interactive scorecard
+
+        display(workshop_form(idea_path, draws=draws, seed=seed))
+        return
     for section in scorecard_sections(idea_path, draws=draws, seed=seed):
         display(HTML(section))

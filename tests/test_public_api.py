@@ -9,5 +9,5 @@ def test_all_names_exist():
 
 
 def test_design_section_7_names_are_exported():
-    for name in ("load_idea", "save_idea", "score"):
+    for name in ("load_idea", "save_idea", "score", "simulate", "Simulation"):
         assert name in mlpm_kit.__all__

@@ -1,0 +1,48 @@
+"""notebooks/03_portfolio_comparison.ipynb runs end to end with overridden parameters; committed without outputs."""
+
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from .portfolio_fixtures import GOOD_ROWS, ROW_HEADER
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOK = ROOT / "notebooks" / "03_portfolio_comparison.ipynb"
+
+
+def test_notebook_is_committed_without_outputs():
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert not any("def " in c.source or "lambda" in c.source for c in code)
+
+
+@pytest.mark.kernel
+def test_notebook_executes_with_parameters(tmp_path, monkeypatch):
+    papermill = pytest.importorskip("papermill")
+    monkeypatch.setenv("PYTHONPATH", str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    sheet = tmp_path / "portfolio.csv"
+    sheet.write_text(ROW_HEADER + GOOD_ROWS, encoding="utf-8")
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK),
+        str(out),
+        parameters={
+            "ideas_path": str(sheet),
+            "capacity_weeks": 20,
+            "budget": 100000,
+            "draws": 0,
+            "seed": 1,
+        },
+        cwd=str(NOTEBOOK.parent),
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    nb = nbformat.read(out, as_version=4)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    html = "".join(o.get("data", {}).get("text/html", "") for o in outputs)
+    assert "Best set for 20 engineer-weeks" in html and "greedy by RICE" in html
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 3
