@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,6 +81,7 @@ def main() -> None:
         serial_s = sum(run(mlpm("report", str(p), "-o", str(tmp / "serial"), *common)) for p in ideas)
         folder = tmp / "ideas"
         folder.mkdir()
+        shutil.copytree(IDEAS.parent / "interviews", tmp / "interviews")  # notes linked from the ideas
         for p in ideas:
             (folder / p.name).write_bytes(p.read_bytes())
         batch_s = run(mlpm("report", str(folder), "-o", str(tmp / "batch"), *common))
