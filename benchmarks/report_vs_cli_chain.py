@@ -26,7 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 IDEAS = ROOT / "examples" / "ideas"
 NOTEBOOK = ROOT / "notebooks" / "01_idea_scorecard.ipynb"
 BIN = Path(sys.executable).parent
-ENV = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
+ENV = dict(
+    os.environ,
+    PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
+)
 
 
 def run(cmd: list[str], cwd: Path = ROOT) -> float:
@@ -44,16 +47,46 @@ def mlpm(*args: str) -> list[str]:
 
 
 def chain(idea: Path, out: Path, draws: int, seed: int) -> float:
-    executed, html, pdf = out / f"{idea.stem}.ipynb", out / f"{idea.stem}.html", out / f"{idea.stem}.pdf"
+    executed, html, pdf = (
+        out / f"{idea.stem}.ipynb",
+        out / f"{idea.stem}.html",
+        out / f"{idea.stem}.pdf",
+    )
     total = run(
         [
-            str(BIN / "papermill"), str(NOTEBOOK), str(executed), "-k", "python3", "--no-progress-bar",
-            "-p", "idea_path", str(idea), "-p", "draws", str(draws), "-p", "seed", str(seed),
-            "-p", "interactive", "False",
+            str(BIN / "papermill"),
+            str(NOTEBOOK),
+            str(executed),
+            "-k",
+            "python3",
+            "--no-progress-bar",
+            "-p",
+            "idea_path",
+            str(idea),
+            "-p",
+            "draws",
+            str(draws),
+            "-p",
+            "seed",
+            str(seed),
+            "-p",
+            "interactive",
+            "False",
         ],
         cwd=NOTEBOOK.parent,
     )
-    total += run([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed), "--output", html.name])
+    total += run(
+        [
+            str(BIN / "jupyter"),
+            "nbconvert",
+            "--to",
+            "html",
+            "--no-input",
+            str(executed),
+            "--output",
+            html.name,
+        ]
+    )
     total += run([str(BIN / "weasyprint"), str(html), str(pdf)])
     return total
 
@@ -62,8 +95,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each side for the one-report timing")
-    parser.add_argument("--ideas", type=int, default=0, help="ideas in the batch (default: all examples)")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each side for the one-report timing"
+    )
+    parser.add_argument(
+        "--ideas", type=int, default=0, help="ideas in the batch (default: all examples)"
+    )
     args = parser.parse_args()
     idea = IDEAS / "ticket-triage.yaml"
     ideas = sorted(IDEAS.glob("*.yaml"))[: args.ideas or None]
@@ -83,10 +120,14 @@ def main() -> None:
         print(f"  papermill + nbconvert --no-input + weasyprint  {chain_s:6.2f} s")
         print(f"  ratio mlpm/chain: {kit_s / chain_s:.2f}x (goal <= 0.7x)\n")
 
-        serial_s = sum(run(mlpm("report", str(p), "-o", str(tmp / "serial"), *common)) for p in ideas)
+        serial_s = sum(
+            run(mlpm("report", str(p), "-o", str(tmp / "serial"), *common)) for p in ideas
+        )
         folder = tmp / "ideas"
         folder.mkdir()
-        shutil.copytree(IDEAS.parent / "interviews", tmp / "interviews")  # notes linked from the ideas
+        shutil.copytree(
+            IDEAS.parent / "interviews", tmp / "interviews"
+        )  # notes linked from the ideas
         for p in ideas:
             (folder / p.name).write_bytes(p.read_bytes())
         batch_s = run(mlpm("report", str(folder), "-o", str(tmp / "batch"), *common))

@@ -19,8 +19,6 @@ import datetime as dt
 import logging
 import os
 import re
-import shutil
-import subprocess
 import sys
 import tempfile
 import urllib.parse
@@ -35,6 +33,7 @@ from .collection import load_ideas
 from .errors import InputError, MlpmError, ToolError
 from .idea import load_idea
 from .inputs import model_inputs
+from .report_kernel import ReportKernel, skip_slow_optional_imports
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
@@ -42,20 +41,9 @@ SCORECARD_NOTEBOOK = NOTEBOOKS / "01_idea_scorecard.ipynb"
 PORTFOLIO_NOTEBOOK = NOTEBOOKS / "03_portfolio_comparison.ipynb"
 TEMPLATE_DIR = ROOT / "templates" / "report"
 FORMATS = ("pdf", "html")
-KERNEL_NAME = "python3"
 DEFAULT_DRAWS = 10_000
-EXECUTION_TIMEOUT_SECONDS = 300
 # A title with Chinese characters makes the page lang "zh", so the CJK font's Chinese glyph forms are used.
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
-START_TIMEOUT_SECONDS = 60
-# Run by a new kernel as it starts (IPython exec_lines), before it serves any notebook: the
-# imports of notebooks 01 and 03, loaded while this process loads papermill, nbconvert and
-# WeasyPrint instead of after them. A line that fails (a module not installed) is skipped.
-WARMUP_LINES = (
-    "import IPython.display, matplotlib.pyplot, mlpm_kit.scorecard",
-    "import mlpm_kit.simulate, mlpm_kit.charts",
-)
-
 # WeasyPrint logs what it could not load; the report's own content never asks for it.
 logging.getLogger("weasyprint").addHandler(logging.NullHandler())
 
@@ -78,7 +66,9 @@ def allowed_url(url: str) -> str:
         path = Path(urllib.request.url2pathname(parts.path)).resolve()
         if path.is_relative_to(TEMPLATE_DIR.resolve()) and path.is_file():
             return path.as_uri()
-    raise BlockedURLError(f"the report may load only data: URIs and its template files, not {url[:200]!r}")
+    raise BlockedURLError(
+        f"the report may load only data: URIs and its template files, not {url[:200]!r}"
+    )
 
 
 def safe_url_fetcher() -> Any:
@@ -90,94 +80,6 @@ def safe_url_fetcher() -> Any:
             return super().fetch(allowed_url(url), headers)
 
     return SafeURLFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
-
-
-def _skip_slow_optional_imports() -> None:
-    """Called before papermill or nbconvert is first imported.
-
-    jsonschema (under nbformat) imports rfc3987_syntax when it is installed, for an "iri"
-    string format that no notebook schema uses; building its grammar takes about 1.5 s per
-    process. Marking it absent keeps that out of every report.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-
-def kernel_env() -> dict[str, str]:
-    """The kernel's environment: this repository's `mlpm_kit` first on the import path."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
-    return env
-
-
-class ReportKernel:
-    """One Jupyter kernel, started once and reused by papermill for many notebooks.
-
-    Reuse saves the kernel start and the imports of pandas, matplotlib and the kit for every
-    notebook after the first. After a failed notebook the kernel is replaced.
-    """
-
-    def __init__(self) -> None:
-        self.km: Any = None
-        self._sockets: str | None = None
-
-    def start(self) -> ReportKernel:
-        """Launch the kernel process; it boots while the caller does other work."""
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
-
-        # IPC sockets in a private folder: kernels started at the same moment by parallel
-        # workers cannot pick the same TCP port (a client talking to another worker's kernel
-        # waits for a reply that never comes).
-        self._sockets = tempfile.mkdtemp(prefix="mlpm-kernel-")
-        self.km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self._sockets, "k"))
-        # The kernel's own log is noise for a report; results and errors come back as
-        # messages, which papermill turns into ToolErrors here.
-        run_sync(self.km.start_kernel)(
-            cwd=str(NOTEBOOKS), env=kernel_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            extra_arguments=[f"--IPKernelApp.exec_lines={line}" for line in WARMUP_LINES],
-        )
-        return self
-
-    def execute(self, notebook: Path, parameters: dict[str, Any], output: Path) -> Any:
-        """Run `notebook` with `parameters`, saving the executed copy to `output`."""
-        _skip_slow_optional_imports()
-        import papermill
-
-        if self.km is None or not self.km.has_kernel:
-            self.start()
-        try:
-            return papermill.execute_notebook(
-                str(notebook),
-                str(output),
-                parameters=parameters,
-                kernel_name=KERNEL_NAME,
-                km=self.km,
-                cwd=str(NOTEBOOKS),
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                start_timeout=START_TIMEOUT_SECONDS,
-                execution_timeout=EXECUTION_TIMEOUT_SECONDS,
-            )
-        except BaseException:
-            self.close()
-            raise
-
-    def close(self) -> None:
-        if self.km is not None and self.km.has_kernel:
-            from jupyter_core.utils import run_sync
-
-            run_sync(self.km.shutdown_kernel)(now=True)
-        self.km = None
-        if self._sockets is not None:
-            shutil.rmtree(self._sockets, ignore_errors=True)
-            self._sockets = None
-
-    def __enter__(self) -> ReportKernel:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 @dataclass(frozen=True)
@@ -198,7 +100,9 @@ def _check_options(format: str, draws: object, seed: object) -> tuple[str, int |
     """Checked options; `draws=None` means the notebook's own default."""
     fmt = str(format).lower()
     if fmt not in FORMATS:
-        raise InputError(f"the report format {format!r} is not supported; use pdf or html.", field="--format")
+        raise InputError(
+            f"the report format {format!r} is not supported; use pdf or html.", field="--format"
+        )
     for name, value in (("--draws", draws), ("--seed", seed)):
         if value is None and name == "--draws":
             continue
@@ -208,9 +112,14 @@ def _check_options(format: str, draws: object, seed: object) -> tuple[str, int |
 
 
 def plan_report(
-    path: str | os.PathLike, format: str = "pdf", out_dir: str | os.PathLike = ".",
-    portfolio: bool = False, draws: int | None = DEFAULT_DRAWS, seed: int = 0,
-    capacity_weeks: float | None = None, budget: float | None = None,
+    path: str | os.PathLike,
+    format: str = "pdf",
+    out_dir: str | os.PathLike = ".",
+    portfolio: bool = False,
+    draws: int | None = DEFAULT_DRAWS,
+    seed: int = 0,
+    capacity_weeks: float | None = None,
+    budget: float | None = None,
 ) -> ReportJob:
     """Validate the idea (or the portfolio folder) and the options; say what will be written."""
     fmt, draws, seed = _check_options(format, draws, seed)
@@ -219,40 +128,63 @@ def plan_report(
         raise InputError("the file or folder does not exist; check the path.", file=str(source))
     if portfolio:
         if not source.is_dir():
-            raise InputError("--portfolio needs a folder of idea files, not a file.", file=str(source))
+            raise InputError(
+                "--portfolio needs a folder of idea files, not a file.", file=str(source)
+            )
         ideas, errors = load_ideas([source])
         if errors:
             raise errors[0]
         notebook, name = PORTFOLIO_NOTEBOOK, "portfolio"
         title = f"Portfolio: {source.resolve().name} ({len(ideas)} ideas)"
         if not notebook.is_file():
-            raise ToolError(f"the portfolio notebook {notebook} is not part of this installation of mlpm-kit yet.")
+            raise ToolError(
+                f"the portfolio notebook {notebook} is not part of this installation of mlpm-kit yet."
+            )
         for flag, value in (("--capacity-weeks", capacity_weeks), ("--budget", budget)):
             if value is not None and not (isinstance(value, int | float) and value > 0):
                 raise InputError(f"{value!r} is not a positive number.", field=flag)
-        parameters = portfolio_parameters(notebook, source.resolve(), draws, seed, capacity_weeks, budget)
+        parameters = portfolio_parameters(
+            notebook, source.resolve(), draws, seed, capacity_weeks, budget
+        )
     else:
         if source.is_dir():
-            raise InputError("is a folder; use render_reports for one report per idea, or portfolio=True.", file=str(source))
+            raise InputError(
+                "is a folder; use render_reports for one report per idea, or portfolio=True.",
+                file=str(source),
+            )
         idea = load_idea(source)
         model_inputs(idea)  # the inputs other files supply (interview notes) are checked here too
         notebook, name, title = SCORECARD_NOTEBOOK, idea.id, idea.title
         draws = DEFAULT_DRAWS if draws is None else draws
-        parameters = {"idea_path": str(source.resolve()), "draws": draws, "seed": seed, "interactive": False}
+        parameters = {
+            "idea_path": str(source.resolve()),
+            "draws": draws,
+            "seed": seed,
+            "interactive": False,
+        }
     if not notebook.is_file():
-        raise ToolError(f"the report notebook {notebook} is missing from this installation of mlpm-kit.")
+        raise ToolError(
+            f"the report notebook {notebook} is missing from this installation of mlpm-kit."
+        )
     out = Path(out_dir)
-    return ReportJob(source, notebook, parameters, title, name, fmt, out / f"{name}.{fmt}", markdown=portfolio)
+    return ReportJob(
+        source, notebook, parameters, title, name, fmt, out / f"{name}.{fmt}", markdown=portfolio
+    )
 
 
 def portfolio_parameters(
-    notebook: Path, folder: Path, draws: int, seed: int, capacity_weeks: float | None, budget: float | None
+    notebook: Path,
+    folder: Path,
+    draws: int,
+    seed: int,
+    capacity_weeks: float | None,
+    budget: float | None,
 ) -> dict[str, Any]:
     """The portfolio notebook's parameters, by the names its parameters cell declares.
 
     Capacity and budget are passed only when given: the notebook's defaults apply otherwise.
     """
-    _skip_slow_optional_imports()
+    skip_slow_optional_imports()
     import papermill
 
     declared = set(papermill.inspect_notebook(str(notebook)))
@@ -268,7 +200,7 @@ def portfolio_parameters(
 
 def export_html(nb: Any, title: str, date: str, markdown: bool = False) -> str:
     """The executed notebook's outputs as one self-contained HTML page (the report template)."""
-    _skip_slow_optional_imports()
+    skip_slow_optional_imports()
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -292,7 +224,9 @@ def write_pdf(html: str, output: Path) -> None:
     """Render the report HTML to `output` with WeasyPrint."""
     import weasyprint
 
-    document = weasyprint.HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=safe_url_fetcher())
+    document = weasyprint.HTML(
+        string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=safe_url_fetcher()
+    )
     write_file(output, document.write_pdf())
 
 
@@ -304,7 +238,9 @@ def write_file(output: Path, data: bytes) -> None:
             f.write(data)
         umask = os.umask(0)
         os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; a report is an ordinary file
+        os.chmod(
+            tmp, 0o666 & ~umask
+        )  # mkstemp makes the file private; a report is an ordinary file
         os.replace(tmp, output)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -347,9 +283,16 @@ def run_job(job: ReportJob, kernel: ReportKernel) -> Path:
 
 
 def render_report(
-    path: str | os.PathLike, format: str = "pdf", out_dir: str | os.PathLike = ".",
-    portfolio: bool = False, draws: int | None = DEFAULT_DRAWS, seed: int = 0, *,
-    capacity_weeks: float | None = None, budget: float | None = None, kernel: ReportKernel | None = None,
+    path: str | os.PathLike,
+    format: str = "pdf",
+    out_dir: str | os.PathLike = ".",
+    portfolio: bool = False,
+    draws: int | None = DEFAULT_DRAWS,
+    seed: int = 0,
+    *,
+    capacity_weeks: float | None = None,
+    budget: float | None = None,
+    kernel: ReportKernel | None = None,
 ) -> Path:
     """Render one idea's scorecard (or, with `portfolio=True`, a folder's comparison) to a file.
 
@@ -362,7 +305,7 @@ def render_report(
     if kernel is not None:
         return run_job(job, kernel)
     own = ReportKernel().start()  # boots while the heavy imports below load
-    _skip_slow_optional_imports()
+    skip_slow_optional_imports()
     try:
         import nbconvert  # noqa: F401
         import papermill  # noqa: F401
@@ -386,13 +329,15 @@ def _worker_start() -> None:
 
     _WORKER_KERNEL = ReportKernel().start()
     util.Finalize(None, _WORKER_KERNEL.close, exitpriority=10)
-    _skip_slow_optional_imports()
+    skip_slow_optional_imports()
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401
     import weasyprint  # noqa: F401
 
 
-def _worker_render(path: str, format: str, out_dir: str, draws: int, seed: int) -> tuple[str, str | None, str | None]:
+def _worker_render(
+    path: str, format: str, out_dir: str, draws: int, seed: int
+) -> tuple[str, str | None, str | None]:
     """(idea file, output path or None, error message or None): never raises, so one bad idea stops nothing."""
     try:
         kernel = _WORKER_KERNEL or ReportKernel()
@@ -412,8 +357,13 @@ class ReportResult:
 
 
 def render_reports(
-    paths: Sequence[str | os.PathLike], format: str = "pdf", out_dir: str | os.PathLike = ".",
-    draws: int | None = DEFAULT_DRAWS, seed: int = 0, workers: int | None = None, progress: bool = True,
+    paths: Sequence[str | os.PathLike],
+    format: str = "pdf",
+    out_dir: str | os.PathLike = ".",
+    draws: int | None = DEFAULT_DRAWS,
+    seed: int = 0,
+    workers: int | None = None,
+    progress: bool = True,
 ) -> list[ReportResult]:
     """One report per idea file, in parallel (one process and one kernel per core).
 
@@ -429,7 +379,9 @@ def render_reports(
     results: dict[str, ReportResult] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start) as pool:
         futures = [pool.submit(_worker_render, f, fmt, str(out_dir), draws, seed) for f in files]
-        bar = tqdm(total=len(files), desc="reports", unit="idea", disable=not progress, file=sys.stderr)
+        bar = tqdm(
+            total=len(files), desc="reports", unit="idea", disable=not progress, file=sys.stderr
+        )
         with bar:
             for future in as_completed(futures):
                 source, output, error = future.result()

@@ -7,8 +7,7 @@ cost breakdown, the charts, what to validate next, RICE and cost of delay, ML re
 
 `scorecard_sections(...)` returns that memo as HTML sections. Every string that comes from
 an idea file is escaped here: idea text is untrusted and must print as literal text.
-The numbers come from the kit's own functions (score, breakdown, simulate, ml_check,
-check_notes); this module only gathers and lays them out.
+The numbers come from `scorecard_data.build_scorecard`; this module only lays them out.
 """
 
 from __future__ import annotations
@@ -16,217 +15,30 @@ from __future__ import annotations
 import base64
 import math
 import os
-from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
-from .charts import figure_png, font_families, npv_chart, tornado_chart, voi_chart
-from .errors import MlpmError
 from .formatting import money, number, share
-from .idea import load_idea
-from .inputs import interview_paths, model_inputs
-from .interviews import check_notes
-from .ml_readiness import ml_check
-from .ml_schema import has_ml
-from .schema import Idea, section_model
-from .scoring import breakdown, records, score
-from .simulate import simulate
-
-# The recommendation rule, stated in the report next to the recommendation.
-GO_MAX_P_LOSS = 0.20
-GO_MIN_CONFIDENCE = 0.70
-RULE = (
-    "No-go when the expected value is zero or less. Go when it is positive, the chance of "
-    f"losing money (npv below 0) is at most {share(GO_MAX_P_LOSS)} and confidence is at least "
-    f"{share(GO_MIN_CONFIDENCE)}. Otherwise validate first."
+from .schema import Idea
+from .scorecard_data import (
+    RECOMMENDATIONS,
+    RULE,
+    Scorecard,
+    build_scorecard,
+    flag_text,
+    input_label,
+    recommendation,
+    top_risks,
 )
-RECOMMENDATIONS = {
-    "go": "Go",
-    "validate": "Validate first",
-    "no-go": "No-go",
-}
-MAX_RISKS = 5
 
-
-@dataclass
-class Scorecard:
-    """Everything the memo shows for one idea, gathered once."""
-
-    idea: Idea
-    point: dict[str, Any]
-    breakdown: list[dict[str, str]]
-    sources: dict[str, str]
-    draws: int
-    seed: int
-    simulation: dict[str, Any] | None = None
-    evpi: list[dict[str, Any]] = field(default_factory=list)
-    charts: list[tuple[str, bytes]] = field(default_factory=list)
-    notes: dict[str, Any] | None = None
-    ml: dict[str, Any] | None = None
-    ml_charts: list[tuple[str, bytes]] = field(default_factory=list)
-    missing: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def p_loss(self) -> float | None:
-        return None if self.simulation is None else self.simulation.get("p_loss")
-
-
-def _first_row(table, idea_id: str) -> dict[str, Any]:
-    rows = records(table)
-    for row in rows:
-        if row.get("id") == idea_id:
-            return row
-    return rows[0]
-
-
-def _simulate(card: Scorecard) -> None:
-    sim = simulate([card.idea], draws=card.draws, seed=card.seed)
-    card.simulation = _first_row(sim.summary(), card.idea.id)
-    card.evpi = sorted(
-        (r for r in records(sim.evpi()) if r["id"] == card.idea.id), key=lambda r: -(r["evppi"] or 0.0)
-    )
-    card.charts = [
-        (caption, figure_png(make(sim, card.idea.id)))
-        for make, caption in (
-            (npv_chart, "Distribution of the npv over the simulation's draws; the loss side is shaded."),
-            (tornado_chart, "What moves the expected value most: each uncertain input across its 90% range."),
-            (voi_chart, "Value of information: what knowing each input before deciding is worth."),
-        )
-    ]
-
-
-def _notes(card: Scorecard) -> None:
-    if not card.idea.evidence.interviews:
-        return
-    try:
-        card.notes = dict(check_notes(interview_paths(card.idea)).summary)
-    except MlpmError as exc:
-        card.missing["interviews"] = f"the interview notes could not be checked: {exc}"
-
-
-def build_scorecard(idea: Idea | str | os.PathLike, draws: int = 10_000, seed: int = 0) -> Scorecard:
-    """Gather the numbers of the memo for one idea (a loaded `Idea` or a path to its file)."""
-    if not isinstance(idea, Idea):
-        idea = load_idea(idea)
-    import matplotlib
-
-    matplotlib.rcParams["font.family"] = font_families()  # CJK fallback for the ML charts' titles
-    card = Scorecard(
-        idea=idea,
-        point=_first_row(score([idea]), idea.id),
-        breakdown=breakdown(idea),
-        sources=model_inputs(idea).sources,
-        draws=int(draws),
-        seed=int(seed),
-    )
-    if draws > 0:
-        _simulate(card)
-    else:
-        card.missing["simulation"] = "no simulation was asked for (draws = 0)"
-    _notes(card)
-    if has_ml(idea.ml):
-        card.ml = ml_check(idea, seed=seed)
-        card.ml_charts = ml_chart_pngs(idea, seed)
-    return card
-
-
-def ml_chart_pngs(idea: Idea, seed: int) -> list[tuple[str, bytes]]:
-    """The ML section's charts that the idea has the inputs for (the section says what is missing)."""
-    import matplotlib.pyplot as plt
-
-    from .ml_charts import error_cost_chart, learning_curve_chart
-
-    out = []
-    for make, caption in (
-        (error_cost_chart, "Expected cost of the model's errors per year over precision and recall; "
-         "the line is where it costs as much as today's way of working."),
-        (lambda i: learning_curve_chart(i, seed=seed), "Labels needed: pilot points, fitted learning curve and target."),
-    ):
-        try:
-            fig = make(idea)
-        except MlpmError:
-            continue
-        try:
-            out.append((caption, figure_png(fig)))
-        finally:
-            plt.close(fig)
-    return out
-
-
-def recommendation(card: Scorecard) -> tuple[str, str]:
-    """(key in RECOMMENDATIONS, the reason in one or two sentences) by the stated RULE."""
-    ev = card.point["expected_value"]
-    confidence = card.point["confidence"]
-    p_loss = card.p_loss
-    if ev is None or ev <= 0:
-        return "no-go", f"The expected value is {money(ev)}: even counting the chance it works, it does not pay."
-    if p_loss is None:
-        risky = (card.point["npv"] or 0) < 0
-        loss_text = f"the npv at the medians is {money(card.point['npv'])} (chance of loss not simulated)"
-    else:
-        risky = p_loss > GO_MAX_P_LOSS
-        loss_text = f"the chance of losing money is {share(p_loss)}"
-    conf_text = f"confidence is {share(confidence)}"
-    unsure = confidence < GO_MIN_CONFIDENCE
-    if not risky and not unsure:
-        return "go", f"The expected value is {money(ev)}, {loss_text} and {conf_text}."
-    failing = [t for t, bad in ((loss_text, risky), (conf_text, unsure)) if bad]
-    passing = [t for t, bad in ((loss_text, risky), (conf_text, unsure)) if not bad]
-    reason = f"The expected value is {money(ev)}" + "".join(f" and {t}" for t in passing)
-    reason += ", but " + " and ".join(failing) + "."
-    worth = [r for r in card.evpi if (r.get("evppi") or 0) > 0]
-    if worth:
-        reason += f" Validate {worth[0].get('label') or input_label(worth[0]['input'], card.idea)} first."
-    return "validate", reason
-
-
-def input_label(path: str, idea: Idea) -> str:
-    """A person's name for a dotted input path, from the schema's field labels."""
-    if path.startswith("alternatives["):
-        index = int(path[len("alternatives[") : path.index("]")])
-        name = idea.alternatives[index].name if index < len(idea.alternatives) else f"#{index + 1}"
-        what = "benefit already captured" if path.endswith("captures") else "cost per year"
-        return f"{name}: {what}"
-    section, _, name = path.partition(".")
-    model = section_model((section,))
-    info = model.model_fields.get(name) if model is not None else None
-    return info.title if info is not None and info.title else path
-
-
-def flag_text(flag: Any) -> str:
-    """An interview-set flag ({code, message} from the notes check) as a sentence."""
-    return str(flag.get("message") or flag.get("code")) if isinstance(flag, dict) else str(flag)
-
-
-def top_risks(card: Scorecard) -> list[str]:
-    """The few things most likely to make this idea a bad bet, most important first."""
-    p, risks = card.point, []
-    if card.p_loss is not None and card.p_loss > GO_MAX_P_LOSS:
-        risks.append(
-            f"{share(card.p_loss)} chance the npv is negative (p10 {money(card.simulation.get('npv_p10'))})."
-        )
-    if p["confidence"] < GO_MIN_CONFIDENCE:
-        risks.append(
-            f"Confidence that the problem is real is {share(p['confidence'])} "
-            f"({card.sources.get('evidence.confidence', 'source unknown')})."
-        )
-    if card.evpi and (card.evpi[0].get("evppi") or 0) > 0:
-        top = card.evpi[0]
-        risks.append(
-            f"The biggest open assumption is {input_label(top['input'], card.idea)}: "
-            f"knowing it before deciding is worth {money(top['evppi'])}."
-        )
-    if p["payback_months"] is None:
-        risks.append("It never pays back: the running cost is at least the annual benefit.")
-    captured = max(((a.captures.median, a.name) for a in card.idea.alternatives), default=(0.0, ""))
-    if captured[0] >= 0.3:
-        risks.append(f"Customers already get {share(captured[0])} of the benefit from “{captured[1]}”.")
-    if card.ml:
-        risks.extend(f"ML: {r}" for r in list(card.ml.get("open_risks") or [])[:2])
-    if card.notes:
-        risks.extend(f"Interviews: {flag_text(f)}" for f in list(card.notes.get("flags") or [])[:1])
-    return risks[:MAX_RISKS] or ["No major risk flagged by the model."]
-
+__all__ = [
+    "RULE",
+    "Scorecard",
+    "build_scorecard",
+    "recommendation",
+    "scorecard_sections",
+    "show_scorecard",
+]
 
 # --- HTML ---------------------------------------------------------------------------------
 
@@ -252,7 +64,11 @@ def _missing(card: Scorecard, key: str) -> str:
 
 
 def _months(x: float | None) -> str:
-    return "never" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{number(round(x))} months"
+    return (
+        "never"
+        if x is None or (isinstance(x, float) and math.isnan(x))
+        else f"{number(round(x))} months"
+    )
 
 
 def summary_html(card: Scorecard) -> str:
@@ -269,17 +85,31 @@ def summary_html(card: Scorecard) -> str:
         if x
     )
     if sim:
-        npv_range = f"{money(sim['npv_p10'])} to {money(sim['npv_p90'])} (p50 {money(sim['npv_p50'])})"
+        npv_range = (
+            f"{money(sim['npv_p10'])} to {money(sim['npv_p90'])} (p50 {money(sim['npv_p50'])})"
+        )
         p_loss = share(sim["p_loss"])
     else:
         npv_range = p_loss = "not available (no simulation)"
     rows = [
-        ["Expected value", money(p["expected_value"]), "confidence x (npv - opportunity cost) - (1 - confidence) x failure cost"],
+        [
+            "Expected value",
+            money(p["expected_value"]),
+            "confidence x (npv - opportunity cost) - (1 - confidence) x failure cost",
+        ],
         ["npv, p10 to p90", npv_range, f"at the medians: {money(p['npv'])}"],
         ["Chance of losing money", p_loss, "share of draws with npv below 0"],
-        ["Effort", f"{number(p['effort_weeks'])} engineer-weeks", f"one-time cost {money(p['one_time_cost'])}, launch in {number(round(12 * p['launch_years'], 1))} months"],
+        [
+            "Effort",
+            f"{number(p['effort_weeks'])} engineer-weeks",
+            f"one-time cost {money(p['one_time_cost'])}, launch in {number(round(12 * p['launch_years'], 1))} months",
+        ],
         ["Confidence", share(p["confidence"]), card.sources.get("evidence.confidence", "")],
-        ["Payback", _months(p["payback_months"]), f"ROI {share(p['roi']) if p['roi'] is not None else 'n/a'}"],
+        [
+            "Payback",
+            _months(p["payback_months"]),
+            f"ROI {share(p['roi']) if p['roi'] is not None else 'n/a'}",
+        ],
     ]
     risks = "".join(f"<li>{_e(r)}</li>" for r in top_risks(card))
     return (
@@ -292,7 +122,7 @@ def summary_html(card: Scorecard) -> str:
             f"{_e(reason)}</p>"
             f'<p class="mlpm-rule">Rule: {_e(RULE)}</p>'
             + html_table(["", "value", "how"], rows, "mlpm-keyfigures")
-            + f"<h3>Top risks</h3><ul class=\"mlpm-risks\">{risks}</ul>",
+            + f'<h3>Top risks</h3><ul class="mlpm-risks">{risks}</ul>',
         )
     )
 
@@ -334,9 +164,14 @@ def problem_html(card: Scorecard) -> str:
 def alternatives_html(card: Scorecard) -> str:
     alts = card.idea.alternatives
     if not alts:
-        return _section("alternatives", "Alternatives", "<p>No alternatives listed: customers have nothing today.</p>")
+        return _section(
+            "alternatives",
+            "Alternatives",
+            "<p>No alternatives listed: customers have nothing today.</p>",
+        )
     rows = [
-        [a.name, a.kind, str(a.captures), str(a.cost_per_year), "yes" if a.replaced else "no"] for a in alts
+        [a.name, a.kind, str(a.captures), str(a.cost_per_year), "yes" if a.replaced else "no"]
+        for a in alts
     ]
     note = (
         f"<p>The best alternative already captures {share(card.point['best_capture'])} "
@@ -345,7 +180,10 @@ def alternatives_html(card: Scorecard) -> str:
     return _section(
         "alternatives",
         "Alternatives customers use today",
-        html_table(["alternative", "kind", "benefit already captured", "cost per year", "replaced by us"], rows)
+        html_table(
+            ["alternative", "kind", "benefit already captured", "cost per year", "replaced by us"],
+            rows,
+        )
         + note,
     )
 
@@ -356,14 +194,18 @@ def breakdown_html(card: Scorecard) -> str:
         "breakdown",
         "Value and cost, step by step",
         "<p>Each number at the median of its estimate; check any line by hand.</p>"
-        + html_table(["quantity", "formula", "with this idea's numbers", "value"], rows, "mlpm-breakdown"),
+        + html_table(
+            ["quantity", "formula", "with this idea's numbers", "value"], rows, "mlpm-breakdown"
+        ),
     )
 
 
 def charts_html(card: Scorecard) -> str:
     if not card.charts:
         key = "simulation" if "simulation" in card.missing else "charts"
-        body = _missing(card, key) if key in card.missing else "<p>No charts (no draws requested).</p>"
+        body = (
+            _missing(card, key) if key in card.missing else "<p>No charts (no draws requested).</p>"
+        )
         return _section("charts", "Charts", body)
     return _section("charts", "Charts", figures_html(card.charts))
 
@@ -380,9 +222,18 @@ def validate_next_html(card: Scorecard) -> str:
     if "simulation" in card.missing:
         return _section("voi", "What to validate next", _missing(card, "simulation"))
     if not card.evpi:
-        return _section("voi", "What to validate next", "<p>Every input is a plain number: nothing uncertain to validate.</p>")
+        return _section(
+            "voi",
+            "What to validate next",
+            "<p>Every input is a plain number: nothing uncertain to validate.</p>",
+        )
     rows = [
-        [r.get("label") or input_label(r["input"], card.idea), r["input"], money(r.get("evppi")), r.get("suggestion", "")]
+        [
+            r.get("label") or input_label(r["input"], card.idea),
+            r["input"],
+            money(r.get("evppi")),
+            r.get("suggestion", ""),
+        ]
         for r in card.evpi[:6]
         if (r.get("evppi") or 0) > 0
     ]
@@ -406,8 +257,16 @@ def validate_next_html(card: Scorecard) -> str:
 def rice_html(card: Scorecard) -> str:
     p = card.point
     rows = [
-        ["RICE", number(p["rice"]), "adopters x impact (by severity) x confidence / (effort weeks / 4.345)"],
-        ["Cost of delay per week / weeks to launch (CD3)", money(p["cd3"]), "(annual benefit / 52) / (launch years x 52)"],
+        [
+            "RICE",
+            number(p["rice"]),
+            "adopters x impact (by severity) x confidence / (effort weeks / 4.345)",
+        ],
+        [
+            "Cost of delay per week / weeks to launch (CD3)",
+            money(p["cd3"]),
+            "(annual benefit / 52) / (launch years x 52)",
+        ],
     ]
     return _section(
         "rice",
@@ -435,26 +294,50 @@ def ml_html(card: Scorecard) -> str:
     rows = [
         ["Task", ml.get("task")],
         ["Metric to optimize", metric],
-        ["Cost of a missed case / a false alarm", None if ml.get("cost_ratio") is None else f"{number(ml['cost_ratio'])} x"],
-        ["Minimum precision to beat today's way", None if ml.get("min_precision") is None else share(ml["min_precision"]) if ml["min_precision"] >= 0.01 else number(ml["min_precision"])],
-        ["Minimum recall to beat today's way", None if ml.get("min_recall") is None else f"{share(ml['min_recall'])} at precision {number(ml.get('min_recall_at_precision'))}"],
+        [
+            "Cost of a missed case / a false alarm",
+            None if ml.get("cost_ratio") is None else f"{number(ml['cost_ratio'])} x",
+        ],
+        [
+            "Minimum precision to beat today's way",
+            None
+            if ml.get("min_precision") is None
+            else share(ml["min_precision"])
+            if ml["min_precision"] >= 0.01
+            else number(ml["min_precision"]),
+        ],
+        [
+            "Minimum recall to beat today's way",
+            None
+            if ml.get("min_recall") is None
+            else f"{share(ml['min_recall'])} at precision {number(ml.get('min_recall_at_precision'))}",
+        ],
         ["Today's way (baseline)", ml.get("baseline")],
         ["Labels needed (90% range)", labels],
         ["Data cost (90% range)", data_cost],
-        ["Retraining cost per year", None if ml.get("retraining_cost_per_year") is None else money(ml["retraining_cost_per_year"])],
+        [
+            "Retraining cost per year",
+            None
+            if ml.get("retraining_cost_per_year") is None
+            else money(ml["retraining_cost_per_year"]),
+        ],
         ["What customers see next to a prediction", ml.get("explanation") or None],
     ]
     body = html_table(["", ""], [r for r in rows if r[1] not in (None, "")], "mlpm-facts")
     notes = "".join(f"<li>{_e(m)}</li>" for m in ml.get("messages") or [])
     if notes:
         body += f"<h3>Notes</h3><ul>{notes}</ul>"
-    risks = "".join(f"<li>{_e(r)}</li>" for r in ml.get("open_risks") or []) or "<li>None open.</li>"
+    risks = (
+        "".join(f"<li>{_e(r)}</li>" for r in ml.get("open_risks") or []) or "<li>None open.</li>"
+    )
     body += f"<h3>Open risks</h3><ul>{risks}</ul>"
     body += figures_html(card.ml_charts)
     return _section("ml", "ML readiness", body)
 
 
-def scorecard_sections(idea: Idea | str | os.PathLike, draws: int = 10_000, seed: int = 0) -> list[str]:
+def scorecard_sections(
+    idea: Idea | str | os.PathLike, draws: int = 10_000, seed: int = 0
+) -> list[str]:
     """The memo as HTML sections, in report order."""
     card = build_scorecard(idea, draws=draws, seed=seed)
     sections = [
@@ -471,7 +354,9 @@ def scorecard_sections(idea: Idea | str | os.PathLike, draws: int = 10_000, seed
     return sections
 
 
-def show_scorecard(idea_path: str | os.PathLike, draws: int = 10_000, seed: int = 0, interactive: bool = True) -> None:
+def show_scorecard(
+    idea_path: str | os.PathLike, draws: int = 10_000, seed: int = 0, interactive: bool = True
+) -> None:
     """Display the workshop form (interactive) or the static scorecard, in a notebook."""
     from IPython.display import HTML, display
 

@@ -45,15 +45,21 @@ IDEAS = EXAMPLES / "ideas"
 DRAWS = 400
 HOSTILE_TITLE = "<script>alert(1)</script>"
 HOSTILE_IMG = '<img src="file:///etc/passwd">'
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils not installed"
+)
 
 
 def pdf_text(path: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def pdf_image_count(path: Path) -> int:
-    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     return sum(line.split()[2] == "image" for line in listing.strip().splitlines()[2:])
 
 
@@ -67,7 +73,10 @@ def hostile_idea_file(tmp_path):
     from mlpm_kit.idea import save_idea, validate_idea
 
     data = idea_dict(
-        problem={"what": f"{HOSTILE_IMG} and <link rel=stylesheet href=http://example.com/x.css>", "who": "</td></table><h1>injected</h1>"},
+        problem={
+            "what": f"{HOSTILE_IMG} and <link rel=stylesheet href=http://example.com/x.css>",
+            "who": "</td></table><h1>injected</h1>",
+        },
         alternatives=[{"name": '<iframe src="file:///etc/passwd"></iframe>', "captures": 0.1}],
     )
     data["title"] = HOSTILE_TITLE
@@ -90,13 +99,25 @@ def test_every_idea_string_is_escaped(hostile_idea_file):
 def test_sections_come_in_report_order():
     html = "".join(scorecard_sections(IDEAS / "ticket-triage.yaml", draws=0))
     headings = re.findall(r"<h2>(.*?)</h2>", html)
-    assert headings[:4] == ["Decision summary", "The problem and the evidence", "Alternatives customers use today", "Value and cost, step by step"]
+    assert headings[:4] == [
+        "Decision summary",
+        "The problem and the evidence",
+        "Alternatives customers use today",
+        "Value and cost, step by step",
+    ]
     assert headings[-1] == "ML readiness"  # ticket-triage has an ml: section
     assert "Rule: " + escape(RULE) in html
 
 
 def card_with(expected_value, confidence, p_loss, npv=1.0):
-    card = Scorecard(make_idea(), {"expected_value": expected_value, "confidence": confidence, "npv": npv}, [], {}, 0, 0)
+    card = Scorecard(
+        make_idea(),
+        {"expected_value": expected_value, "confidence": confidence, "npv": npv},
+        [],
+        {},
+        0,
+        0,
+    )
     if p_loss is not None:
         card.simulation = {"p_loss": p_loss}
     return card
@@ -149,7 +170,11 @@ def test_bad_options_are_input_errors(kwargs, words):
 
 def test_the_idea_is_validated_before_anything_runs(write_yaml, tmp_path):
     with pytest.raises(IdeaFileError, match="pain.frequency"):
-        plan_report(write_yaml("title: x\npain: {frequency: 9, severity: 1}\ncost: {team_week_cost: 1, mvp_weeks: 1}\n"))
+        plan_report(
+            write_yaml(
+                "title: x\npain: {frequency: 9, severity: 1}\ncost: {team_week_cost: 1, mvp_weeks: 1}\n"
+            )
+        )
     with pytest.raises(InputError, match="does not exist"):
         plan_report(tmp_path / "missing.yaml")
     with pytest.raises(InputError, match="is a folder"):
@@ -197,7 +222,13 @@ def kernel():
 
 @pytest.fixture(scope="module")
 def triage_pdf(kernel, tmp_path_factory):
-    return render_report(IDEAS / "ticket-triage.yaml", out_dir=tmp_path_factory.mktemp("pdf"), draws=DRAWS, seed=3, kernel=kernel)
+    return render_report(
+        IDEAS / "ticket-triage.yaml",
+        out_dir=tmp_path_factory.mktemp("pdf"),
+        draws=DRAWS,
+        seed=3,
+        kernel=kernel,
+    )
 
 
 @pytest.mark.kernel
@@ -210,7 +241,11 @@ def test_pdf_reads_like_a_memo(triage_pdf):
     first_page = text.split("\f")[0]
     assert "Decision summary" in first_page and "Top risks" in first_page and "Rule:" in first_page
     assert "Auto-triage of support tickets" in first_page and "Page 1 of" in first_page
-    for heading in ("The problem and the evidence", "Value and cost, step by step", "RICE and cost of delay"):
+    for heading in (
+        "The problem and the evidence",
+        "Value and cost, step by step",
+        "RICE and cost of delay",
+    ):
         assert heading in text
     for code in ("Traceback", "show_scorecard", "import ", "idea_path", "In [", "Error"):
         assert code not in text
@@ -223,9 +258,14 @@ def test_pdf_reads_like_a_memo(triage_pdf):
 def test_pdf_numbers_equal_mlpm_score(triage_pdf):
     text = " ".join(pdf_text(triage_pdf).split())
     path = str(IDEAS / "ticket-triage.yaml")
-    scored = json.loads(run_mlpm("score", "--json", "--draws", str(DRAWS), "--seed", "3", path).stdout)[0]
+    scored = json.loads(
+        run_mlpm("score", "--json", "--draws", str(DRAWS), "--seed", "3", path).stdout
+    )[0]
     assert f"Expected value {money(scored['expected_value'])}" in text
-    assert f"{money(scored['npv_p10'])} to {money(scored['npv_p90'])} (p50 {money(scored['npv_p50'])})" in text
+    assert (
+        f"{money(scored['npv_p10'])} to {money(scored['npv_p90'])} (p50 {money(scored['npv_p50'])})"
+        in text
+    )
     assert f"Chance of losing money {share(scored['p_loss'])}" in text
     assert f"{scored['effort_weeks']:.3g} engineer-weeks" in text
     assert f"one-time cost {money(scored['one_time_cost'])}" in text
@@ -244,8 +284,12 @@ def test_pdf_has_the_charts(triage_pdf):
 @pytest.mark.pdf
 @needs_poppler
 def test_chinese_idea_renders_without_missing_glyphs(kernel, tmp_path):
-    pdf = render_report(IDEAS / "weld-defect-detection.yaml", out_dir=tmp_path, draws=DRAWS, kernel=kernel)
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    pdf = render_report(
+        IDEAS / "weld-defect-detection.yaml", out_dir=tmp_path, draws=DRAWS, kernel=kernel
+    )
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     assert "CJK" in fonts
     text = pdf_text(pdf)
     assert "汽车副车架焊缝外观缺陷视觉检测" in text and "李娜" in text
@@ -292,7 +336,9 @@ def test_weasyprint_never_fetches_a_local_file_or_the_network(tmp_path, monkeypa
 
 @pytest.mark.kernel
 def test_html_format_is_self_contained(kernel, tmp_path):
-    out = render_report(IDEAS / "spam-filter.yaml", format="html", out_dir=tmp_path, draws=DRAWS, kernel=kernel)
+    out = render_report(
+        IDEAS / "spam-filter.yaml", format="html", out_dir=tmp_path, draws=DRAWS, kernel=kernel
+    )
     html = out.read_text(encoding="utf-8")
     assert out.suffix == ".html" and "Decision summary" in html
     assert "<script" not in html.lower() and "http://" not in html and "https://" not in html
@@ -301,11 +347,26 @@ def test_html_format_is_self_contained(kernel, tmp_path):
 
 @pytest.mark.kernel
 def test_failing_notebook_keeps_it_and_names_idea_and_step(kernel, tmp_path):
-    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}})
-    nb.cells = [nbformat.v4.new_code_cell("idea_path = ''", metadata={"tags": ["parameters"]}), nbformat.v4.new_code_cell("raise ValueError('boom')")]
+    nb = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}
+        }
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell("idea_path = ''", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise ValueError('boom')"),
+    ]
     notebook = tmp_path / "broken.ipynb"
     nbformat.write(nb, notebook)
-    job = ReportJob(IDEAS / "spam-filter.yaml", notebook, {"idea_path": "x"}, "t", "spam-filter", "pdf", tmp_path / "out" / "spam-filter.pdf")
+    job = ReportJob(
+        IDEAS / "spam-filter.yaml",
+        notebook,
+        {"idea_path": "x"},
+        "t",
+        "spam-filter",
+        "pdf",
+        tmp_path / "out" / "spam-filter.pdf",
+    )
     with pytest.raises(ToolError) as info:
         run_job(job, kernel)
     message = str(info.value)
@@ -323,14 +384,23 @@ def test_folder_batch_survives_a_broken_idea(tmp_path):
     shutil.copytree(EXAMPLES / "interviews", tmp_path / "interviews")  # ticket-triage's notes
     for name in ("ticket-triage", "spam-filter"):
         shutil.copy(IDEAS / f"{name}.yaml", ideas)
-    (ideas / "broken.yaml").write_text("title: Broken\npain: {frequency: 9, severity: 1}\n", encoding="utf-8")
-    result = run_mlpm("report", str(ideas), "-o", str(tmp_path / "out"), "--draws", str(DRAWS), timeout=300)
+    (ideas / "broken.yaml").write_text(
+        "title: Broken\npain: {frequency: 9, severity: 1}\n", encoding="utf-8"
+    )
+    result = run_mlpm(
+        "report", str(ideas), "-o", str(tmp_path / "out"), "--draws", str(DRAWS), timeout=300
+    )
     assert result.returncode == 2
-    assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == ["spam-filter.pdf", "ticket-triage.pdf"]
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == [
+        "spam-filter.pdf",
+        "ticket-triage.pdf",
+    ]
     assert "2 of 3 reports written" in result.stderr and "1 failed" in result.stderr
     assert "broken.yaml: pain.frequency" in result.stderr
     assert "Traceback" not in result.stderr
-    assert result.stdout.split() == [str(tmp_path / "out" / n) for n in ("spam-filter.pdf", "ticket-triage.pdf")]
+    assert result.stdout.split() == [
+        str(tmp_path / "out" / n) for n in ("spam-filter.pdf", "ticket-triage.pdf")
+    ]
 
 
 def test_portfolio_report_needs_its_notebook_and_passes_parameters_by_name(tmp_path):
@@ -350,5 +420,13 @@ def test_portfolio_report_needs_its_notebook_and_passes_parameters_by_name(tmp_p
 
 def test_cli_report_help_lists_the_options():
     result = run_mlpm("report", "--help")
-    for option in ("--portfolio", "--format", "-o", "--draws", "--seed", "--capacity-weeks", "--budget"):
+    for option in (
+        "--portfolio",
+        "--format",
+        "-o",
+        "--draws",
+        "--seed",
+        "--capacity-weeks",
+        "--budget",
+    ):
         assert option in result.stdout
