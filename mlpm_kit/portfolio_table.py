@@ -117,18 +117,16 @@ def styled_ranking(selection: Selection):
         "opportunity cost",
         "value over opportunity cost",
     ]
+    formats = {c: money for c in money_columns}
+    formats["effort weeks"] = number
+    formats["rice"] = lambda x: number(round(x, 1)) if x == x else "n/a"
+    formats["selected"] = formats["greedy selected"] = lambda b: "yes" if b else ""
+    if "p selected" in frame:
+        formats["p selected"] = share
+    # One format() call: in pandas 3 each call resets the columns it does not name.
     styler = (
         frame.style.apply(highlight, axis=1)
-        .format({c: money for c in money_columns})
-        .format(
-            {"effort weeks": number, "rice": lambda x: number(round(x, 1)) if x == x else "n/a"}
-        )
-        .format(
-            {
-                "selected": lambda b: "yes" if b else "",
-                "greedy selected": lambda b: "yes" if b else "",
-            }
-        )
+        .format(formats)
         .bar(subset=["value over opportunity cost"], align="zero", color=["#d9534f", "#5cb85c"])
         .hide(axis="index")
         .set_caption(
@@ -136,8 +134,6 @@ def styled_ranking(selection: Selection):
             f"greedy by RICE leaves {money(selection.value_left_by_greedy)} on the table"
         )
     )
-    if "p selected" in frame:
-        styler = styler.format({"p selected": share})
     return styler
 
 
