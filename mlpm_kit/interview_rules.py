@@ -63,6 +63,36 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
+_ESCAPE = re.compile(r"\\.")
+_FLAGS_OR_BACKREF = re.compile(r"\\\d|\(\?[aiLmsux-]")
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """A list of patterns searched as two regexes: one alternation of the patterns that can
+    run on the lower-cased line without IGNORECASE (the fast path), and the rest."""
+
+    lower: re.Pattern | None
+    other: tuple[re.Pattern, ...]
+
+    @classmethod
+    def of(cls, patterns: tuple[re.Pattern, ...]) -> _Matcher:
+        # A pattern with an upper-case letter (outside escapes such as \\S), a back-reference
+        # or an inline flag keeps its own IGNORECASE search, so the result never changes.
+        simple = [
+            p
+            for p in patterns
+            if not _FLAGS_OR_BACKREF.search(p.pattern) and not re.search("[A-Z]", _ESCAPE.sub("", p.pattern))
+        ]
+        other = tuple(p for p in patterns if p not in simple)
+        if not simple:
+            return cls(None, other)
+        return cls(re.compile("|".join(f"(?:{p.pattern})" for p in simple)), other)
+
+    def search(self, text: str, lowered: str) -> bool:
+        return bool(self.lower is not None and self.lower.search(lowered)) or any(p.search(text) for p in self.other)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One category's rule: it fires when a pattern matches and no exclusion does."""
@@ -73,8 +103,14 @@ class Rule:
     patterns: tuple[re.Pattern, ...]
     exclude: tuple[re.Pattern, ...]
 
-    def matches(self, text: str) -> bool:
-        return any(p.search(text) for p in self.patterns) and not any(p.search(text) for p in self.exclude)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_any", _Matcher.of(self.patterns))
+        object.__setattr__(self, "_none", _Matcher.of(self.exclude))
+
+    def matches(self, text: str, lowered: str | None = None) -> bool:
+        """`lowered` is `text.lower()`, passed in when the caller already has it."""
+        lowered = text.lower() if lowered is None else lowered
+        return self._any.search(text, lowered) and not self._none.search(text, lowered)
 
 
 @dataclass(frozen=True)
@@ -173,5 +209,6 @@ def classify_line(text: str, speaker: str, rules: dict[str, RuleSet] | None = No
     text = text[:MAX_LINE_CHARS]
     ruleset = rules[detect_language(text)]
     seen = strip_quotes(text) if speaker == QUESTION else text
-    found = {r.category for r in ruleset.rules if r.speaker == speaker and r.matches(seen)}
+    lowered = seen.lower()
+    found = {r.category for r in ruleset.rules if r.speaker == speaker and r.matches(seen, lowered)}
     return [c for c in CATEGORIES if c in found]
