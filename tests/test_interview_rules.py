@@ -109,7 +109,7 @@ def test_corpus_is_large_bilingual_and_labeled():
     assert sum(not x.expect for x in corpus) >= 20  # neutral lines, to measure precision
 
 
-@pytest.mark.parametrize("corpus", ["bias_corpus.yaml", "bias_holdout.yaml", "bias_holdout2.yaml", "bias_holdout3.yaml"])
+@pytest.mark.parametrize("corpus", sorted(p.name for p in DATA.glob("bias_*.yaml")))
 def test_accuracy_goal_on_warnings(corpus):
     table = accuracy_table(load_corpus(DATA / corpus)).set_index("category")
     for cat in WARNINGS:
