@@ -2,9 +2,10 @@
 
     PYTHONPATH=. python benchmarks/bias_accuracy.py [CORPUS.yaml ...] [--misses]
 
-Without arguments it reads every tests/data/bias_*.yaml: the tuning corpus and the three
-sets written later as held-out checks (their headers give the figures measured before the
-rules were tuned on them). Each line may show several categories. A category's precision is
+Without arguments it reads every tests/data/bias_*.yaml: the tuning corpus and the sets
+written later as held-out checks (bias_holdout*.yaml, bias_heldout_*.yaml). Each held-out
+header gives the figures measured once, before the rules were tuned on it; those first-look
+figures, not the ones printed now, estimate accuracy on lines nobody has seen. Each line may show several categories. A category's precision is
 the share of lines it flagged that carry its label; its recall, the share of labeled lines
 it flagged. `--misses` lists the lines where rules and labels disagree.
 """

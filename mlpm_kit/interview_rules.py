@@ -25,6 +25,13 @@ from ruamel.yaml.error import YAMLError
 
 from .errors import InputError
 
+try:  # the standard library's pattern parser, read only to build prefilters
+    from re import _constants as _sc
+    from re import _parser as _sre_parser
+except ImportError:  # Python 3.10
+    import sre_constants as _sc  # type: ignore[no-redef]
+    import sre_parse as _sre_parser  # type: ignore[no-redef]
+
 RULES_DIR = Path(__file__).resolve().parent.parent / "templates" / "bias_rules"
 WARNINGS = (
     "leading_question",
@@ -63,6 +70,84 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
+_ESCAPE = re.compile(r"\\.")
+_FLAGS_OR_BACKREF = re.compile(r"\\\d|\(\?[aiLmsux-]")
+# A prefilter with more alternatives than this costs about as much as the search it saves.
+MAX_PREFILTER_WORDS = 24
+
+
+def _required_literals(items) -> set[str] | None:
+    """Texts one of which every match of the parsed pattern contains, or None if unknown.
+
+    Walks the pattern's top-level sequence; each element that must occur (a literal run, a
+    group, a repeat of at least one, a branch whose every alternative has literals) offers
+    a set, and the most selective set (longest shortest text) wins.
+    """
+    best = None
+    items = list(items)
+    i = 0
+    while i < len(items):
+        op, av = items[i]
+        found = None
+        if op is _sc.LITERAL:
+            run = []
+            while i < len(items) and items[i][0] is _sc.LITERAL:
+                run.append(chr(items[i][1]))
+                i += 1
+            found, i = {"".join(run)}, i - 1
+        elif op is _sc.SUBPATTERN:
+            found = _required_literals(av[-1])
+        elif op in (_sc.MAX_REPEAT, _sc.MIN_REPEAT) and av[0] >= 1:
+            found = _required_literals(av[2])
+        elif op is _sc.BRANCH:
+            alternatives = [_required_literals(alt) for alt in av[1]]
+            found = set().union(*alternatives) if all(alternatives) else None
+        if found and (best is None or _selectivity(found) > _selectivity(best)):
+            best = found
+        i += 1
+    return best
+
+
+def _selectivity(texts: set[str]) -> tuple[int, int]:
+    return min(len(t) for t in texts), -len(texts)
+
+
+@dataclass(frozen=True)
+class _Matcher:
+    """A list of patterns, searched fast: a pattern that can run on the lower-cased line
+    without IGNORECASE does so, after a cheap check that the line contains one of the texts
+    every match needs (most lines contain none). Results equal the plain case-insensitive
+    search of every pattern; a pattern with an upper-case letter outside escapes such as
+    \\S, a back-reference or an inline flag keeps that plain search."""
+
+    checks: tuple[tuple[re.Pattern, bool, tuple[str, ...] | None], ...]
+
+    @classmethod
+    def of(cls, patterns: tuple[re.Pattern, ...]) -> _Matcher:
+        checks = []
+        for p in patterns:
+            if _FLAGS_OR_BACKREF.search(p.pattern) or re.search("[A-Z]", _ESCAPE.sub("", p.pattern)):
+                checks.append((p, False, None))
+                continue
+            try:
+                needed = _required_literals(_sre_parser.parse(p.pattern))
+            except Exception:  # an internal parser change must never break matching  # noqa: BLE001
+                needed = None
+            if needed and len(needed) > MAX_PREFILTER_WORDS:
+                needed = None
+            checks.append((re.compile(p.pattern), True, tuple(needed) if needed else None))
+        return cls(tuple(checks))
+
+    def search(self, text: str, lowered: str) -> bool:
+        for pattern, on_lower, needed in self.checks:
+            if not on_lower:
+                if pattern.search(text):
+                    return True
+            elif (needed is None or any(t in lowered for t in needed)) and pattern.search(lowered):
+                return True
+        return False
+
+
 @dataclass(frozen=True)
 class Rule:
     """One category's rule: it fires when a pattern matches and no exclusion does."""
@@ -73,8 +158,14 @@ class Rule:
     patterns: tuple[re.Pattern, ...]
     exclude: tuple[re.Pattern, ...]
 
-    def matches(self, text: str) -> bool:
-        return any(p.search(text) for p in self.patterns) and not any(p.search(text) for p in self.exclude)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_any", _Matcher.of(self.patterns))
+        object.__setattr__(self, "_none", _Matcher.of(self.exclude))
+
+    def matches(self, text: str, lowered: str | None = None) -> bool:
+        """`lowered` is `text.lower()`, passed in when the caller already has it."""
+        lowered = text.lower() if lowered is None else lowered
+        return self._any.search(text, lowered) and not self._none.search(text, lowered)
 
 
 @dataclass(frozen=True)
@@ -173,5 +264,6 @@ def classify_line(text: str, speaker: str, rules: dict[str, RuleSet] | None = No
     text = text[:MAX_LINE_CHARS]
     ruleset = rules[detect_language(text)]
     seen = strip_quotes(text) if speaker == QUESTION else text
-    found = {r.category for r in ruleset.rules if r.speaker == speaker and r.matches(seen)}
+    lowered = seen.lower()
+    found = {r.category for r in ruleset.rules if r.speaker == speaker and r.matches(seen, lowered)}
     return [c for c in CATEGORIES if c in found]
