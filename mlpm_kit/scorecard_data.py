@@ -190,9 +190,9 @@ def recommendation(card: Scorecard) -> tuple[str, str]:
     reason += ", but " + " and ".join(failing) + "."
     worth = [r for r in card.evpi if (r.get("evppi") or 0) > 0]
     if worth:
-        reason += (
-            f" Validate {worth[0].get('label') or input_label(worth[0]['input'], card.idea)} first."
-        )
+        label = worth[0].get("label") or input_label(worth[0]["input"], card.idea)
+        label = label[:1].lower() + label[1:]
+        reason += f" Validate {label} first: knowing it is worth {money(worth[0]['evppi'])}."
     return "validate", reason
 
 

@@ -137,6 +137,17 @@ def test_recommendation_rule(ev, confidence, p_loss, expected):
     assert recommendation(card_with(ev, confidence, p_loss))[0] == expected
 
 
+def test_validate_names_the_failing_condition_and_the_input_to_validate_first():
+    card = card_with(1000.0, 0.5, 0.1)
+    card.evpi = [{"id": "x", "input": "value.users", "label": "Users", "evppi": 5000.0}]
+    key, reason = recommendation(card)
+    assert key == "validate"
+    assert reason == (
+        "The expected value is 1k and the chance of losing money is 10%, but confidence is 50%. "
+        "Validate users first: knowing it is worth 5k."
+    )
+
+
 def test_recommendation_without_simulation_uses_the_point_npv():
     assert recommendation(card_with(1000.0, 0.9, None, npv=-5.0))[0] == "validate"
     assert recommendation(card_with(1000.0, 0.9, None, npv=5.0))[0] == "go"
