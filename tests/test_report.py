@@ -287,8 +287,10 @@ def test_pdf_numbers_equal_mlpm_score(triage_pdf):
 @pytest.mark.pdf
 @needs_poppler
 def test_pdf_has_the_charts(triage_pdf):
-    # npv, tornado and value of information (ticket-triage's ml: section has no pilot curve or error costs)
-    assert pdf_image_count(triage_pdf) >= 3
+    # npv and tornado, plus value of information when some input can change the decision
+    # (ticket-triage's ml: section has no pilot curve or error costs, so no ML charts)
+    charts = build_scorecard(IDEAS / "ticket-triage.yaml", draws=DRAWS, seed=3).charts
+    assert len(charts) >= 2 and pdf_image_count(triage_pdf) == len(charts)
 
 
 @pytest.mark.kernel
@@ -441,3 +443,11 @@ def test_cli_report_help_lists_the_options():
         "--budget",
     ):
         assert option in result.stdout
+
+
+def test_value_of_information_chart_only_when_some_input_can_change_the_decision():
+    # cs-intent-classifier: every EVPPI is 0, so the bars would be empty and the text says why
+    clear = build_scorecard(IDEAS / "cs-intent-classifier.yaml", draws=DRAWS)
+    assert all((r["evppi"] or 0) == 0 for r in clear.evpi) and len(clear.charts) == 2
+    close = build_scorecard(IDEAS / "playlist-recommendations.yaml", draws=DRAWS)
+    assert any((r["evppi"] or 0) > 0 for r in close.evpi) and len(close.charts) >= 3
