@@ -296,8 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="NOTES.md", help="interview notes, or folders of them")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--rules", metavar="DIR", help="a folder with your own en.yaml and zh.yaml bias rules")
-    p.add_argument("--no-model", dest="model", action="store_false",
-                   help="rules only: skip the classifier trained on the labeled corpus")
+    p.add_argument("--model", action=argparse.BooleanOptionalAction, default=False,
+                   help="also flag what the classifier trained on the labeled corpus finds "
+                        "(experimental, off by default; --no-model: rules only)")
     p.set_defaults(func=cmd_check_notes)
 
     p = sub.add_parser("ml-check", help="ML readiness of an idea: metric, labels needed, data cost, open risks")
