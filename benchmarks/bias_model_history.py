@@ -1,6 +1,6 @@
 """Replay the past: would the classifier have helped on each held-out set's first look?
 
-    PYTHONPATH=. python benchmarks/bias_model_history.py
+    PYTHONPATH=. python benchmarks/bias_model_history.py [--min-precision 0.9]
 
 For held-out sets 5-8, takes the rules as they were in git at the commit that added the set
 (before the rules were tuned on it), and a classifier trained, with thresholds chosen by
@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from mlpm_kit.interview_accuracy import accuracy_table, load_corpus
-from mlpm_kit.interview_model import CORPUS_DIR, Hybrid, choose_thresholds, train
+from mlpm_kit.interview_model import CORPUS_DIR, MIN_PRECISION, Hybrid, choose_thresholds, train
 from mlpm_kit.interview_rules import WARNINGS, rule_sets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,12 +32,13 @@ def _rules_at(commit: str, folder: Path) -> None:
         (folder / f"{lang}.yaml").write_text(text, encoding="utf-8")
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    min_precision = float(argv[argv.index("--min-precision") + 1]) if "--min-precision" in argv else MIN_PRECISION
     older = [CORPUS_DIR / n for n in ("bias_corpus.yaml", "bias_holdout.yaml", "bias_holdout2.yaml",
                                       "bias_holdout3.yaml", "bias_heldout_4.yaml")]
     for n, commit in ADDED.items():
         held = load_corpus(CORPUS_DIR / f"bias_heldout_{n}.yaml")
-        model = train([x for f in older for x in load_corpus(f)], choose_thresholds(older))
+        model = train([x for f in older for x in load_corpus(f)], choose_thresholds(older, min_precision))
         with tempfile.TemporaryDirectory() as tmp:
             _rules_at(commit, Path(tmp))
             rules = rule_sets(tmp)
@@ -52,4 +53,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
