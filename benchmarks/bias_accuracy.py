@@ -1,13 +1,20 @@
-"""Precision and recall of the confirmation-bias rules on labeled lines, per category.
+"""Precision and recall of the confirmation-bias check on labeled lines, per category.
 
-    PYTHONPATH=. python benchmarks/bias_accuracy.py [CORPUS.yaml ...] [--misses]
+    PYTHONPATH=. python benchmarks/bias_accuracy.py [CORPUS.yaml ...] [--misses] [--lofo]
 
-Without arguments it reads every tests/data/bias_*.yaml: the tuning corpus and the sets
-written later as held-out checks (bias_holdout*.yaml, bias_heldout_*.yaml). Each held-out
-header gives the figures measured once, before the rules were tuned on it; those first-look
-figures, not the ones printed now, estimate accuracy on lines nobody has seen. Each line may show several categories. A category's precision is
-the share of lines it flagged that carry its label; its recall, the share of labeled lines
-it flagged. `--misses` lists the lines where rules and labels disagree.
+Without arguments it reads the labeled corpus the rules were tuned on and the classifier
+learns from (templates/bias_corpus/bias_*.yaml: the first corpus and the sets written later
+as held-out checks), then tests/data/bias_heldout_9.yaml, which nothing was trained or tuned
+on. For each file it prints two modes side by side: the rules alone, and the rules OR the
+trained classifier (`interview_model`, `check_notes(model=True)`). Each held-out header gives
+the rules' figures measured once, before the rules were tuned on it; those first-look
+figures, and the figures on set 9, estimate accuracy on lines nobody has seen. On the corpus
+files both modes are training figures. A category's precision is the share of lines it
+flagged that carry its label; its recall, the share of labeled lines it flagged.
+
+`--misses` lists the lines where the check (each mode) and the labels disagree. `--lofo`
+adds the classifier alone on each bias_heldout_4..8 file, trained and thresholded WITHOUT
+that file (leave one file out): the honest estimate of the classifier on new lines.
 """
 
 from __future__ import annotations
@@ -15,21 +22,44 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from mlpm_kit.interview_accuracy import accuracy_table, corpus_misses, load_corpus
+import pandas as pd
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+from mlpm_kit.interview_accuracy import accuracy_table, corpus_misses, load_corpus
+from mlpm_kit.interview_model import CORPUS_DIR, Hybrid, trained_without, training_files
+
+HELD_OUT = Path(__file__).resolve().parent.parent / "tests" / "data"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def both_modes(corpus) -> pd.DataFrame:
+    rules = accuracy_table(corpus).set_index("category")
+    hybrid = accuracy_table(corpus, classifier=Hybrid()).set_index("category")
+    out = rules[["kind", "labeled"]].copy()
+    out["rules_P"], out["rules_R"] = rules["precision"], rules["recall"]
+    out["hybrid_P"], out["hybrid_R"] = hybrid["precision"], hybrid["recall"]
+    return out.reset_index()
 
 
 def main(argv: list[str]) -> int:
-    files = [Path(a) for a in argv if not a.startswith("--")] or sorted(DATA.glob("bias_*.yaml"))
+    files = [Path(a) for a in argv if not a.startswith("--")]
+    files = files or training_files() + sorted(HELD_OUT.glob("bias_*.yaml"))
     for path in files:
         corpus = load_corpus(path)
         print(f"{path.name}: {len(corpus)} labeled lines\n")
-        print(accuracy_table(corpus).to_string(index=False, float_format=lambda x: f"{x:.2f}"))
+        print(both_modes(corpus).to_string(index=False, float_format=_fmt))
         if "--misses" in argv:
-            for miss in corpus_misses(corpus):
-                print(miss)
+            for mode, clf in (("rules", None), ("hybrid", Hybrid())):
+                for miss in corpus_misses(corpus, classifier=clf):
+                    print(f"{mode}: {miss}")
         print()
+    if "--lofo" in argv:
+        print("Classifier alone, trained and thresholded without the file (leave one file out):\n")
+        for path in sorted(CORPUS_DIR.glob("bias_heldout_*.yaml")):
+            table = accuracy_table(load_corpus(path), classifier=trained_without(path))
+            print(f"{path.name}\n{table.to_string(index=False, float_format=_fmt)}\n")
     return 0
 
 

@@ -240,7 +240,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_check_notes(args: argparse.Namespace) -> int:
-    report = check_notes(args.paths, rules_dir=args.rules)
+    report = check_notes(args.paths, rules_dir=args.rules, model=args.model)
     print(report.to_json() if args.json else notes_report_text(report))
     return 0
 
@@ -347,6 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="NOTES.md", help="interview notes, or folders of them")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--rules", metavar="DIR", help="a folder with your own en.yaml and zh.yaml bias rules")
+    p.add_argument("--model", action=argparse.BooleanOptionalAction, default=False,
+                   help="also flag what the classifier trained on the labeled corpus finds "
+                        "(experimental, off by default; --no-model: rules only)")
     p.set_defaults(func=cmd_check_notes)
 
     p = sub.add_parser("ml-check", help="ML readiness of an idea: metric, labels needed, data cost, open risks")

@@ -1,6 +1,6 @@
 """How well the bias rules agree with hand labels: precision and recall per category.
 
-Used by `benchmarks/bias_accuracy.py` and the tests, on `tests/data/bias_corpus.yaml`
+Used by `benchmarks/bias_accuracy.py` and the tests, on `templates/bias_corpus/*.yaml`
 (a YAML file with `lines:`, each `{speaker: q|a, text, expect: [categories]}`). A team
 that extends the rules can label a few of its own lines in the same format and measure.
 """
@@ -38,10 +38,13 @@ def load_corpus(path: str | Path) -> list[LabeledLine]:
     return out
 
 
-def accuracy_table(corpus: list[LabeledLine], rules_dir: str | Path | None = None) -> pd.DataFrame:
-    """One row per category: kind, labeled, flagged, true positives, precision, recall."""
-    rules = rule_sets(rules_dir)
-    predicted = [set(classify_line(x.text, x.speaker, rules)) for x in corpus]
+def accuracy_table(corpus: list[LabeledLine], rules_dir: str | Path | None = None, classifier=None) -> pd.DataFrame:
+    """One row per category: kind, labeled, flagged, true positives, precision, recall.
+
+    `classifier`: anything with `categories(text, speaker)`, such as
+    `interview_model.Hybrid()` (rules plus the trained model); default: the rules alone.
+    """
+    predicted = _predict(corpus, rules_dir, classifier)
     rows = []
     for cat in CATEGORIES:
         labeled = sum(cat in x.expect for x in corpus)
@@ -61,12 +64,17 @@ def accuracy_table(corpus: list[LabeledLine], rules_dir: str | Path | None = Non
     return pd.DataFrame(rows)
 
 
-def corpus_misses(corpus: list[LabeledLine], rules_dir: str | Path | None = None) -> list[str]:
-    """One readable line per corpus line where the rules and the label disagree."""
+def _predict(corpus: list[LabeledLine], rules_dir, classifier) -> list[set[str]]:
+    if classifier is not None:
+        return [set(classifier.categories(x.text, x.speaker)) for x in corpus]
     rules = rule_sets(rules_dir)
+    return [set(classify_line(x.text, x.speaker, rules)) for x in corpus]
+
+
+def corpus_misses(corpus: list[LabeledLine], rules_dir: str | Path | None = None, classifier=None) -> list[str]:
+    """One readable line per corpus line where the check and the label disagree."""
     out = []
-    for x in corpus:
-        got = set(classify_line(x.text, x.speaker, rules))
+    for x, got in zip(corpus, _predict(corpus, rules_dir, classifier), strict=True):
         if got != x.expect:
             extra, missed = sorted(got - x.expect), sorted(x.expect - got)
             out.append(f"[{x.speaker[0]}] {x.text}  extra={extra} missed={missed}")

@@ -9,6 +9,7 @@ import pytest
 
 from mlpm_kit.errors import InputError
 from mlpm_kit.interview_accuracy import accuracy_table, load_corpus
+from mlpm_kit.interview_model import CORPUS_DIR
 from mlpm_kit.interview_rules import (
     CATEGORIES,
     GOOD_SIGNALS,
@@ -19,7 +20,8 @@ from mlpm_kit.interview_rules import (
     rule_sets,
 )
 
-DATA = Path(__file__).resolve().parent / "data"
+CORPUS = CORPUS_DIR  # the labeled lines the rules were tuned on and the classifier learns from
+HELD_OUT = Path(__file__).resolve().parent / "data"  # never trained or tuned on
 
 
 @pytest.mark.parametrize(
@@ -102,7 +104,7 @@ def test_bad_rule_files_name_file_field_and_fix(tmp_path):
 
 
 def test_corpus_is_large_bilingual_and_labeled():
-    corpus = load_corpus(DATA / "bias_corpus.yaml")
+    corpus = load_corpus(CORPUS / "bias_corpus.yaml")
     assert len(corpus) >= 150
     assert sum(detect_language(x.text) == "zh" for x in corpus) >= 40
     labels = {c for x in corpus for c in x.expect}
@@ -110,9 +112,9 @@ def test_corpus_is_large_bilingual_and_labeled():
     assert sum(not x.expect for x in corpus) >= 20  # neutral lines, to measure precision
 
 
-@pytest.mark.parametrize("corpus", sorted(p.name for p in DATA.glob("bias_*.yaml")))
+@pytest.mark.parametrize("corpus", sorted(p.name for p in CORPUS.glob("bias_*.yaml")))
 def test_accuracy_goal_on_warnings(corpus):
-    table = accuracy_table(load_corpus(DATA / corpus)).set_index("category")
+    table = accuracy_table(load_corpus(CORPUS / corpus)).set_index("category")
     for cat in WARNINGS:
         assert table.loc[cat, "precision"] >= 0.85, (cat, table.loc[cat].to_dict())
         assert table.loc[cat, "recall"] >= 0.8, (cat, table.loc[cat].to_dict())
@@ -123,7 +125,8 @@ def test_accuracy_goal_on_warnings(corpus):
 def test_fast_matching_equals_plain_case_insensitive_search():
     # The prefiltered, lower-cased search must give exactly what searching every pattern
     # with IGNORECASE gives, on every labeled line, read as a question and as an answer.
-    lines = [x.text for path in sorted(DATA.glob("bias_*.yaml")) for x in load_corpus(path)]
+    paths = sorted(CORPUS.glob("bias_*.yaml")) + sorted(HELD_OUT.glob("bias_*.yaml"))
+    lines = [x.text for path in paths for x in load_corpus(path)]
     lines += ["LOI SIGNED", "We use EXCEL", "İstanbul WOULD you", "", "???", "A" * 3000]
     for ruleset in rule_sets().values():
         for rule in ruleset.rules:
