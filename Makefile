@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Chinese text in PDFs and charts, poppler for reading PDFs back.
 DEBS   := chromium fonts-noto-cjk poppler-utils
 
-.PHONY: demo test lint format system-deps bench clean
+.PHONY: demo test lint format system-deps fonts bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
@@ -15,11 +15,10 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps -e .
 	touch $(STAMP)
 
-system-deps:
+# Installs the Debian packages in $(1) that are missing (as root), or says which are missing.
+define debs
 	@missing=""; \
-	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
-	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
-	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	for pkg in $(1); do dpkg -s $$pkg >/dev/null 2>&1 || missing="$$missing $$pkg"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    echo "Installing Debian packages:$$missing"; \
@@ -28,8 +27,15 @@ system-deps:
 	    echo "Missing Debian packages:$$missing (run 'sudo apt-get install$$missing')"; \
 	  fi; \
 	fi
+endef
 
-demo: $(STAMP)
+system-deps:
+	$(call debs,$(DEBS))
+
+fonts:
+	$(call debs,fonts-noto-cjk)
+
+demo: $(STAMP) fonts
 	$(VENV)/bin/mlpm demo
 
 test: $(STAMP) system-deps

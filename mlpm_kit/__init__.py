@@ -14,14 +14,14 @@ from .simulate import Simulation, simulate
 
 __all__ = [
     "Idea",
-    "Selection",
-    "best_portfolio",
     "IdeaFileError",
     "InputError",
     "MlpmError",
     "NotesReport",
+    "Selection",
     "Simulation",
     "ToolError",
+    "best_portfolio",
     "breakdown",
     "check_notes",
     "ks",
