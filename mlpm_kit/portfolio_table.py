@@ -103,7 +103,7 @@ def selection_text(selection: Selection) -> str:
 def styled_ranking(selection: Selection):
     """The ranking table as a pandas Styler for notebooks and HTML reports.
 
-    Chosen ideas are highlighted; value over opportunity cost gets a bar (green above 0).
+    Chosen ideas are highlighted; value over opportunity cost is green above 0, red below.
     """
     columns = selection.result_columns(with_text=True)
     frame = selection.table[columns].rename(columns=lambda c: c.replace("_", " "))
@@ -127,8 +127,12 @@ def styled_ranking(selection: Selection):
     styler = (
         frame.style.apply(highlight, axis=1)
         .format(formats)
-        .bar(subset=["value over opportunity cost"], align="zero", color=["#d9534f", "#5cb85c"])
+        .map(
+            lambda v: f"color: {'#2e7d32' if v >= 0 else '#c62828'}; font-weight: 600" if v == v else "",
+            subset=["value over opportunity cost"],
+        )
         .hide(axis="index")
+        .set_table_styles([{"selector": "td.col1", "props": "min-width: 11em"}], overwrite=False)
         .set_caption(
             f"Best set for {number(selection.capacity_weeks)} engineer-weeks: {money(selection.total_expected_value)}; "
             f"greedy by RICE leaves {money(selection.value_left_by_greedy)} on the table"
@@ -141,7 +145,7 @@ def comparison_frame(selection: Selection) -> pd.DataFrame:
     """The best set beside greedy by RICE: ideas, totals, and the value greedy leaves on the table."""
     rows = []
     for name, totals in (
-        ("best set (integer program)", selection.__dict__),
+        ("best set (exact)", selection.__dict__),
         ("greedy by RICE", selection.greedy),
     ):
         rows.append(
@@ -156,4 +160,6 @@ def comparison_frame(selection: Selection) -> pd.DataFrame:
                 ),
             }
         )
-    return pd.DataFrame(rows).set_index("selection")
+    frame = pd.DataFrame(rows).set_index("selection")
+    frame.index.name = None  # one header row in HTML and PDF, the row labels say which selection
+    return frame
