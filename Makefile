@@ -40,6 +40,7 @@ demo: $(STAMP) fonts
 
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m pytest
 
 lint: $(STAMP)

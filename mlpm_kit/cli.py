@@ -57,7 +57,9 @@ def score_table_text(table: pd.DataFrame) -> str:
             "npv": table["npv"].map(money),
             "effort wk": table["effort_weeks"].map(number),
             "one-time": table["one_time_cost"].map(money),
-            "payback mo": table["payback_months"].map(lambda x: number(round(x)) if x == x else "never"),
+            "payback mo": table["payback_months"].map(
+                lambda x: number(round(x)) if x == x else "never"
+            ),
             "confidence": table["confidence"].map(share),
             "pain": table["pain_score"].map(number),
             "RICE": table["rice"].map(lambda x: number(round(x, 1))),
@@ -73,7 +75,9 @@ def _whole_number(text: str | None, name: str) -> int | None:
     try:
         return int(text.replace("_", "").replace(",", ""))
     except ValueError:
-        raise InputError(f"--{name} must be a whole number, got {text!r}; for example --{name} 10000.") from None
+        raise InputError(
+            f"--{name} must be a whole number, got {text!r}; for example --{name} 10000."
+        ) from None
 
 
 def uncertainty_table_text(table: pd.DataFrame) -> str:
@@ -111,16 +115,24 @@ def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.
                 if total > 0
                 else "the decision is the same whatever the inputs turn out to be"
             )
-            biggest = f"; biggest swing: {swing['label'].iloc[0]} ({money(swing['swing'].iloc[0])})" if len(swing) else ""
+            biggest = (
+                f"; biggest swing: {swing['label'].iloc[0]} ({money(swing['swing'].iloc[0])})"
+                if len(swing)
+                else ""
+            )
             lines.append(f"  {idea_id}: {reason}{biggest}.")
             continue
         lines.append(f"  {idea_id}:")
         for _, row in rows.iterrows():
-            lines.append(f"    {row['rank']}. {row['label']} ({row['input']}): {money(row['evppi'])}. {row['suggestion']}")
+            lines.append(
+                f"    {row['rank']}. {row['label']} ({row['input']}): {money(row['evppi'])}. {row['suggestion']}"
+            )
     return "\n".join(lines)
 
 
-def with_uncertainty(table: pd.DataFrame, ideas: list, draws: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def with_uncertainty(
+    table: pd.DataFrame, ideas: list, draws: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The score table joined with the simulation's summary; plus the EVPPI and tornado tables."""
     sim = simulate(ideas, draws=draws, seed=seed)
     summary = sim.summary()
@@ -151,29 +163,45 @@ def cmd_score(args: argparse.Namespace) -> int:
         if evpi is not None:
             for row in rows:
                 mine = evpi[evpi["id"] == row["id"]]
-                row["evpi"] = {path: float(v) for path, v in zip(mine["input"], mine["evppi"], strict=True)}
+                row["evpi"] = {
+                    path: float(v) for path, v in zip(mine["input"], mine["evppi"], strict=True)
+                }
                 row.pop("validate_next", None)
-                row["validate_next"] = records(mine[(mine["rank"] <= 3) & (mine["evppi"] > 0)][["input", "label", "evppi", "suggestion"]])
+                row["validate_next"] = records(
+                    mine[(mine["rank"] <= 3) & (mine["evppi"] > 0)][
+                        ["input", "label", "evppi", "suggestion"]
+                    ]
+                )
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif args.csv:
         sys.stdout.write(table.to_csv(index=False))
     elif evpi is not None:
         print(uncertainty_table_text(table))
-        print(f"\n{draws:,} draws, seed {seed}. npv p10 / p50 / p90: 80% of outcomes fall between p10 and p90.")
-        print("P(loss) = chance that npv < 0. EVPI = what perfectly knowing every input is worth.\n")
+        print(
+            f"\n{draws:,} draws, seed {seed}. npv p10 / p50 / p90: 80% of outcomes fall between p10 and p90."
+        )
+        print(
+            "P(loss) = chance that npv < 0. EVPI = what perfectly knowing every input is worth.\n"
+        )
         print(validate_next_text(table, evpi, sensitivity))
     else:
         print(score_table_text(table))
         if len(table):
-            print("\nRanked by expected value = confidence x (npv - opportunity cost) - (1 - confidence) x failure cost.")
-            print("Money is per the idea files' currency; effort in engineer-weeks. `mlpm score --json` has every field.")
+            print(
+                "\nRanked by expected value = confidence x (npv - opportunity cost) - (1 - confidence) x failure cost."
+            )
+            print(
+                "Money is per the idea files' currency; effort in engineer-weeks. `mlpm score --json` has every field."
+            )
     _print_errors(errors)
     return EXIT_INPUT if errors else 0
 
 
 def cmd_new(args: argparse.Namespace) -> int:
     if not args.title.strip():
-        raise InputError('the title is empty; give the idea a name, for example mlpm new "Auto-triage of tickets".')
+        raise InputError(
+            'the title is empty; give the idea a name, for example mlpm new "Auto-triage of tickets".'
+        )
     path = new_idea(args.title, args.dir)
     print(path)
     return 0
@@ -205,8 +233,14 @@ def cmd_report(args: argparse.Namespace) -> int:
         return report_folder(path, args.format, out_dir, args.draws, args.seed)
     print(
         render_report(
-            path, args.format, out_dir, portfolio=args.portfolio, draws=args.draws, seed=args.seed,
-            capacity_weeks=args.capacity_weeks, budget=args.budget,
+            path,
+            args.format,
+            out_dir,
+            portfolio=args.portfolio,
+            draws=args.draws,
+            seed=args.seed,
+            capacity_weeks=args.capacity_weeks,
+            budget=args.budget,
         )
     )
     return 0
@@ -217,7 +251,9 @@ def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
     for pair in pairs:
         needer, sep, needed = pair.partition(":")
         if not sep or not needer.strip() or not needed.strip():
-            raise InputError(f"--requires {pair!r}: write B:A for 'B needs A', for example --requires search-ranking:ticket-triage.")
+            raise InputError(
+                f"--requires {pair!r}: write B:A for 'B needs A', for example --requires search-ranking:ticket-triage."
+            )
         out.setdefault(needer.strip(), []).append(needed.strip())
     return out
 
@@ -225,8 +261,14 @@ def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
 def cmd_compare(args: argparse.Namespace) -> int:
     ideas = load_portfolio(args.path)
     selection = best_portfolio(
-        ideas, args.capacity_weeks, budget=args.budget, draws=args.draws, seed=args.seed,
-        must_include=args.include, must_exclude=args.exclude, requires=_requires(args.requires),
+        ideas,
+        args.capacity_weeks,
+        budget=args.budget,
+        draws=args.draws,
+        seed=args.seed,
+        must_include=args.include,
+        must_exclude=args.exclude,
+        requires=_requires(args.requires),
     )
     if args.out:
         save_portfolio(ideas, args.out, selection.table)
@@ -254,7 +296,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if errors:
         return EXIT_INPUT
     capacity = 60
-    print(f"\nComparing: the best set for {capacity} engineer-weeks (mlpm compare {ideas_dir} --capacity-weeks {capacity})\n")
+    print(
+        f"\nComparing: the best set for {capacity} engineer-weeks (mlpm compare {ideas_dir} --capacity-weeks {capacity})\n"
+    )
     print(selection_text(best_portfolio(ideas, capacity)))
     out_dir = Path("out")
     print(f"\nWriting one PDF report per example idea, and the portfolio's, to {out_dir}/")
@@ -295,67 +339,159 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", default=".", help="folder for the new file (default: current folder)")
     p.set_defaults(func=cmd_new)
 
-    p = sub.add_parser("score", help="score idea files or folders of them, ranked by expected value")
+    p = sub.add_parser(
+        "score", help="score idea files or folders of them, ranked by expected value"
+    )
     p.add_argument("paths", nargs="+", metavar="PATH", help="idea files (.yaml) or folders of them")
     p.add_argument(
-        "--draws", metavar="N",
+        "--draws",
+        metavar="N",
         help="simulate each idea N times (100 to 1,000,000; 10000 is plenty): adds npv percentiles, "
         "P(loss) and the inputs most worth validating",
     )
-    p.add_argument("--seed", metavar="S", help="random seed of the simulation (default 0); the same seed gives the same numbers")
+    p.add_argument(
+        "--seed",
+        metavar="S",
+        help="random seed of the simulation (default 0); the same seed gives the same numbers",
+    )
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print a JSON list, one object per idea")
     fmt.add_argument("--csv", action="store_true", help="print CSV, one row per idea")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("report", help="a PDF (or HTML) decision memo per idea, or one for a portfolio")
-    p.add_argument("path", metavar="PATH", help="an idea file, or a folder: one report per idea (in parallel)")
-    p.add_argument("--portfolio", action="store_true", help="with a folder: one portfolio comparison report")
-    p.add_argument("--format", choices=("pdf", "html"), default="pdf", help="output format (default: pdf)")
-    p.add_argument("-o", "--out", default=".", metavar="DIR", help="folder for the reports (default: current folder)")
-    p.add_argument("--draws", type=int, help="simulation draws (default: 10000 per idea; the portfolio notebook's own)")
+    p = sub.add_parser(
+        "report", help="a PDF (or HTML) decision memo per idea, or one for a portfolio"
+    )
+    p.add_argument(
+        "path", metavar="PATH", help="an idea file, or a folder: one report per idea (in parallel)"
+    )
+    p.add_argument(
+        "--portfolio", action="store_true", help="with a folder: one portfolio comparison report"
+    )
+    p.add_argument(
+        "--format", choices=("pdf", "html"), default="pdf", help="output format (default: pdf)"
+    )
+    p.add_argument(
+        "-o",
+        "--out",
+        default=".",
+        metavar="DIR",
+        help="folder for the reports (default: current folder)",
+    )
+    p.add_argument(
+        "--draws",
+        type=int,
+        help="simulation draws (default: 10000 per idea; the portfolio notebook's own)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    p.add_argument("--capacity-weeks", type=float, metavar="W", help="with --portfolio: engineer-weeks available")
+    p.add_argument(
+        "--capacity-weeks",
+        type=float,
+        metavar="W",
+        help="with --portfolio: engineer-weeks available",
+    )
     p.add_argument("--budget", type=float, metavar="B", help="with --portfolio: one-time budget")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("workshop", help="fill in an idea in a browser form with live scores (Voila, localhost)")
+    p = sub.add_parser(
+        "workshop", help="fill in an idea in a browser form with live scores (Voila, localhost)"
+    )
     p.add_argument(
-        "idea", nargs="?", metavar="IDEA.yaml", help="the idea file to edit (default: examples/ideas/ticket-triage.yaml)"
+        "idea",
+        nargs="?",
+        metavar="IDEA.yaml",
+        help="the idea file to edit (default: examples/ideas/ticket-triage.yaml)",
     )
     p.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
-    p.add_argument("--draws", type=int, default=2000, help="simulation draws per update (default 2000)")
+    p.add_argument(
+        "--draws", type=int, default=2000, help="simulation draws per update (default 2000)"
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed of the simulation (default 0)")
     p.set_defaults(func=cmd_workshop)
 
     p = sub.add_parser(
-        "compare", help="the best set of ideas for a capacity, each idea's opportunity cost, and greedy by RICE"
+        "compare",
+        help="the best set of ideas for a capacity, each idea's opportunity cost, and greedy by RICE",
     )
-    p.add_argument("path", metavar="DIR|FILE.csv|FILE.xlsx", help="a folder of idea files, a .csv or an .xlsx (one row per idea)")
-    p.add_argument("--capacity-weeks", type=float, required=True, metavar="W", help="engineer-weeks available (above 0)")
-    p.add_argument("--budget", type=float, metavar="B", help="one-time budget (money); default: no limit")
-    p.add_argument("--draws", type=int, default=0, metavar="N", help="simulate N draws; P(in best set) from up to 200 of them")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed for --draws (default 0)")
-    p.add_argument("--include", action="append", default=[], metavar="ID", help="an idea that must be in the set (repeatable)")
-    p.add_argument("--exclude", action="append", default=[], metavar="ID", help="an idea that must stay out (repeatable)")
-    p.add_argument("--requires", action="append", default=[], metavar="B:A", help="idea B needs idea A (repeatable)")
+    p.add_argument(
+        "path",
+        metavar="DIR|FILE.csv|FILE.xlsx",
+        help="a folder of idea files, a .csv or an .xlsx (one row per idea)",
+    )
+    p.add_argument(
+        "--capacity-weeks",
+        type=float,
+        required=True,
+        metavar="W",
+        help="engineer-weeks available (above 0)",
+    )
+    p.add_argument(
+        "--budget", type=float, metavar="B", help="one-time budget (money); default: no limit"
+    )
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=0,
+        metavar="N",
+        help="simulate N draws; P(in best set) from up to 200 of them",
+    )
+    p.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="random seed for --draws (default 0)"
+    )
+    p.add_argument(
+        "--include",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="an idea that must be in the set (repeatable)",
+    )
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="an idea that must stay out (repeatable)",
+    )
+    p.add_argument(
+        "--requires",
+        action="append",
+        default=[],
+        metavar="B:A",
+        help="idea B needs idea A (repeatable)",
+    )
     p.add_argument("--json", action="store_true", help="print a JSON object (DESIGN section 6)")
-    p.add_argument("--out", metavar="FILE.csv|FILE.xlsx", help="write the portfolio with the result columns to a spreadsheet")
+    p.add_argument(
+        "--out",
+        metavar="FILE.csv|FILE.xlsx",
+        help="write the portfolio with the result columns to a spreadsheet",
+    )
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser("check-notes", help="confirmation-bias check of interview notes (Markdown)")
-    p.add_argument("paths", nargs="+", metavar="NOTES.md", help="interview notes, or folders of them")
+    p.add_argument(
+        "paths", nargs="+", metavar="NOTES.md", help="interview notes, or folders of them"
+    )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--rules", metavar="DIR", help="a folder with your own en.yaml and zh.yaml bias rules")
-    p.add_argument("--model", action=argparse.BooleanOptionalAction, default=False,
-                   help="also flag what the classifier trained on the labeled corpus finds "
-                        "(experimental, off by default; --no-model: rules only)")
+    p.add_argument(
+        "--rules", metavar="DIR", help="a folder with your own en.yaml and zh.yaml bias rules"
+    )
+    p.add_argument(
+        "--model",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="also flag what the classifier trained on the labeled corpus finds "
+        "(experimental, off by default; --no-model: rules only)",
+    )
     p.set_defaults(func=cmd_check_notes)
 
-    p = sub.add_parser("ml-check", help="ML readiness of an idea: metric, labels needed, data cost, open risks")
+    p = sub.add_parser(
+        "ml-check", help="ML readiness of an idea: metric, labels needed, data cost, open risks"
+    )
     p.add_argument("path", metavar="IDEA.yaml", help="an idea file with an ml: section")
     p.add_argument("--json", action="store_true", help="print a JSON object (DESIGN section 6)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the labels-needed range (default 0)")
+    p.add_argument(
+        "--seed", type=int, default=0, help="seed of the labels-needed range (default 0)"
+    )
     p.set_defaults(func=cmd_ml_check)
 
     p = sub.add_parser("demo", help="score, compare and report on the shipped example portfolio")

@@ -23,9 +23,16 @@ def idea_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in IDEA_SUFFIXES and not p.name.startswith("."))
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix in IDEA_SUFFIXES and not p.name.startswith(".")
+            )
             if not found:
-                raise InputError("the folder has no idea files (*.yaml); create one with mlpm new \"Title\".", file=str(path))
+                raise InputError(
+                    'the folder has no idea files (*.yaml); create one with mlpm new "Title".',
+                    file=str(path),
+                )
             files.extend(found)
         else:
             files.append(path)
@@ -48,7 +55,11 @@ def load_ideas(paths: Iterable[str | os.PathLike]) -> tuple[list[Idea], list[Mlp
             continue
         if idea.id in seen:
             errors.append(
-                InputError(f"the id '{idea.id}' is also used by {seen[idea.id]}; give each idea its own id.", file=str(path), field="id")
+                InputError(
+                    f"the id '{idea.id}' is also used by {seen[idea.id]}; give each idea its own id.",
+                    file=str(path),
+                    field="id",
+                )
             )
             continue
         seen[idea.id] = path

@@ -86,7 +86,12 @@ def evaluate(x: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """
     users, adoption = x["value.users"], x["value.adoption"]
     adopters = users * adoption
-    time_value = adopters * x["value.hours_saved_per_user_week"] * x["value.weeks_per_year"] * x["value.hourly_cost"]
+    time_value = (
+        adopters
+        * x["value.hours_saved_per_user_week"]
+        * x["value.weeks_per_year"]
+        * x["value.hourly_cost"]
+    )
     gross_benefit = time_value + x["value.money_saved_per_year"] + x["value.revenue_per_year"]
     captures = np.asarray(x[CAPTURES])
     best_capture = captures.max(axis=0) if captures.shape[0] else np.zeros_like(gross_benefit)
@@ -103,7 +108,11 @@ def evaluate(x: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     npv = net_per_year * annuity - one_time_cost
     roi = _divide(npv, one_time_cost)
     paying = net_per_year > 0
-    payback_months = np.where(paying, 12 * (launch_years + _divide(one_time_cost, np.where(paying, net_per_year, 1))), np.nan)
+    payback_months = np.where(
+        paying,
+        12 * (launch_years + _divide(one_time_cost, np.where(paying, net_per_year, 1))),
+        np.nan,
+    )
 
     value_per_week = x["opportunity.value_per_engineer_week"]
     opportunity_cost = effort_weeks * value_per_week
@@ -113,19 +122,38 @@ def evaluate(x: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     expected_value = confidence * economic_value - (1 - confidence) * failure_cost
 
     severity = np.asarray(x["pain.severity"])
-    pain_score = 4 * x["pain.frequency"] * severity * np.where(x["pain.actively_seeking"] > 0, 1.0, 0.5)
-    impact = IMPACT_BY_SEVERITY[np.clip(severity.astype(int), 0, 5)].astype(np.result_type(adopters, np.float32))
+    pain_score = (
+        4 * x["pain.frequency"] * severity * np.where(x["pain.actively_seeking"] > 0, 1.0, 0.5)
+    )
+    impact = IMPACT_BY_SEVERITY[np.clip(severity.astype(int), 0, 5)].astype(
+        np.result_type(adopters, np.float32)
+    )
     rice = _divide(adopters * impact * confidence, effort_weeks / WEEKS_PER_MONTH)
     cd3 = _divide(annual_benefit / WEEKS_PER_YEAR, launch_years * WEEKS_PER_YEAR)
 
     values = {
-        "adopters": adopters, "time_value": time_value, "gross_benefit": gross_benefit,
-        "best_capture": best_capture, "replaced_cost": replaced_cost, "annual_benefit": annual_benefit,
-        "effort_weeks": effort_weeks, "one_time_cost": one_time_cost, "launch_years": launch_years,
-        "net_per_year": net_per_year, "annuity": annuity, "npv": npv, "roi": roi,
-        "payback_months": payback_months, "opportunity_cost": opportunity_cost,
-        "economic_value": economic_value, "failure_cost": failure_cost, "confidence": confidence,
-        "expected_value": expected_value, "pain_score": pain_score, "rice": rice, "cd3": cd3,
+        "adopters": adopters,
+        "time_value": time_value,
+        "gross_benefit": gross_benefit,
+        "best_capture": best_capture,
+        "replaced_cost": replaced_cost,
+        "annual_benefit": annual_benefit,
+        "effort_weeks": effort_weeks,
+        "one_time_cost": one_time_cost,
+        "launch_years": launch_years,
+        "net_per_year": net_per_year,
+        "annuity": annuity,
+        "npv": npv,
+        "roi": roi,
+        "payback_months": payback_months,
+        "opportunity_cost": opportunity_cost,
+        "economic_value": economic_value,
+        "failure_cost": failure_cost,
+        "confidence": confidence,
+        "expected_value": expected_value,
+        "pain_score": pain_score,
+        "rice": rice,
+        "cd3": cd3,
     }
     # Not every output depends on every input: broadcast all to the widest shape.
     shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))

@@ -165,7 +165,12 @@ def standard_normal(rng: np.random.Generator, out: np.ndarray) -> np.ndarray:
 
 
 def sample_rows(
-    z: np.ndarray, kind: np.ndarray, mu: np.ndarray, sigma: np.ndarray, *, share: np.ndarray | bool = False
+    z: np.ndarray,
+    kind: np.ndarray,
+    mu: np.ndarray,
+    sigma: np.ndarray,
+    *,
+    share: np.ndarray | bool = False,
 ) -> np.ndarray:
     """Samples from one distribution per row, given standard normal draws `z` (rows x draws).
 
@@ -196,7 +201,9 @@ def sample_rows(
     return y
 
 
-def sample(estimate: Estimate, draws: int, rng: np.random.Generator, dtype=np.float64) -> np.ndarray:
+def sample(
+    estimate: Estimate, draws: int, rng: np.random.Generator, dtype=np.float64
+) -> np.ndarray:
     """`draws` samples of one estimate (a convenience over `sample_rows` for one value).
 
     >>> sample(parse_estimate("200 to 400"), 5, np.random.default_rng(0)).shape
@@ -204,7 +211,9 @@ def sample(estimate: Estimate, draws: int, rng: np.random.Generator, dtype=np.fl
     """
     kind, mu, sigma = estimate.params()
     z = standard_normal(rng, np.empty((1, draws), dtype=dtype))
-    return sample_rows(z, np.array([kind]), np.array([mu]), np.array([sigma]), share=estimate.share)[0]
+    return sample_rows(
+        z, np.array([kind]), np.array([mu]), np.array([sigma]), share=estimate.share
+    )[0]
 
 
 def format_number(x: float) -> str:
@@ -281,7 +290,10 @@ def parse_estimate(value: object, *, share: bool = False) -> Estimate:
         low, high = _plain_number(value["low"]), _plain_number(value["high"])
     elif isinstance(value, str) and (match := _RANGE.match(value)):
         try:
-            low_text, high_text = _number_from_text(match.group(1)), _number_from_text(match.group(2))
+            low_text, high_text = (
+                _number_from_text(match.group(1)),
+                _number_from_text(match.group(2)),
+            )
         except ValueError:
             raise EstimateError(f"{value!r} is not a number or a range. {RANGE_HINT}") from None
         low, high = _check_number(low_text, value), _check_number(high_text, value)

@@ -51,20 +51,31 @@ def read_yaml_text(path: Path, max_bytes: int = MAX_IDEA_BYTES) -> str:
     """The file's text, or an `IdeaFileError` saying why it cannot be read."""
     name = str(path)
     if not path.exists():
-        raise IdeaFileError(name, [(None, "no such file; check the path (mlpm new \"Title\" creates one).")])
+        raise IdeaFileError(
+            name, [(None, 'no such file; check the path (mlpm new "Title" creates one).')]
+        )
     if not path.is_file():
-        raise IdeaFileError(name, [(None, "is not a file; give an idea file (.yaml) or a folder of them.")])
+        raise IdeaFileError(
+            name, [(None, "is not a file; give an idea file (.yaml) or a folder of them.")]
+        )
     size = path.stat().st_size
     if size > max_bytes:
         raise IdeaFileError(
-            name, [(None, f"is {size / 1e6:.1f} MB; an idea file is a small text file (under {max_bytes / 1e6:.0f} MB).")]
+            name,
+            [
+                (
+                    None,
+                    f"is {size / 1e6:.1f} MB; an idea file is a small text file (under {max_bytes / 1e6:.0f} MB).",
+                )
+            ],
         )
     data = path.read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise IdeaFileError(
-            name, [(None, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 in your editor.")]
+            name,
+            [(None, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 in your editor.")],
         ) from None
 
 
@@ -72,7 +83,9 @@ def _yaml_problem(exc: YAMLError) -> str:
     if isinstance(exc, MarkedYAMLError) and exc.problem_mark is not None:
         mark = exc.problem_mark
         problem = (exc.problem or "invalid YAML").strip()
-        return f"line {mark.line + 1}, column {mark.column + 1}: {problem}; fix the YAML syntax there."
+        return (
+            f"line {mark.line + 1}, column {mark.column + 1}: {problem}; fix the YAML syntax there."
+        )
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
     return f"{first}; fix the YAML syntax."
 
@@ -85,7 +98,13 @@ def parse_yaml(text: str, name: str) -> Any:
             if isinstance(event, AliasEvent):
                 line = event.start_mark.line + 1
                 raise IdeaFileError(
-                    name, [(None, f"line {line}: YAML aliases (*{event.anchor}) are not allowed in idea files; write the value out.")]
+                    name,
+                    [
+                        (
+                            None,
+                            f"line {line}: YAML aliases (*{event.anchor}) are not allowed in idea files; write the value out.",
+                        )
+                    ],
                 )
             if (
                 isinstance(event, ScalarEvent)
@@ -96,7 +115,13 @@ def parse_yaml(text: str, name: str) -> Any:
             ):
                 line = event.start_mark.line + 1
                 raise IdeaFileError(
-                    name, [(None, f"line {line}: {event.value} has a leading zero, which YAML readers may read as octal; write {int(event.value)}, or quote it if it is text.")]
+                    name,
+                    [
+                        (
+                            None,
+                            f"line {line}: {event.value} has a leading zero, which YAML readers may read as octal; write {int(event.value)}, or quote it if it is text.",
+                        )
+                    ],
                 )
         return yaml.load(text)
     except IdeaFileError:
@@ -107,7 +132,9 @@ def parse_yaml(text: str, name: str) -> Any:
             key = message.split('found duplicate key "', 1)[-1].split('"', 1)[0]
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
             where = f"line {line + 1}: " if line is not None else ""
-            raise IdeaFileError(name, [(key, f"{where}the key appears twice; keep one of them.")]) from None
+            raise IdeaFileError(
+                name, [(key, f"{where}the key appears twice; keep one of them.")]
+            ) from None
         raise IdeaFileError(name, [(None, _yaml_problem(exc))]) from None
     except RecursionError:
         raise IdeaFileError(name, [(None, "is nested too deeply to be an idea file.")]) from None
@@ -138,10 +165,20 @@ def _problem(error: dict) -> tuple[str, str]:
 def validate_idea(data: Any, name: str, default_id: str | None = None) -> Idea:
     """Validate parsed YAML into an `Idea`, or raise `IdeaFileError` listing every problem."""
     if data is None:
-        raise IdeaFileError(name, [(None, "the file is empty; start from templates/idea.yaml (mlpm new \"Title\").")])
+        raise IdeaFileError(
+            name, [(None, 'the file is empty; start from templates/idea.yaml (mlpm new "Title").')]
+        )
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
-        raise IdeaFileError(name, [(None, f"the file holds {kind}; an idea file is a set of keys (title:, pain:, cost: ...).")])
+        raise IdeaFileError(
+            name,
+            [
+                (
+                    None,
+                    f"the file holds {kind}; an idea file is a set of keys (title:, pain:, cost: ...).",
+                )
+            ],
+        )
     try:
         idea = Idea.model_validate(data)
     except ValidationError as exc:
@@ -168,7 +205,9 @@ def load_idea(path: str | os.PathLike) -> Idea:
     except IdeaFileError:
         raise
     if idea.id is None:
-        raise IdeaFileError(str(path), [("id", "cannot be derived from the file name; add an id: key.")])
+        raise IdeaFileError(
+            str(path), [("id", "cannot be derived from the file name; add an id: key.")]
+        )
     idea._source = path
     return idea
 
@@ -187,7 +226,7 @@ def _merge(target: Any, new: Any) -> Any:
             target[key] = _merge(target[key], value) if key in target else _fresh(value)
         return target
     if isinstance(target, CommentedSeq) and isinstance(new, list):
-        del target[len(new):]
+        del target[len(new) :]
         for i, value in enumerate(new):
             if i < len(target):
                 target[i] = _merge(target[i], value)
@@ -278,7 +317,9 @@ def new_idea(title: str, folder: str | os.PathLike = ".") -> Path:
     """Create `folder/<id>.yaml` from the blank template with `title` filled in."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    slug = "-".join("".join(c if c.isalnum() else " " for c in title.lower()).split())[:60] or "idea"
+    slug = (
+        "-".join("".join(c if c.isalnum() else " " for c in title.lower()).split())[:60] or "idea"
+    )
     target = folder / f"{slug}.yaml"
     n = 2
     while target.exists():

@@ -138,7 +138,9 @@ def confidence_of(idea: Idea) -> tuple[Estimate, str]:
             Estimate(low, high, share=True),
             f"from {n} interview note{'s' if n != 1 else ''} (evidence grade {summary['grade']}/100)",
         )
-    return _constant(DEFAULT_CONFIDENCE, share=True), "default 0.5 (no confidence or interview notes given)"
+    return _constant(
+        DEFAULT_CONFIDENCE, share=True
+    ), "default 0.5 (no confidence or interview notes given)"
 
 
 def data_cost_of(idea: Idea) -> tuple[Estimate, str]:
@@ -156,10 +158,14 @@ def data_cost_of(idea: Idea) -> tuple[Estimate, str]:
         try:
             estimate, needed = data_cost_estimate(idea)
         except InputError as exc:
-            return _constant(0.0), f"0 (not given, and the ML pilot curve gives no estimate: {exc.reason})"
+            return _constant(
+                0.0
+            ), f"0 (not given, and the ML pilot curve gives no estimate: {exc.reason})"
         data = idea.ml.data
         more = max(needed - data.labels_now, 0)
-        text = f"estimated from the ML pilot curve: {more:,} labels x {data.cost_per_label} per label"
+        text = (
+            f"estimated from the ML pilot curve: {more:,} labels x {data.cost_per_label} per label"
+        )
         if data.purchase_cost.high > 0:
             text += f" + {data.purchase_cost} purchase"
         return estimate, text
@@ -208,9 +214,14 @@ def stack_medians(inputs: list[ModelInputs]) -> dict[str, np.ndarray]:
     return stack_values(inputs, lambda est: est.median)
 
 
-def stack_values(inputs: list[ModelInputs], pick: Callable[[Estimate], float]) -> dict[str, np.ndarray]:
+def stack_values(
+    inputs: list[ModelInputs], pick: Callable[[Estimate], float]
+) -> dict[str, np.ndarray]:
     """Like `stack_medians`, with `pick(estimate)` (its median, low or high) for every input."""
-    out = {path: np.array([pick(inp.scalars[path]) for inp in inputs], dtype=float) for path in SCALAR_PATHS}
+    out = {
+        path: np.array([pick(inp.scalars[path]) for inp in inputs], dtype=float)
+        for path in SCALAR_PATHS
+    }
     width = max((len(inp.captures) for inp in inputs), default=0)
     for key, attr in ((CAPTURES, "captures"), (REPLACED_COST, "replaced_costs")):
         table = np.zeros((width, len(inputs)))

@@ -33,12 +33,16 @@ def load_corpus(path: str | Path) -> list[LabeledLine]:
         speaker = {"q": QUESTION, "a": ANSWER}.get(row.get("speaker"), row.get("speaker"))
         expect = frozenset(row.get("expect") or [])
         if speaker not in (QUESTION, ANSWER) or not expect <= set(CATEGORIES):
-            raise InputError("needs speaker q or a and known categories.", file=name, field=f"lines[{i}]")
+            raise InputError(
+                "needs speaker q or a and known categories.", file=name, field=f"lines[{i}]"
+            )
         out.append(LabeledLine(speaker, str(row["text"]), expect))
     return out
 
 
-def accuracy_table(corpus: list[LabeledLine], rules_dir: str | Path | None = None, classifier=None) -> pd.DataFrame:
+def accuracy_table(
+    corpus: list[LabeledLine], rules_dir: str | Path | None = None, classifier=None
+) -> pd.DataFrame:
     """One row per category: kind, labeled, flagged, true positives, precision, recall.
 
     `classifier`: anything with `categories(text, speaker)`, such as
@@ -71,7 +75,9 @@ def _predict(corpus: list[LabeledLine], rules_dir, classifier) -> list[set[str]]
     return [set(classify_line(x.text, x.speaker, rules)) for x in corpus]
 
 
-def corpus_misses(corpus: list[LabeledLine], rules_dir: str | Path | None = None, classifier=None) -> list[str]:
+def corpus_misses(
+    corpus: list[LabeledLine], rules_dir: str | Path | None = None, classifier=None
+) -> list[str]:
     """One readable line per corpus line where the check and the label disagree."""
     out = []
     for x, got in zip(corpus, _predict(corpus, rules_dir, classifier), strict=True):

@@ -83,7 +83,9 @@ class Summary:
             "grade": self.grade,
             "suggested_confidence": list(self.suggested_confidence),
             "flags": self.flags,
-            "checklist": {k: {"text": CHECKLIST[k], "ticked": v} for k, v in self.checklist.items()},
+            "checklist": {
+                k: {"text": CHECKLIST[k], "ticked": v} for k, v in self.checklist.items()
+            },
             "counts": self.counts,
             "grade_parts": {k: round(v, 1) for k, v in self.grade_parts.items()},
             "to_raise": self.to_raise,
@@ -98,7 +100,9 @@ def total_counts(interviews: list[Interview]) -> dict[str, int]:
     return counts
 
 
-def merged_checklist(interviews: list[Interview], ticked: dict[str, bool] | None = None) -> dict[str, bool]:
+def merged_checklist(
+    interviews: list[Interview], ticked: dict[str, bool] | None = None
+) -> dict[str, bool]:
     """An item is ticked when any notes file ticks it, or `ticked` (the notebook's boxes) says so."""
     if ticked is not None:
         return {k: bool(ticked.get(k, False)) for k in CHECKLIST}
@@ -159,25 +163,46 @@ def flags_of(interviews: list[Interview]) -> list[dict]:
         out.append({"code": code, "message": message})
 
     if n < MIN_INTERVIEWS:
-        flag("few_interviews", f"Only {n} interview{'s' if n != 1 else ''}; talk to at least {MIN_INTERVIEWS} people before trusting a pattern.")
+        flag(
+            "few_interviews",
+            f"Only {n} interview{'s' if n != 1 else ''}; talk to at least {MIN_INTERVIEWS} people before trusting a pattern.",
+        )
     segments = sorted({i.segment for i in interviews if i.segment}, key=str.lower)
     if len({s.lower() for s in segments}) <= 1:
         which = f"one segment ({segments[0]})" if segments else "no segment given"
-        flag("single_segment", f"All interviews are from {which}; talk to a second kind of customer to see whether the problem travels.")
+        flag(
+            "single_segment",
+            f"All interviews are from {which}; talk to a second kind of customer to see whether the problem travels.",
+        )
     insiders = sum(i.relationship in ("friend", "colleague") for i in interviews)
     if n and insiders / n > 0.5:
-        flag("mostly_friends", f"{insiders} of {n} interviewees are friends or colleagues; they are kind to your idea. Talk to strangers and customers.")
+        flag(
+            "mostly_friends",
+            f"{insiders} of {n} interviewees are friends or colleagues; they are kind to your idea. Talk to strangers and customers.",
+        )
     if not counts.get("disconfirming"):
-        flag("no_disconfirming", "No line anywhere disconfirms the idea: the strongest sign of confirmation bias. Ask what would make this not worth solving, and write down the answer.")
+        flag(
+            "no_disconfirming",
+            "No line anywhere disconfirms the idea: the strongest sign of confirmation bias. Ask what would make this not worth solving, and write down the answer.",
+        )
     if not counts.get("commitment"):
-        flag("no_commitments", "Nobody committed anything (time, an introduction, data, money); ask for a next step that costs them something.")
+        flag(
+            "no_commitments",
+            "Nobody committed anything (time, an introduction, data, money); ask for a next step that costs them something.",
+        )
     questions = sum(len(i.questions) for i in interviews)
     hypothetical = counts.get("hypothetical_question", 0)
     if questions and hypothetical / questions > 0.5:
-        flag("mostly_hypothetical", f"{hypothetical} of {questions} questions are hypothetical; ask about what already happened instead.")
+        flag(
+            "mostly_hypothetical",
+            f"{hypothetical} of {questions} questions are hypothetical; ask about what already happened instead.",
+        )
     talkers = [i.file for i in interviews if i.talk_ratio is not None and i.talk_ratio > 1 / 3]
     if talkers:
-        flag("interviewer_talks_too_much", f"The interviewer spoke more than a third of the words in {len(talkers)} interview{'s' if len(talkers) != 1 else ''} ({', '.join(talkers)}); listen more.")
+        flag(
+            "interviewer_talks_too_much",
+            f"The interviewer spoke more than a third of the words in {len(talkers)} interview{'s' if len(talkers) != 1 else ''} ({', '.join(talkers)}); listen more.",
+        )
     return out
 
 
@@ -189,25 +214,49 @@ def ways_to_raise(interviews: list[Interview], checklist: dict[str, bool]) -> li
     w = volume_weight(n)
     gap = {k: (MAX_POINTS[k] - v) * w for k, v in raw.items()}
     # more interviews add their own points and lift the weight of everything else
-    gap["interviews"] = MAX_POINTS["interviews"] - raw["interviews"] + (1 - w) * sum(
-        v for k, v in raw.items() if k != "interviews")
+    gap["interviews"] = (
+        MAX_POINTS["interviews"]
+        - raw["interviews"]
+        + (1 - w) * sum(v for k, v in raw.items() if k != "interviews")
+    )
     if gap["interviews"] > 0.5:
         more = MIN_INTERVIEWS - n
-        ideas.append((gap["interviews"], f"Interview {more} more {'person' if more == 1 else 'people'}"))
+        ideas.append(
+            (gap["interviews"], f"Interview {more} more {'person' if more == 1 else 'people'}")
+        )
     if gap["disconfirming"]:
-        ideas.append((gap["disconfirming"], "Look for disconfirming evidence: ask when the problem did not matter, and note it"))
+        ideas.append(
+            (
+                gap["disconfirming"],
+                "Look for disconfirming evidence: ask when the problem did not matter, and note it",
+            )
+        )
     if gap["commitment"]:
-        ideas.append((gap["commitment"], "Ask for a commitment: a pilot, an introduction, data or a pre-order"))
+        ideas.append(
+            (
+                gap["commitment"],
+                "Ask for a commitment: a pilot, an introduction, data or a pre-order",
+            )
+        )
     if gap["outsiders"] > 0.5:
-        ideas.append((gap["outsiders"], "Talk to strangers or customers instead of friends and colleagues"))
+        ideas.append(
+            (gap["outsiders"], "Talk to strangers or customers instead of friends and colleagues")
+        )
     if gap["segments"]:
         ideas.append((gap["segments"], "Interview a second segment"))
     if gap["line_quality"] > 0.5:
-        ideas.append((gap["line_quality"], "Ask about past events instead of opinions and hypotheticals; do not pitch"))
+        ideas.append(
+            (
+                gap["line_quality"],
+                "Ask about past events instead of opinions and hypotheticals; do not pitch",
+            )
+        )
     open_items = [CHECKLIST[k] for k, v in checklist.items() if not v]
     if open_items:
         items = "item" if len(open_items) == 1 else "items"
-        ideas.append((gap["checklist"], f"Do and tick the {len(open_items)} open checklist {items}"))
+        ideas.append(
+            (gap["checklist"], f"Do and tick the {len(open_items)} open checklist {items}")
+        )
     ideas.sort(key=lambda x: -x[0])
     return [f"{text} (up to +{points:.0f})" for points, text in ideas]
 

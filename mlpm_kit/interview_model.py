@@ -89,9 +89,21 @@ def _vectorizer():
 
     return FeatureUnion(
         [
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
-                                      token_pattern=r"(?u)\b\w[\w']*\b")),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1
+                ),
+            ),
+            (
+                "words",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    token_pattern=r"(?u)\b\w[\w']*\b",
+                ),
+            ),
         ]
     )
 
@@ -126,7 +138,9 @@ class BiasModel:
         return [c for c in CATEGORIES if c in found]
 
 
-def train(lines: Sequence[LabeledLine], thresholds: dict[str, float] | None = None, seed: int = SEED) -> BiasModel:
+def train(
+    lines: Sequence[LabeledLine], thresholds: dict[str, float] | None = None, seed: int = SEED
+) -> BiasModel:
     """Fit the model on labeled lines; deterministic for a given `seed`."""
     from sklearn.linear_model import LogisticRegression
 
@@ -144,9 +158,13 @@ def train(lines: Sequence[LabeledLine], thresholds: dict[str, float] | None = No
             y = np.array([cat in t.expect for t in mine], dtype=int)
             if y.min() == y.max():  # no positive (or no negative) example: nothing to learn
                 continue
-            clf = LogisticRegression(C=10.0, class_weight="balanced", solver="liblinear", random_state=seed)
+            clf = LogisticRegression(
+                C=10.0, class_weight="balanced", solver="liblinear", random_state=seed
+            )
             classifiers[cat] = clf.fit(x, y)
-    return BiasModel(vectorizers, classifiers, dict(THRESHOLDS if thresholds is None else thresholds))
+    return BiasModel(
+        vectorizers, classifiers, dict(THRESHOLDS if thresholds is None else thresholds)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -156,7 +174,10 @@ def default_model() -> BiasModel:
 
 
 def hybrid_categories_many(
-    texts: Sequence[str], speaker: str, rules: dict[str, RuleSet] | None = None, model: BiasModel | None = None
+    texts: Sequence[str],
+    speaker: str,
+    rules: dict[str, RuleSet] | None = None,
+    model: BiasModel | None = None,
 ) -> list[list[str]]:
     """Per text, the categories the rules OR the classifier flag, in the order of CATEGORIES."""
     model = model if model is not None else default_model()
@@ -179,12 +200,16 @@ class Hybrid:
         return hybrid_categories_many([text], speaker, self.rules, self.model)[0]
 
 
-def out_of_file_probabilities(files: Sequence[str | Path], seed: int = SEED) -> list[tuple[LabeledLine, dict[str, float]]]:
+def out_of_file_probabilities(
+    files: Sequence[str | Path], seed: int = SEED
+) -> list[tuple[LabeledLine, dict[str, float]]]:
     """Each line of each file with the probabilities of a model trained on the OTHER files."""
     corpora = [load_corpus(f) for f in files]
     out = []
     for i, held in enumerate(corpora):
-        model = train([x for j, c in enumerate(corpora) if j != i for x in c], thresholds={}, seed=seed)
+        model = train(
+            [x for j, c in enumerate(corpora) if j != i for x in c], thresholds={}, seed=seed
+        )
         for speaker in (QUESTION, ANSWER):
             mine = [x for x in held if x.speaker == speaker]
             probs = model.probabilities([x.text for x in mine], speaker)
@@ -193,7 +218,9 @@ def out_of_file_probabilities(files: Sequence[str | Path], seed: int = SEED) -> 
     return out
 
 
-def choose_thresholds(files: Sequence[str | Path] | None = None, min_precision: float = MIN_PRECISION) -> dict[str, float]:
+def choose_thresholds(
+    files: Sequence[str | Path] | None = None, min_precision: float = MIN_PRECISION
+) -> dict[str, float]:
     """Per category, the lowest threshold of GRID with out-of-file precision >= min_precision."""
     scored = out_of_file_probabilities(files if files is not None else training_files())
     out = {}
@@ -208,12 +235,17 @@ def choose_thresholds(files: Sequence[str | Path] | None = None, min_precision: 
     return out
 
 
-
-def trained_without(held: str | Path, files: Sequence[str | Path] | None = None, seed: int = SEED) -> BiasModel:
+def trained_without(
+    held: str | Path, files: Sequence[str | Path] | None = None, seed: int = SEED
+) -> BiasModel:
     """The model as it would be without `held`: trained, and its thresholds chosen, on the rest.
 
     For honest leave-one-file-out figures on a corpus file the shipped model learned from.
     """
     held = Path(held).resolve()
-    others = [Path(f) for f in (files if files is not None else training_files()) if Path(f).resolve() != held]
+    others = [
+        Path(f)
+        for f in (files if files is not None else training_files())
+        if Path(f).resolve() != held
+    ]
     return train([x for f in others for x in load_corpus(f)], choose_thresholds(others), seed)

@@ -126,7 +126,9 @@ class _Matcher:
     def of(cls, patterns: tuple[re.Pattern, ...]) -> _Matcher:
         checks = []
         for p in patterns:
-            if _FLAGS_OR_BACKREF.search(p.pattern) or re.search("[A-Z]", _ESCAPE.sub("", p.pattern)):
+            if _FLAGS_OR_BACKREF.search(p.pattern) or re.search(
+                "[A-Z]", _ESCAPE.sub("", p.pattern)
+            ):
                 checks.append((p, False, None))
                 continue
             try:
@@ -208,21 +210,35 @@ def load_rules(path: str | Path) -> RuleSet:
     except FileNotFoundError:
         raise InputError("no such rule file; check the path.", file=name) from None
     except (UnicodeDecodeError, YAMLError) as exc:
-        raise InputError(f"cannot be read as UTF-8 YAML ({type(exc).__name__}); fix the file.", file=name) from None
+        raise InputError(
+            f"cannot be read as UTF-8 YAML ({type(exc).__name__}); fix the file.", file=name
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("categories"), dict):
-        raise InputError("needs a `categories:` mapping (see templates/bias_rules/en.yaml).", file=name)
+        raise InputError(
+            "needs a `categories:` mapping (see templates/bias_rules/en.yaml).", file=name
+        )
     rules = []
     for category, spec in data["categories"].items():
         field = f"categories.{category}"
         if category not in CATEGORIES:
             close = difflib.get_close_matches(str(category), CATEGORIES, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            raise InputError(f"unknown category; {hint}the categories are {', '.join(CATEGORIES)}.", file=name, field=field)
+            raise InputError(
+                f"unknown category; {hint}the categories are {', '.join(CATEGORIES)}.",
+                file=name,
+                field=field,
+            )
         if not isinstance(spec, dict):
-            raise InputError("must be a mapping with speaker, advice, patterns.", file=name, field=field)
+            raise InputError(
+                "must be a mapping with speaker, advice, patterns.", file=name, field=field
+            )
         speaker = spec.get("speaker")
         if speaker not in SPEAKERS:
-            raise InputError(f"speaker is {speaker!r}; write `question` or `answer`.", file=name, field=f"{field}.speaker")
+            raise InputError(
+                f"speaker is {speaker!r}; write `question` or `answer`.",
+                file=name,
+                field=f"{field}.speaker",
+            )
         rules.append(
             Rule(
                 category,
@@ -241,7 +257,9 @@ def _rules_in(folder: str) -> dict[str, RuleSet]:
     for lang in ("en", "zh"):
         path = Path(folder) / f"{lang}.yaml"
         if not path.exists():
-            raise InputError(f"no {lang}.yaml in the rules folder; copy it from {RULES_DIR}.", file=folder)
+            raise InputError(
+                f"no {lang}.yaml in the rules folder; copy it from {RULES_DIR}.", file=folder
+            )
         out[lang] = load_rules(path)
     return out
 

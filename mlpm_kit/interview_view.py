@@ -46,7 +46,9 @@ def notes_report_text(report: NotesReport) -> str:
     out = []
     for i in report.interviews:
         out.append(f"{i.file}" + (f"  ({_who(i)})" if _who(i) else ""))
-        out.append(f"  talk ratio {_pct(i.talk_ratio)} (interviewer's share of words) · score {i.score}/100")
+        out.append(
+            f"  talk ratio {_pct(i.talk_ratio)} (interviewer's share of words) · score {i.score}/100"
+        )
         for note in i.notes:
             out.append(f"  note: {note}")
         for f in i.findings:
@@ -59,11 +61,15 @@ def notes_report_text(report: NotesReport) -> str:
         out.append("")
     s = report.summary
     low, high = s["suggested_confidence"]
-    out.append(f"{s['interviews']} interview{'s' if s['interviews'] != 1 else ''} · evidence grade {s['grade']}/100 · "
-               f"suggested confidence {low:.2f} to {high:.2f}")
+    out.append(
+        f"{s['interviews']} interview{'s' if s['interviews'] != 1 else ''} · evidence grade {s['grade']}/100 · "
+        f"suggested confidence {low:.2f} to {high:.2f}"
+    )
     warn = sum(n for c, n in s["counts"].items() if kind_of(c) == "warning")
     good = sum(n for c, n in s["counts"].items() if kind_of(c) == "good")
-    out.append(f"{warn} warning{'s' if warn != 1 else ''} (!), {good} good signal{'s' if good != 1 else ''} (+)")
+    out.append(
+        f"{warn} warning{'s' if warn != 1 else ''} (!), {good} good signal{'s' if good != 1 else ''} (+)"
+    )
     if s["flags"]:
         out.append("Flags:")
         out += [f"  - {f['message']}" for f in s["flags"]]
@@ -78,7 +84,7 @@ def notes_report_text(report: NotesReport) -> str:
 def legend_html() -> str:
     chips = "".join(
         f'<span style="background:{COLORS[c]};padding:1px 6px;margin:2px;border-radius:3px;display:inline-block">'
-        f'{"⚠ " if kind_of(c) == "warning" else "✓ "}{LABELS[c]}</span>'
+        f"{'⚠ ' if kind_of(c) == 'warning' else '✓ '}{LABELS[c]}</span>"
         for c in CATEGORIES
     )
     return f'<div class="mlpm-legend">{chips}</div>'
@@ -104,7 +110,7 @@ def interview_html(interview: Interview) -> str:
         rows.append(
             f'<tr><td style="color:#888;text-align:right">{u.line}</td><td><b>{who}</b></td>'
             f'<td style="background:{color}">{e(u.text)}</td><td>{tags}'
-            f'{"<br><small>" + advice + "</small>" if advice else ""}</td></tr>'
+            f"{'<br><small>' + advice + '</small>' if advice else ''}</td></tr>"
         )
     notes = "".join(f"<li>{e(n)}</li>" for n in interview.notes)
     head = (
@@ -142,8 +148,12 @@ def checklist_widget(report: NotesReport):
     import ipywidgets as widgets
 
     boxes = {
-        key: widgets.Checkbox(value=report.summary["checklist"][key]["ticked"], description=text,
-                              indent=False, layout=widgets.Layout(width="auto"))
+        key: widgets.Checkbox(
+            value=report.summary["checklist"][key]["ticked"],
+            description=text,
+            indent=False,
+            layout=widgets.Layout(width="auto"),
+        )
         for key, text in CHECKLIST.items()
     }
     shown = widgets.HTML(grade_html(report.summary))
@@ -172,7 +182,9 @@ def show_notes_check(idea_path: str | Path | None = None, notes=None) -> NotesRe
         notes = [notes]
     if not notes:
         if idea_path is None:
-            raise InputError("give `notes` (files or a folder) or an `idea_path` whose evidence.interviews lists them.")
+            raise InputError(
+                "give `notes` (files or a folder) or an `idea_path` whose evidence.interviews lists them."
+            )
         notes = interview_paths(load_idea(idea_path))
         if not notes:
             raise InputError(f"{idea_path} lists no evidence.interviews; give `notes` instead.")

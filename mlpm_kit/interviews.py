@@ -45,12 +45,30 @@ from .interview_rules import (
 MAX_NOTES_BYTES = 5_000_000
 TALK_RATIO_LIMIT = 1 / 3
 MAX_FINDING_CHARS = 500
-INTERVIEWER_NAMES = {"interviewer", "me", "i", "pm", "q", "问", "我", "采访者", "访谈者", "访谈人", "采访人", "主持人"}
+INTERVIEWER_NAMES = {
+    "interviewer",
+    "me",
+    "i",
+    "pm",
+    "q",
+    "问",
+    "我",
+    "采访者",
+    "访谈者",
+    "访谈人",
+    "采访人",
+    "主持人",
+}
 INTERVIEWEE_NAMES = {"a", "答", "interviewee", "customer", "user", "受访者", "客户", "用户"}
 TEMPLATE_HINT = "see templates/interview.md for the format"
 
-_QA_TAG = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(Q|A|问|答)(?:\*\*|__)?\s*[:：.．](?:\*\*|__)?\s*(.*)$", re.IGNORECASE)
-_BOLD_TAG = re.compile(r"^\s*(?:[-*+]\s+)?\*\*([^*\n:：]{1,40}?)\s*(?:[:：]\s*\*\*|\*\*\s*[:：])\s*(.*)$")
+_QA_TAG = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(Q|A|问|答)(?:\*\*|__)?\s*[:：.．](?:\*\*|__)?\s*(.*)$",
+    re.IGNORECASE,
+)
+_BOLD_TAG = re.compile(
+    r"^\s*(?:[-*+]\s+)?\*\*([^*\n:：]{1,40}?)\s*(?:[:：]\s*\*\*|\*\*\s*[:：])\s*(.*)$"
+)
 _PLAIN_TAG = re.compile(r"^\s*(?:[-*+]\s+)?([^\W\d][\w .'-]{0,30}?)\s*[:：]\s*(.+)$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -117,7 +135,8 @@ class Interview:
             "segment": self.segment,
             "relationship": self.relationship,
             "findings": [
-                {"line": f.line, "category": f.category, "text": f.text, "advice": f.advice} for f in self.findings
+                {"line": f.line, "category": f.category, "text": f.text, "advice": f.advice}
+                for f in self.findings
             ],
             "talk_ratio": None if self.talk_ratio is None else round(self.talk_ratio, 3),
             "score": self.score,
@@ -136,7 +155,9 @@ def read_notes_text(path: Path) -> str:
     if not path.exists():
         raise InputError("no such notes file; check the path.", file=name)
     if not path.is_file():
-        raise InputError("is not a file; give interview notes (.md) or a folder of them.", file=name)
+        raise InputError(
+            "is not a file; give interview notes (.md) or a folder of them.", file=name
+        )
     size = path.stat().st_size
     if size > MAX_NOTES_BYTES:
         raise InputError(
@@ -148,7 +169,9 @@ def read_notes_text(path: Path) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 in your editor.", file=name) from None
+        raise InputError(
+            f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 in your editor.", file=name
+        ) from None
     if not text.strip():
         raise InputError(f"is empty; write the interview notes in it ({TEMPLATE_HINT}).", file=name)
     return text
@@ -158,22 +181,36 @@ def split_front_matter(text: str, name: str) -> tuple[dict, list[str], int, list
     """(front matter, body lines, line number of the first body line, notes)."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != "---":
-        return {}, lines, 1, [f"no front matter (interviewee, segment, relationship ...); {TEMPLATE_HINT}."]
+        return (
+            {},
+            lines,
+            1,
+            [f"no front matter (interviewee, segment, relationship ...); {TEMPLATE_HINT}."],
+        )
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
-        raise InputError("the front matter that starts on line 1 has no closing `---` line; add one after it.", file=name)
+        raise InputError(
+            "the front matter that starts on line 1 has no closing `---` line; add one after it.",
+            file=name,
+        )
     try:
         meta = YAML(typ="safe").load("\n".join(lines[1:end]))
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 2}: " if mark is not None else ""
-        raise InputError(f"{where}the front matter is not valid YAML ({exc.problem}); fix it.", file=name) from None
+        raise InputError(
+            f"{where}the front matter is not valid YAML ({exc.problem}); fix it.", file=name
+        ) from None
     except YAMLError as exc:
-        raise InputError(f"the front matter is not valid YAML ({type(exc).__name__}); fix it.", file=name) from None
+        raise InputError(
+            f"the front matter is not valid YAML ({type(exc).__name__}); fix it.", file=name
+        ) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        raise InputError("the front matter must be `key: value` lines (interviewee, segment, ...).", file=name)
+        raise InputError(
+            "the front matter must be `key: value` lines (interviewee, segment, ...).", file=name
+        )
     return {str(k): v for k, v in meta.items()}, lines[end + 1 :], end + 2, []
 
 
@@ -181,14 +218,22 @@ def _read_checklist(value: object, notes: list[str]) -> dict[str, bool]:
     ticked = {key: False for key in CHECKLIST}
     if value is None:
         return ticked
-    items = value.items() if isinstance(value, dict) else ((v, True) for v in value) if isinstance(value, list) else None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else ((v, True) for v in value)
+        if isinstance(value, list)
+        else None
+    )
     if items is None:
         notes.append("checklist: write it as `item: true` lines; ignored.")
         return ticked
     for key, done in items:
         item = checklist_item(str(key))
         if item is None:
-            notes.append(f"checklist: unknown item {str(key)[:60]!r}; the items are {', '.join(CHECKLIST)}.")
+            notes.append(
+                f"checklist: unknown item {str(key)[:60]!r}; the items are {', '.join(CHECKLIST)}."
+            )
         else:
             ticked[item] = str(done).strip().lower() in ("true", "yes", "x", "1", "done", "是")
     return ticked
@@ -297,7 +342,9 @@ def _learned(utterances: list[Utterance], model: BiasModel | None) -> list[set[s
     return out
 
 
-def check_interview(path: str | Path, rules: dict[str, RuleSet] | None = None, model: BiasModel | None = None) -> Interview:
+def check_interview(
+    path: str | Path, rules: dict[str, RuleSet] | None = None, model: BiasModel | None = None
+) -> Interview:
     """Read one notes file and check every line: the rules, plus the classifier when given."""
     rules = rules if rules is not None else rule_sets()
     path = Path(path)
@@ -306,7 +353,9 @@ def check_interview(path: str | Path, rules: dict[str, RuleSet] | None = None, m
     meta, body, first_line, notes = split_front_matter(text, name)
     relationship = meta.get("relationship")
     if relationship is not None and str(relationship).strip().lower() not in RELATIONSHIPS:
-        notes.append(f"relationship {str(relationship)[:40]!r} is not one of {', '.join(RELATIONSHIPS)}; ignored.")
+        notes.append(
+            f"relationship {str(relationship)[:40]!r} is not one of {', '.join(RELATIONSHIPS)}; ignored."
+        )
     checklist = _read_checklist(meta.get("checklist"), notes)
     utterances, speech_notes = parse_speech(body, first_line, meta)
     notes += speech_notes
@@ -319,14 +368,28 @@ def check_interview(path: str | Path, rules: dict[str, RuleSet] | None = None, m
         ruleset = rules[detect_language(u.text)]
         found = set(classify_line(u.text, u.speaker, rules)) | learned
         for category in (c for c in CATEGORIES if c in found):
-            shown = u.text if len(u.text) <= MAX_FINDING_CHARS else u.text[: MAX_FINDING_CHARS - 1] + "…"
+            shown = (
+                u.text
+                if len(u.text) <= MAX_FINDING_CHARS
+                else u.text[: MAX_FINDING_CHARS - 1] + "…"
+            )
             findings.append(Finding(u.line, category, u.speaker, shown, ruleset.advice(category)))
     total = words[QUESTION] + words[ANSWER]
     talk_ratio = words[QUESTION] / total if total else None
     counts = dict.fromkeys(CATEGORIES, 0)
     for f in findings:
         counts[f.category] += 1
-    return Interview(name, meta, utterances, findings, talk_ratio, counts, interview_score(counts, talk_ratio), checklist, notes)
+    return Interview(
+        name,
+        meta,
+        utterances,
+        findings,
+        talk_ratio,
+        counts,
+        interview_score(counts, talk_ratio),
+        checklist,
+        notes,
+    )
 
 
 def notes_paths(paths) -> list[Path]:
@@ -355,12 +418,21 @@ class NotesReport:
     def findings(self) -> pd.DataFrame:
         """One row per finding: file, line, speaker, category, kind, text, advice."""
         rows = [
-            {"file": i.file, "line": f.line, "speaker": f.speaker, "category": f.category, "kind": f.kind,
-             "text": f.text, "advice": f.advice}
+            {
+                "file": i.file,
+                "line": f.line,
+                "speaker": f.speaker,
+                "category": f.category,
+                "kind": f.kind,
+                "text": f.text,
+                "advice": f.advice,
+            }
             for i in self.interviews
             for f in i.findings
         ]
-        return pd.DataFrame(rows, columns=["file", "line", "speaker", "category", "kind", "text", "advice"])
+        return pd.DataFrame(
+            rows, columns=["file", "line", "speaker", "category", "kind", "text", "advice"]
+        )
 
     def to_dict(self) -> dict:
         return {"interviews": [i.to_dict() for i in self.interviews], "summary": self.summary}

@@ -52,6 +52,7 @@ RESULT_COLUMNS = (
     "value_over_opportunity_cost",
 )
 
+
 @dataclass
 class Selection:
     """The best portfolio and everything needed to explain it.

@@ -368,7 +368,10 @@ def _interviews_from(idea: Idea, folder: Path) -> str | None:
     """The idea's interview paths, rewritten relative to `folder` so they still resolve there."""
     source = getattr(idea, "_source", None)
     base = Path(source).parent if source is not None else Path(".")
-    paths = [os.path.relpath((base / entry).resolve(), folder.resolve()) for entry in idea.evidence.interviews]
+    paths = [
+        os.path.relpath((base / entry).resolve(), folder.resolve())
+        for entry in idea.evidence.interviews
+    ]
     return "; ".join(p.replace(os.sep, "/") for p in paths) or None
 
 

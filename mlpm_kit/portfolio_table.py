@@ -128,7 +128,9 @@ def styled_ranking(selection: Selection):
         frame.style.apply(highlight, axis=1)
         .format(formats)
         .map(
-            lambda v: f"color: {'#2e7d32' if v >= 0 else '#c62828'}; font-weight: 600" if v == v else "",
+            lambda v: (
+                f"color: {'#2e7d32' if v >= 0 else '#c62828'}; font-weight: 600" if v == v else ""
+            ),
             subset=["value over opportunity cost"],
         )
         .hide(axis="index")

@@ -22,11 +22,16 @@ class Section(BaseModel):
     """A block of an idea file: unknown keys are errors, so a typo never drops a number."""
 
     model_config = ConfigDict(
-        extra="forbid", arbitrary_types_allowed=True, validate_assignment=True, validate_default=True
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        validate_assignment=True,
+        validate_default=True,
     )
 
 
-def estimate_type(*, share: bool = False, minimum: float | None = 0.0, maximum: float | None = None):
+def estimate_type(
+    *, share: bool = False, minimum: float | None = 0.0, maximum: float | None = None
+):
     """An `Estimate` field type with bounds checked on both ends of the range."""
 
     def validate(value: object) -> Estimate:
@@ -65,7 +70,7 @@ def _text(value: object) -> str:
         return ""
     shown = value if not hasattr(value, "isoformat") else value.isoformat()
     raise ValueError(
-        f"{shown!r} was read as {type(value).__name__}, not text; put it in quotes, for example \"{shown}\"."
+        f'{shown!r} was read as {type(value).__name__}, not text; put it in quotes, for example "{shown}".'
     )
 
 
@@ -84,7 +89,12 @@ def _flag(value: object) -> bool:
 
 
 def _whole(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value) or value < 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or value != int(value)
+        or value < 0
+    ):
         raise ValueError(f"{value!r} is not a whole number of 0 or more.")
     return int(value)
 
@@ -105,17 +115,24 @@ def field(default: Any = ..., label: str | None = None, unit: str = "", help: st
 
 class Problem(Section):
     what: Text = field("", "What", help="The customer problem, in the customer's words.")
-    why: Text = field("", "Why it matters", help="What it costs them: time, money, risk, satisfaction.")
+    why: Text = field(
+        "", "Why it matters", help="What it costs them: time, money, risk, satisfaction."
+    )
     who: Text = field("", "Who", help="The people who have the problem; be specific.")
 
 
 class Pain(Section):
     frequency: PainScore = field(
-        ..., "Frequency", "1-5",
+        ...,
+        "Frequency",
+        "1-5",
         "How often it hurts: 1 yearly, 2 monthly, 3 weekly, 4 daily, 5 many times a day.",
     )
     severity: PainScore = field(
-        ..., "Severity", "1-5", "How much it hurts: 1 minor annoyance ... 5 blocks the job or costs real money."
+        ...,
+        "Severity",
+        "1-5",
+        "How much it hurts: 1 minor annoyance ... 5 blocks the job or costs real money.",
     )
     actively_seeking: Flag = field(
         False, "Actively seeking a fix", help="Have they already tried to solve it themselves?"
@@ -128,10 +145,14 @@ class Alternative(Section):
         "manual", "Kind", help="manual, competitor, in-house or do-nothing."
     )
     captures: Share = field(
-        0.0, "Benefit already captured", "share 0-1",
+        0.0,
+        "Benefit already captured",
+        "share 0-1",
         "Share of the benefit that customers already get from this alternative. " + INTERVAL_HELP,
     )
-    cost_per_year: Amount = field(0.0, "Cost per year", "money/year", "What customers spend on it today.")
+    cost_per_year: Amount = field(
+        0.0, "Cost per year", "money/year", "What customers spend on it today."
+    )
     replaced: Flag = field(
         False, "Replaced by us", help="true if our product replaces it, so that cost is saved."
     )
@@ -168,18 +189,30 @@ class Cost(Section):
         ..., "Effort to MVP", "engineer-weeks", "Engineer-weeks to a usable MVP. " + INTERVAL_HELP
     )
     build_weeks: Amount = field(
-        0.0, "Effort from MVP to launch", "engineer-weeks", "Engineer-weeks after the MVP. " + INTERVAL_HELP
+        0.0,
+        "Effort from MVP to launch",
+        "engineer-weeks",
+        "Engineer-weeks after the MVP. " + INTERVAL_HELP,
     )
-    iterations: WholeNumber = field(0, "Improvement rounds", "rounds", "Planned rounds after launch.")
+    iterations: WholeNumber = field(
+        0, "Improvement rounds", "rounds", "Planned rounds after launch."
+    )
     iteration_weeks: Amount = field(
-        0.0, "Effort per round", "engineer-weeks", "Engineer-weeks per improvement round. " + INTERVAL_HELP
+        0.0,
+        "Effort per round",
+        "engineer-weeks",
+        "Engineer-weeks per improvement round. " + INTERVAL_HELP,
     )
     data_cost: Amount | None = field(
-        None, "Data cost", "money",
+        None,
+        "Data cost",
+        "money",
         "One-time: labels, purchases, partnerships. Left empty, the ML section's estimate is used.",
     )
     run_cost_per_year: Amount = field(
-        0.0, "Running cost per year", "money/year",
+        0.0,
+        "Running cost per year",
+        "money/year",
         "Infrastructure, monitoring, retraining, support. " + INTERVAL_HELP,
     )
 
@@ -195,14 +228,18 @@ class Timeline(Section):
 
 class Opportunity(Section):
     value_per_engineer_week: Amount = field(
-        0.0, "Value of the next-best work", "money/engineer-week",
+        0.0,
+        "Value of the next-best work",
+        "money/engineer-week",
         "What the team's next-best work returns per engineer-week; default 0.",
     )
 
 
 class Evidence(Section):
     confidence: Share | None = field(
-        None, "Confidence the problem is real", "probability 0-1",
+        None,
+        "Confidence the problem is real",
+        "probability 0-1",
         "Probability that the problem is real as stated; default 0.5, or set by the interview grade.",
     )
     interviews: list[Text] = field(
@@ -244,14 +281,18 @@ class Idea(Section):
     tags: list[Text] = field([], "Tags")
     problem: Problem = field(Problem(), "Problem")
     pain: Pain = field(..., "Pain")
-    alternatives: list[Alternative] = field([], "Alternatives", help="What customers do today instead.")
+    alternatives: list[Alternative] = field(
+        [], "Alternatives", help="What customers do today instead."
+    )
     value: Value = field(Value(), "Value per year")
     cost: Cost = field(..., "Cost")
     timeline: Timeline = field(Timeline(), "Timeline")
     opportunity: Opportunity = field(Opportunity(), "Opportunity cost")
     evidence: Evidence = field(Evidence(), "Evidence")
     ml: MlSection = field(
-        MlSection(), "ML readiness", help="Metric, data, compliance, monitoring, explainability (optional)."
+        MlSection(),
+        "ML readiness",
+        help="Metric, data, compliance, monitoring, explainability (optional).",
     )
 
 
@@ -261,7 +302,10 @@ def section_model(path: tuple) -> type[BaseModel] | None:
     for part in path:
         if isinstance(part, int):
             continue
-        if not (isinstance(model, type) and issubclass(model, BaseModel)) or part not in model.model_fields:
+        if (
+            not (isinstance(model, type) and issubclass(model, BaseModel))
+            or part not in model.model_fields
+        ):
             return None
         model = _model_of(model.model_fields[part].annotation)
     return model if isinstance(model, type) and issubclass(model, BaseModel) else None

@@ -81,12 +81,20 @@ def _simulate(card: Scorecard) -> None:
         key=lambda r: -(r["evppi"] or 0.0),
     )
     charts = [
-        (npv_chart, "Distribution of the npv over the simulation's draws; the loss side is shaded."),
-        (tornado_chart, "What moves the expected value most: each uncertain input across its 90% range."),
+        (
+            npv_chart,
+            "Distribution of the npv over the simulation's draws; the loss side is shaded.",
+        ),
+        (
+            tornado_chart,
+            "What moves the expected value most: each uncertain input across its 90% range.",
+        ),
     ]
     if any((r["evppi"] or 0.0) > 0 for r in card.evpi):
         # With every value of information at 0 the bars would be empty; the text says so instead.
-        charts.append((voi_chart, "Value of information: what knowing each input before deciding is worth."))
+        charts.append(
+            (voi_chart, "Value of information: what knowing each input before deciding is worth.")
+        )
     card.charts = [(caption, figure_png(make(sim, card.idea.id))) for make, caption in charts]
 
 

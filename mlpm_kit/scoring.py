@@ -57,7 +57,9 @@ def score(ideas: Sequence[Idea]) -> pd.DataFrame:
     table["confidence_source"] = [model_inputs(i).sources["evidence.confidence"] for i in ideas]
     extra = [c for c in table.columns if c not in SCORE_COLUMNS]
     table = table[list(SCORE_COLUMNS) + extra]
-    table = table.sort_values("expected_value", ascending=False, kind="stable").reset_index(drop=True)
+    table = table.sort_values("expected_value", ascending=False, kind="stable").reset_index(
+        drop=True
+    )
     table.insert(0, "rank", range(1, len(table) + 1))
     return table
 
@@ -89,7 +91,12 @@ def breakdown(idea: Idea) -> list[dict[str, str]]:
     caps = ", ".join(share(c.median) for c in inputs.captures) or "none"
     repl = " + ".join(m(c.median) for c in inputs.replaced_costs if c.median) or "0"
     rows = [
-        ("adopters", "users x adoption", f"{n(x['value.users'])} x {share(x['value.adoption'])}", n(v["adopters"])),
+        (
+            "adopters",
+            "users x adoption",
+            f"{n(x['value.users'])} x {share(x['value.adoption'])}",
+            n(v["adopters"]),
+        ),
         (
             "time_value",
             "adopters x hours saved per week x weeks per year x hourly cost",
@@ -102,8 +109,18 @@ def breakdown(idea: Idea) -> list[dict[str, str]]:
             f"{m(v['time_value'])} + {m(x['value.money_saved_per_year'])} + {m(x['value.revenue_per_year'])}",
             m(v["gross_benefit"]),
         ),
-        ("best_capture", "largest share the alternatives already capture", caps, share(v["best_capture"])),
-        ("replaced_cost", "yearly cost of the alternatives we replace", repl, m(v["replaced_cost"])),
+        (
+            "best_capture",
+            "largest share the alternatives already capture",
+            caps,
+            share(v["best_capture"]),
+        ),
+        (
+            "replaced_cost",
+            "yearly cost of the alternatives we replace",
+            repl,
+            m(v["replaced_cost"]),
+        ),
         (
             "annual_benefit",
             "gross benefit x (1 - best capture) + replaced cost",
@@ -152,7 +169,12 @@ def breakdown(idea: Idea) -> list[dict[str, str]]:
             f"{n(v['effort_weeks'])} x {m(x['opportunity.value_per_engineer_week'])}",
             m(v["opportunity_cost"]),
         ),
-        ("economic_value", "npv - opportunity cost", f"{m(v['npv'])} - {m(v['opportunity_cost'])}", m(v["economic_value"])),
+        (
+            "economic_value",
+            "npv - opportunity cost",
+            f"{m(v['npv'])} - {m(v['opportunity_cost'])}",
+            m(v["economic_value"]),
+        ),
         (
             "failure_cost",
             "MVP weeks x (week cost + next-best value) + data cost",
@@ -166,4 +188,7 @@ def breakdown(idea: Idea) -> list[dict[str, str]]:
             m(v["expected_value"]),
         ),
     ]
-    return [dict(zip(("quantity", "formula", "with_numbers", "value"), row, strict=True)) for row in rows]
+    return [
+        dict(zip(("quantity", "formula", "with_numbers", "value"), row, strict=True))
+        for row in rows
+    ]

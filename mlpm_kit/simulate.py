@@ -160,7 +160,10 @@ class _Engine:
             if not own:
                 continue
             stream = np.random.SeedSequence(self.seed, spawn_key=(self.idea_keys[i],))
-            z = standard_normal(np.random.Generator(np.random.SFC64(stream)), np.empty((len(own), self.draws), self.dtype))
+            z = standard_normal(
+                np.random.Generator(np.random.SFC64(stream)),
+                np.empty((len(own), self.draws), self.dtype),
+            )
             for row, slot in zip(z, own, strict=True):
                 out[slot.path][j] = row
         return out
@@ -302,7 +305,6 @@ HEADLINE_COLUMNS = ("npv_mean", "npv_p10", "npv_p50", "npv_p90", "p_loss", "expe
 
 
 @dataclass
-
 class Simulation:
     """The result of `simulate`: samples of every input and output, and their summaries.
 

@@ -38,12 +38,18 @@ def make_idea(idea_id: str = "x", **sections):
     return validate_idea(idea_dict(**sections), "test.yaml", default_id=idea_id)
 
 
-def run_mlpm(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+def run_mlpm(
+    *args: str, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """Run `mlpm` as a user would, in a subprocess, with this checkout on the path."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run(
         [sys.executable, "-m", "mlpm_kit", *args],
-        capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=timeout,
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+        timeout=timeout,
     )
 
 

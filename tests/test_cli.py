@@ -15,8 +15,23 @@ from mlpm_kit.scoring import point_values
 from .conftest import EXAMPLES, ROOT, run_mlpm
 
 DESIGN_KEYS = {
-    "id", "title", "adopters", "annual_benefit", "effort_weeks", "one_time_cost", "launch_years", "npv", "roi",
-    "payback_months", "opportunity_cost", "economic_value", "confidence", "expected_value", "pain_score", "rice", "cd3",
+    "id",
+    "title",
+    "adopters",
+    "annual_benefit",
+    "effort_weeks",
+    "one_time_cost",
+    "launch_years",
+    "npv",
+    "roi",
+    "payback_months",
+    "opportunity_cost",
+    "economic_value",
+    "confidence",
+    "expected_value",
+    "pain_score",
+    "rice",
+    "cd3",
 }
 
 
@@ -42,7 +57,11 @@ def test_score_csv_and_table():
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows[0]["id"] == "ticket-triage" and set(rows[0]) >= DESIGN_KEYS
     table = run_mlpm("score", str(EXAMPLES / "ideas"))
-    assert table.returncode == 0 and "expected value" in table.stdout and "ticket-triage" in table.stdout
+    assert (
+        table.returncode == 0
+        and "expected value" in table.stdout
+        and "ticket-triage" in table.stdout
+    )
 
 
 def test_new_creates_a_valid_idea(tmp_path):
@@ -58,7 +77,9 @@ def test_demo_prints_the_ranked_example_portfolio():
     result = run_mlpm("demo", timeout=600)
     assert result.returncode == 0, result.stderr
     assert "ticket-triage" in result.stdout and "expected value" in result.stdout
-    assert "out/ticket-triage.pdf" in result.stdout and (ROOT / "out" / "ticket-triage.pdf").is_file()
+    assert (
+        "out/ticket-triage.pdf" in result.stdout and (ROOT / "out" / "ticket-triage.pdf").is_file()
+    )
 
 
 @pytest.mark.parametrize(

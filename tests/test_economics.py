@@ -17,14 +17,26 @@ from .conftest import make_idea
 # an opportunity cost, a 10% discount rate.
 IDEA_A = dict(
     pain={"frequency": 4, "severity": 3, "actively_seeking": True},
-    value={"users": 300, "adoption": 0.5, "hours_saved_per_user_week": 2, "hourly_cost": 50, "money_saved_per_year": 10000},
+    value={
+        "users": 300,
+        "adoption": 0.5,
+        "hours_saved_per_user_week": 2,
+        "hourly_cost": 50,
+        "money_saved_per_year": 10000,
+    },
     alternatives=[
         {"name": "Manual routing", "captures": 0.2, "cost_per_year": 40000, "replaced": True},
         {"name": "Macros", "captures": 0.3, "cost_per_year": 10000, "replaced": False},
     ],
     cost={
-        "team_size": 2, "team_week_cost": 4000, "mvp_weeks": 10, "build_weeks": 16,
-        "iterations": 2, "iteration_weeks": 3, "data_cost": 20000, "run_cost_per_year": 30000,
+        "team_size": 2,
+        "team_week_cost": 4000,
+        "mvp_weeks": 10,
+        "build_weeks": 16,
+        "iterations": 2,
+        "iteration_weeks": 3,
+        "data_cost": 20000,
+        "run_cost_per_year": 30000,
     },
     opportunity={"value_per_engineer_week": 5000},
     evidence={"confidence": 0.6},
@@ -55,7 +67,9 @@ def test_idea_a_by_hand():
     assert v["opportunity_cost"] == 160_000  # 32 x 5,000
     assert v["economic_value"] == pytest.approx(873_087.3, abs=0.1)
     assert v["failure_cost"] == 110_000  # 10 x (4,000 + 5,000) + 20,000
-    assert v["expected_value"] == pytest.approx(479_852.4, abs=0.1)  # 0.6 x 873,087.3 - 0.4 x 110,000
+    assert v["expected_value"] == pytest.approx(
+        479_852.4, abs=0.1
+    )  # 0.6 x 873,087.3 - 0.4 x 110,000
     assert v["pain_score"] == 48  # 4 x 4 x 3 x 1
     assert v["rice"] == pytest.approx(12.2203, abs=1e-4)  # 150 x 1 x 0.6 / (32 / 4.345)
     assert v["cd3"] == pytest.approx(784.024, abs=1e-3)  # (530,000 / 52) / (0.25 x 52)
@@ -64,9 +78,21 @@ def test_idea_a_by_hand():
 def test_zero_discount_no_alternatives_no_opportunity_section():
     idea = make_idea(
         pain={"frequency": 2, "severity": 5, "actively_seeking": False},
-        value={"users": 100, "adoption": 1, "hours_saved_per_user_week": 1, "hourly_cost": 100,
-               "weeks_per_year": 40, "revenue_per_year": 50000},
-        cost={"team_size": 1, "team_week_cost": 5000, "mvp_weeks": 26, "build_weeks": 26, "run_cost_per_year": 50000},
+        value={
+            "users": 100,
+            "adoption": 1,
+            "hours_saved_per_user_week": 1,
+            "hourly_cost": 100,
+            "weeks_per_year": 40,
+            "revenue_per_year": 50000,
+        },
+        cost={
+            "team_size": 1,
+            "team_week_cost": 5000,
+            "mvp_weeks": 26,
+            "build_weeks": 26,
+            "run_cost_per_year": 50000,
+        },
         timeline={"horizon_years": 3, "discount_rate": 0},
     )
     v = values_of(idea)
@@ -89,8 +115,14 @@ def test_zero_discount_no_alternatives_no_opportunity_section():
 def test_launch_after_horizon_and_no_payback():
     idea = make_idea(
         value={"users": 10, "adoption": 0.5, "hours_saved_per_user_week": 1, "hourly_cost": 40},
-        cost={"team_size": 2, "team_week_cost": 3000, "mvp_weeks": 40, "build_weeks": 80,
-              "data_cost": 5000, "run_cost_per_year": 20000},
+        cost={
+            "team_size": 2,
+            "team_week_cost": 3000,
+            "mvp_weeks": 40,
+            "build_weeks": 80,
+            "data_cost": 5000,
+            "run_cost_per_year": 20000,
+        },
         timeline={"horizon_years": 1},
         opportunity={"value_per_engineer_week": 1000},
         evidence={"confidence": 0.3},
@@ -117,9 +149,25 @@ def test_score_ranks_by_expected_value_and_has_the_design_columns():
     good, bad = make_idea("good", **IDEA_A), make_idea("bad", evidence={"confidence": 0.01})
     table = score([bad, good])
     assert list(table["id"]) == ["good", "bad"]
-    for column in ("id", "title", "adopters", "annual_benefit", "effort_weeks", "one_time_cost", "launch_years",
-                   "npv", "roi", "payback_months", "opportunity_cost", "economic_value", "confidence",
-                   "expected_value", "pain_score", "rice", "cd3"):
+    for column in (
+        "id",
+        "title",
+        "adopters",
+        "annual_benefit",
+        "effort_weeks",
+        "one_time_cost",
+        "launch_years",
+        "npv",
+        "roi",
+        "payback_months",
+        "opportunity_cost",
+        "economic_value",
+        "confidence",
+        "expected_value",
+        "pain_score",
+        "rice",
+        "cd3",
+    ):
         assert column in table.columns
 
 
@@ -133,7 +181,13 @@ shares = st.floats(min_value=0, max_value=1)
 
 
 @settings(max_examples=60, deadline=None)
-@given(users=st.floats(0, 1e5), more=st.floats(0, 1e5), adoption=shares, capture=shares, hours=st.floats(0, 40))
+@given(
+    users=st.floats(0, 1e5),
+    more=st.floats(0, 1e5),
+    adoption=shares,
+    capture=shares,
+    hours=st.floats(0, 40),
+)
 def test_more_users_never_lower_annual_benefit(users, more, adoption, capture, hours):
     def benefit(n):
         idea = make_idea(
@@ -149,7 +203,9 @@ def test_more_users_never_lower_annual_benefit(users, more, adoption, capture, h
 @given(week_cost=money, extra=money, mvp=st.floats(0, 100), rate=st.floats(0, 0.5))
 def test_higher_team_week_cost_never_raises_npv(week_cost, extra, mvp, rate):
     def npv(cost):
-        idea = make_idea(cost={"team_week_cost": cost, "mvp_weeks": mvp}, timeline={"discount_rate": rate})
+        idea = make_idea(
+            cost={"team_week_cost": cost, "mvp_weeks": mvp}, timeline={"discount_rate": rate}
+        )
         return values_of(idea)["npv"]
 
     assert npv(week_cost + extra) <= npv(week_cost) + 1e-6 * abs(npv(week_cost))
@@ -159,9 +215,13 @@ def test_higher_team_week_cost_never_raises_npv(week_cost, extra, mvp, rate):
 @given(confidence=shares, users=st.floats(0, 1e5), mvp=st.floats(0, 100), data=money, opp=money)
 def test_expected_value_never_exceeds_economic_value(confidence, users, mvp, data, opp):
     idea = make_idea(
-        value={"users": users}, cost={"mvp_weeks": mvp, "data_cost": data},
-        opportunity={"value_per_engineer_week": opp}, evidence={"confidence": confidence},
+        value={"users": users},
+        cost={"mvp_weeks": mvp, "data_cost": data},
+        opportunity={"value_per_engineer_week": opp},
+        evidence={"confidence": confidence},
     )
     v = values_of(idea)
     if v["economic_value"] >= -v["failure_cost"]:
-        assert v["expected_value"] <= v["economic_value"] + 1e-6 * max(1.0, abs(v["economic_value"]))
+        assert v["expected_value"] <= v["economic_value"] + 1e-6 * max(
+            1.0, abs(v["economic_value"])
+        )

@@ -60,7 +60,9 @@ def test_medians():
     assert parse_estimate("0.2 to 0.8", share=True).median == pytest.approx(0.5)
     odds = math.sqrt((0.6 / 0.4) * (0.9 / 0.1))  # geometric mean of the odds
     assert parse_estimate("0.6 to 0.9", share=True).median == pytest.approx(odds / (1 + odds))
-    assert parse_estimate("0 to 0.4", share=True).median == pytest.approx(0.2)  # touches 0: clipped normal
+    assert parse_estimate("0 to 0.4", share=True).median == pytest.approx(
+        0.2
+    )  # touches 0: clipped normal
     assert Estimate(3, 3).median == 3
 
 

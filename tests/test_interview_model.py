@@ -39,7 +39,11 @@ def test_trains_on_the_shipped_corpus_and_never_on_the_held_out_set():
     assert len(trained) > 1100 and len(held) >= 150
     # no held-out line slipped into the training files, except three that were written, by
     # coincidence, word for word like training lines (see the header of set 9)
-    assert trained & held == {"What did you try before the spreadsheet?", "我们有三家门店。", "说实话，这个问题一年也就碰到一两次。"}
+    assert trained & held == {
+        "What did you try before the spreadsheet?",
+        "我们有三家门店。",
+        "说实话，这个问题一年也就碰到一两次。",
+    }
 
 
 def test_training_is_deterministic():
@@ -54,10 +58,16 @@ def test_training_is_deterministic():
 
 def test_each_category_reads_only_its_speaker():
     model = default_model()
-    assert set(model.probabilities(["x"], QUESTION)) == {c for c in CATEGORIES if speaker_of(c) == QUESTION}
-    assert set(model.probabilities(["x"], ANSWER)) == {c for c in CATEGORIES if speaker_of(c) == ANSWER}
+    assert set(model.probabilities(["x"], QUESTION)) == {
+        c for c in CATEGORIES if speaker_of(c) == QUESTION
+    }
+    assert set(model.probabilities(["x"], ANSWER)) == {
+        c for c in CATEGORIES if speaker_of(c) == ANSWER
+    }
     # praise asked by the interviewer is not a compliment from the customer
-    assert "compliment" not in model.categories("Absolutely brilliant product, amazing work?", QUESTION)
+    assert "compliment" not in model.categories(
+        "Absolutely brilliant product, amazing work?", QUESTION
+    )
 
 
 @pytest.mark.parametrize(
@@ -73,8 +83,15 @@ def test_classifier_reads_english_and_chinese(speaker, text, category):
     assert category in default_model().categories(text, speaker)
 
 
-@pytest.mark.parametrize("speaker, text", [(ANSWER, "We have nine vans."), (ANSWER, "我们有九辆车。"),
-                                           (QUESTION, "How many vans do you run?"), (QUESTION, "")])
+@pytest.mark.parametrize(
+    "speaker, text",
+    [
+        (ANSWER, "We have nine vans."),
+        (ANSWER, "我们有九辆车。"),
+        (QUESTION, "How many vans do you run?"),
+        (QUESTION, ""),
+    ],
+)
 def test_plain_facts_stay_unflagged(speaker, text):
     assert default_model().categories(text, speaker) == []
 
@@ -96,9 +113,14 @@ def test_thresholds_are_the_leave_one_file_out_choice():
 
 @pytest.mark.parametrize("corpus", sorted(p.name for p in CORPUS_DIR.glob("bias_*.yaml")))
 def test_hybrid_keeps_the_goal_on_the_training_corpus(corpus):
-    table = accuracy_table(load_corpus(CORPUS_DIR / corpus), classifier=Hybrid()).set_index("category")
+    table = accuracy_table(load_corpus(CORPUS_DIR / corpus), classifier=Hybrid()).set_index(
+        "category"
+    )
     for cat in WARNINGS:
-        assert table.loc[cat, "precision"] >= 0.85 and table.loc[cat, "recall"] >= 0.8, (cat, table.loc[cat].to_dict())
+        assert table.loc[cat, "precision"] >= 0.85 and table.loc[cat, "recall"] >= 0.8, (
+            cat,
+            table.loc[cat].to_dict(),
+        )
 
 
 def test_on_held_out_set_9_the_hybrid_never_loses_recall():
@@ -120,13 +142,17 @@ def test_check_notes_switch(tmp_path):
     off = check_notes([path]).to_dict()  # off by default
     on = check_notes([path], model=True).to_dict()
     assert off["interviews"][0]["findings"] == []
-    assert [(f["line"], f["category"]) for f in on["interviews"][0]["findings"]] == [(4, "pitching")]
+    assert [(f["line"], f["category"]) for f in on["interviews"][0]["findings"]] == [
+        (4, "pitching")
+    ]
     # same JSON shape either way
     assert on.keys() == off.keys() and on["interviews"][0].keys() == off["interviews"][0].keys()
     assert on["summary"].keys() == off["summary"].keys()
 
 
-@pytest.mark.parametrize("flags, expected", [([], []), (["--no-model"], []), (["--model"], ["pitching"])])
+@pytest.mark.parametrize(
+    "flags, expected", [([], []), (["--no-model"], []), (["--model"], ["pitching"])]
+)
 def test_cli_model_flag(tmp_path, flags, expected):
     path = tmp_path / "n.md"
     path.write_text(NOTES, encoding="utf-8")

@@ -76,7 +76,9 @@ def test_language_is_chosen_per_line():
     assert detect_language("Would you use it?") == "en"
     assert detect_language("你会用吗？") == "zh"
     assert detect_language("我们用Zendesk") == "zh"
-    assert classify_line("如果我们做一个自动分单的工具，你会用吗？", "question") == ["hypothetical_question"]
+    assert classify_line("如果我们做一个自动分单的工具，你会用吗？", "question") == [
+        "hypothetical_question"
+    ]
     assert classify_line("上周二我们花了三个小时处理退款工单。", "answer") == ["past_specific"]
     assert classify_line("说实话，这个问题不算大。", "answer") == ["disconfirming"]
 
@@ -87,16 +89,31 @@ def test_shipped_rule_files_cover_every_category():
         assert sorted(r.category for r in rules.rules) == sorted(CATEGORIES)
         assert all(r.advice and r.patterns for r in rules.rules)
         assert {r.category for r in rules.rules if r.speaker == "question"} == {
-            "leading_question", "hypothetical_question", "pitching"}
+            "leading_question",
+            "hypothetical_question",
+            "pitching",
+        }
 
 
 def test_bad_rule_files_name_file_field_and_fix(tmp_path):
     path = tmp_path / "en.yaml"
-    path.write_text("categories:\n  leading_questoin:\n    speaker: question\n    patterns: [x]\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"categories\.leading_questoin: unknown category; did you mean 'leading_question'"):
+    path.write_text(
+        "categories:\n  leading_questoin:\n    speaker: question\n    patterns: [x]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"categories\.leading_questoin: unknown category; did you mean 'leading_question'",
+    ):
         load_rules(path)
-    path.write_text("categories:\n  pitching:\n    speaker: question\n    patterns: ['(unclosed']\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"en\.yaml: categories\.pitching\.patterns\[0\]: '\(unclosed' is not a valid"):
+    path.write_text(
+        "categories:\n  pitching:\n    speaker: question\n    patterns: ['(unclosed']\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"en\.yaml: categories\.pitching\.patterns\[0\]: '\(unclosed' is not a valid",
+    ):
         load_rules(path)
     path.write_text("categories:\n  pitching:\n    speaker: both\n", encoding="utf-8")
     with pytest.raises(InputError, match="write `question` or `answer`"):
@@ -131,5 +148,7 @@ def test_fast_matching_equals_plain_case_insensitive_search():
     for ruleset in rule_sets().values():
         for rule in ruleset.rules:
             for text in lines:
-                plain = any(p.search(text) for p in rule.patterns) and not any(p.search(text) for p in rule.exclude)
+                plain = any(p.search(text) for p in rule.patterns) and not any(
+                    p.search(text) for p in rule.exclude
+                )
                 assert rule.matches(text) == plain, (rule.category, text)

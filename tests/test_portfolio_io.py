@@ -172,7 +172,9 @@ def test_interview_paths_still_resolve_from_a_sheet_elsewhere(tmp_path, suffix):
     again = load_portfolio(sheet)
     before, after = score(ideas).set_index("id"), score(again).set_index("id")
     assert after.loc["ticket-triage", "confidence_source"].startswith("from 5 interview notes")
-    assert after.loc["ticket-triage", "expected_value"] == pytest.approx(before.loc["ticket-triage", "expected_value"])
+    assert after.loc["ticket-triage", "expected_value"] == pytest.approx(
+        before.loc["ticket-triage", "expected_value"]
+    )
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
