@@ -132,13 +132,22 @@ def _lower_bound_set(problem: Problem, values, lower, upper, order) -> np.ndarra
     mask[list(problem.prerequisites(np.flatnonzero(lower > 0.5)))] = True
     if np.any(mask & (upper < 0.5)) or not problem.feasible(mask):
         return None
+    eligible = (upper >= 0.5) & (np.asarray(values) > 0)
+    return _fill(problem, mask, order, eligible)
+
+
+def _fill(
+    problem: Problem, mask: np.ndarray, order, eligible: np.ndarray, tol: float = 0.0
+) -> np.ndarray:
+    """Add to `mask`, in `order`, each eligible idea that still fits the capacity and budget
+    (within a relative `tol`) and whose prerequisites are already in; skip the others."""
     used, spent = problem.efforts[mask].sum(), problem.costs[mask].sum()
     for j in order:
-        if mask[j] or upper[j] < 0.5 or values[j] <= 0:
+        if mask[j] or not eligible[j]:
             continue
-        if used + problem.efforts[j] > problem.capacity:
+        if used + problem.efforts[j] > problem.capacity * (1 + tol):
             continue
-        if problem.budget is not None and spent + problem.costs[j] > problem.budget:
+        if problem.budget is not None and spent + problem.costs[j] > problem.budget * (1 + tol):
             continue
         if any(b == j and not mask[a] for b, a in problem.requires):
             continue
@@ -338,22 +347,10 @@ def greedy(problem: Problem, ranking: Sequence[float]) -> np.ndarray:
     """
     mask = np.zeros(problem.n, dtype=bool)
     mask[list(problem.force_in)] = True
-    used = problem.efforts[mask].sum()
-    spent = problem.costs[mask].sum()
+    eligible = np.ones(problem.n, dtype=bool)
+    eligible[list(problem.force_out)] = False
     key = np.nan_to_num(np.asarray(ranking, dtype=float), nan=-np.inf)
-    for i in np.argsort(-key, kind="stable"):
-        if mask[i] or i in problem.force_out:
-            continue
-        if used + problem.efforts[i] > problem.capacity * (1 + REL_TOL):
-            continue
-        if problem.budget is not None and spent + problem.costs[i] > problem.budget * (1 + REL_TOL):
-            continue
-        if any(b == i and not mask[a] for b, a in problem.requires):
-            continue
-        mask[i] = True
-        used += problem.efforts[i]
-        spent += problem.costs[i]
-    return mask
+    return _fill(problem, mask, np.argsort(-key, kind="stable"), eligible, tol=REL_TOL)
 
 
 def capacity_curve(problem: Problem, capacities: Sequence[float]) -> np.ndarray:

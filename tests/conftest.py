@@ -14,6 +14,26 @@ from mlpm_kit.idea import validate_idea
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+# The keys every idea of `mlpm score --json` has (DESIGN section 6), written out as the contract.
+DESIGN_KEYS = {
+    "id",
+    "title",
+    "adopters",
+    "annual_benefit",
+    "effort_weeks",
+    "one_time_cost",
+    "launch_years",
+    "npv",
+    "roi",
+    "payback_months",
+    "opportunity_cost",
+    "economic_value",
+    "confidence",
+    "expected_value",
+    "pain_score",
+    "rice",
+    "cd3",
+}
 
 BASE_IDEA = {
     "title": "Test idea",

@@ -12,27 +12,7 @@ from mlpm_kit.economics import OUTPUTS
 from mlpm_kit.idea import load_idea
 from mlpm_kit.scoring import point_values
 
-from .conftest import EXAMPLES, ROOT, run_mlpm
-
-DESIGN_KEYS = {
-    "id",
-    "title",
-    "adopters",
-    "annual_benefit",
-    "effort_weeks",
-    "one_time_cost",
-    "launch_years",
-    "npv",
-    "roi",
-    "payback_months",
-    "opportunity_cost",
-    "economic_value",
-    "confidence",
-    "expected_value",
-    "pain_score",
-    "rice",
-    "cd3",
-}
+from .conftest import DESIGN_KEYS, EXAMPLES, ROOT, run_mlpm
 
 
 def test_score_json_has_design_keys_and_follows_the_model():
