@@ -21,7 +21,6 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .errors import InputError
 
@@ -112,6 +111,8 @@ def psi(reference, current, bins=10, column: str | None = None) -> float:
 
 def ks(reference, current, column: str | None = None) -> KsResult:
     """Two-sample Kolmogorov-Smirnov statistic and p-value (scipy.stats.ks_2samp)."""
+    from scipy import stats  # imported when used: scipy.stats costs half a second at start-up
+
     result = stats.ks_2samp(
         _sample(reference, column, "reference"), _sample(current, column, "current")
     )

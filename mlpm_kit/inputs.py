@@ -119,6 +119,25 @@ def interview_paths(idea: Idea) -> list[Path]:
     return out
 
 
+# Grades of interview notes by (path, mtime, size) of each file: scoring, simulating and
+# reporting an idea all ask for its confidence, and the notes are checked once per version.
+_GRADES: dict[tuple, tuple[float, float, int, int]] = {}
+
+
+def _notes_grade(paths: tuple[Path, ...]) -> tuple[float, float, int, int]:
+    """(low, high) of the suggested confidence, the number of interviews and the grade."""
+    from .interviews import check_notes  # the notes check is only needed here
+
+    key = tuple((str(p.resolve()), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    if key not in _GRADES:
+        if len(_GRADES) > 256:
+            _GRADES.clear()
+        summary = check_notes(list(paths)).summary
+        low, high = summary["suggested_confidence"]
+        _GRADES[key] = (low, high, summary["interviews"], summary["grade"])
+    return _GRADES[key]
+
+
 def confidence_of(idea: Idea) -> tuple[Estimate, str]:
     """The idea's confidence and a sentence saying where it came from.
 
@@ -128,15 +147,10 @@ def confidence_of(idea: Idea) -> tuple[Estimate, str]:
     if idea.evidence.confidence is not None:
         return idea.evidence.confidence, "stated in the idea file"
     if idea.evidence.interviews:
-        from .interviews import check_notes  # the notes check is only needed here
-
-        report = check_notes(interview_paths(idea))
-        summary = report.summary
-        low, high = summary["suggested_confidence"]
-        n = summary["interviews"]
+        low, high, n, grade = _notes_grade(tuple(interview_paths(idea)))
         return (
             Estimate(low, high, share=True),
-            f"from {n} interview note{'s' if n != 1 else ''} (evidence grade {summary['grade']}/100)",
+            f"from {n} interview note{'s' if n != 1 else ''} (evidence grade {grade}/100)",
         )
     return _constant(
         DEFAULT_CONFIDENCE, share=True

@@ -21,8 +21,6 @@ from .formatting import money, number, share
 from .inputs import (
     CAPTURES,
     REPLACED_COST,
-    confidence_of,
-    interview_paths,
     model_inputs,
     stack_medians,
 )
@@ -41,7 +39,6 @@ except ImportError:  # pragma: no cover - depends on which branches are merged
 TOP_INPUTS = 3
 # Interview grades by the notes files' (path, mtime, size): grading notes takes ~30 ms and
 # every model call below would repeat it; the notes rarely change during a workshop.
-_GRADES: dict[tuple, tuple] = {}
 
 
 def _months(x: float) -> str:
@@ -154,38 +151,15 @@ def _local_swings(idea: Idea) -> list[tuple[str, str, float, float, float]]:
     return sorted(out, key=lambda s: -s[4])
 
 
-def _graded_once(idea: Idea) -> tuple[Idea, str | None]:
-    """The idea with its interview-graded confidence filled in (graded once per notes version).
-
-    Returns (idea, where its confidence came from), or (idea, None) when nothing was filled.
-    """
-    if idea.evidence.confidence is not None or not idea.evidence.interviews:
-        return idea, None
-    try:
-        key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in interview_paths(idea))
-    except OSError:
-        return idea, None  # the model's own call reports the missing file
-    if key not in _GRADES:
-        if len(_GRADES) > 64:
-            _GRADES.clear()
-        _GRADES[key] = confidence_of(idea)
-    confidence, source = _GRADES[key]
-    filled = idea.model_copy(deep=True)
-    filled.evidence.confidence = confidence
-    filled._source = getattr(idea, "_source", None)
-    return filled, source
-
-
 def compute_results(idea: Idea, draws: int = 2000, seed: int = 0) -> Results:
     """The panel's numbers for one valid idea."""
-    idea, graded_source = _graded_once(idea)
     row = score([idea]).iloc[0]
     heads = [Headline(key, label, fmt(float(row[key]))) for key, label, fmt in HEADLINES]
     result = Results(
         title=idea.title,
         method="point score (medians of the ranges)",
         headlines=heads,
-        confidence_source=graded_source or str(row["confidence_source"]),
+        confidence_source=str(row["confidence_source"]),
         swings=swings(idea),
     )
     if _simulate is not None and draws > 0:

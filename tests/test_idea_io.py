@@ -259,3 +259,12 @@ def test_new_idea_from_template(tmp_path):
     idea = load_idea(path)
     assert idea.title == "Fraud alerts for 商户" and idea.id == path.stem
     assert new_idea("Fraud alerts for 商户", tmp_path) != path  # never overwrites
+
+
+def test_a_new_file_gets_the_usual_permissions(tmp_path):
+    umask = os.umask(0o022)
+    try:
+        path = new_idea("Permissions", tmp_path)
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644

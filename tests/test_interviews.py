@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -505,3 +506,29 @@ def test_any_text_reads_without_crashing(tmp_path_factory, tags, texts):
     low, high = report.summary["suggested_confidence"]
     assert 0.05 <= low <= high <= 0.95 and 0 <= report.summary["grade"] <= 100
     json.loads(report.to_json())
+
+
+def test_notes_are_graded_once_per_version_of_the_files(tmp_path, monkeypatch):
+    import shutil
+
+    import mlpm_kit.interviews as interviews
+    from mlpm_kit import load_idea, score
+
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    shutil.copytree(examples / "ideas", tmp_path / "ideas")
+    shutil.copytree(examples / "interviews", tmp_path / "interviews")
+    calls = []
+    real = interviews.check_notes
+    monkeypatch.setattr(interviews, "check_notes", lambda *a, **k: calls.append(a) or real(*a, **k))
+    idea = load_idea(tmp_path / "ideas" / "ticket-triage.yaml")
+    first = score([idea]).loc[0, "confidence"]
+    score([idea])
+    assert len(calls) == 1
+    note = tmp_path / "interviews" / "ticket-triage-01.md"
+    note.write_text(
+        note.read_text(encoding="utf-8") + "\nA: Honestly it is not a big deal for us.\n",
+        encoding="utf-8",
+    )
+    score([idea])
+    assert len(calls) == 2  # the changed notes are checked again
+    assert 0 < first < 1
