@@ -7,7 +7,7 @@ reported on its own as an `InputError`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .errors import InputError, MlpmError
@@ -15,6 +15,7 @@ from .idea import load_idea
 from .schema import Idea
 
 IDEA_SUFFIXES = (".yaml", ".yml")
+SHEET_SUFFIXES = (".csv", ".xlsx")
 
 
 def idea_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
@@ -42,17 +43,13 @@ def idea_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
 def load_ideas(paths: Iterable[str | os.PathLike]) -> tuple[list[Idea], list[MlpmError]]:
     """Load every idea under `paths`; return the good ones and the errors of the bad ones.
 
-    Two files with the same id are an error for the second one.
+    A `.csv` or `.xlsx` path is a spreadsheet of ideas (see `portfolio_io`). Two ideas with
+    the same id are an error for the second one.
     """
     ideas: list[Idea] = []
     errors: list[MlpmError] = []
     seen: dict[str, Path] = {}
-    for path in idea_files(paths):
-        try:
-            idea = load_idea(path)
-        except MlpmError as exc:
-            errors.append(exc)
-            continue
+    for path, idea in _each_idea(idea_files(paths), errors):
         if idea.id in seen:
             errors.append(
                 InputError(
@@ -65,3 +62,18 @@ def load_ideas(paths: Iterable[str | os.PathLike]) -> tuple[list[Idea], list[Mlp
         seen[idea.id] = path
         ideas.append(idea)
     return ideas, errors
+
+
+def _each_idea(files: list[Path], errors: list[MlpmError]) -> Iterator[tuple[Path, Idea]]:
+    """(file, idea) for every idea in `files`; the errors of bad files go to `errors`."""
+    for path in files:
+        try:
+            if path.suffix.lower() in SHEET_SUFFIXES:
+                from .portfolio_io import load_portfolio  # it builds on this module
+
+                for idea in load_portfolio(path):
+                    yield path, idea
+            else:
+                yield path, load_idea(path)
+        except MlpmError as exc:
+            errors.append(exc)

@@ -33,14 +33,13 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
-from .collection import IDEA_SUFFIXES, load_ideas
+from .collection import IDEA_SUFFIXES, SHEET_SUFFIXES, load_ideas
 from .errors import IdeaFileError, InputError
 from .estimates import Estimate
 from .idea import atomic_write_text, idea_data, parse_yaml, validate_idea
 from .portfolio import RESULT_COLUMNS as SELECTION_COLUMNS
 from .schema import Idea
 
-SHEET_SUFFIXES = (".csv", ".xlsx")
 # Cell starts that make a spreadsheet program evaluate text as a formula.
 FORMULA_STARTS = ("=", "@")
 # Columns written beside the inputs by `save_portfolio`; ignored when reading.

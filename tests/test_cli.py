@@ -79,3 +79,19 @@ def test_errors_are_one_line_and_exit_2(args, words):
 def test_empty_folder(tmp_path):
     result = run_mlpm("score", str(tmp_path))
     assert result.returncode == 2 and "no idea files" in result.stderr
+
+
+def test_score_reads_a_spreadsheet_like_a_folder(tmp_path):
+    sheet = tmp_path / "portfolio.csv"
+    assert (
+        run_mlpm(
+            "compare", str(EXAMPLES / "ideas"), "--capacity-weeks", "60", "--out", str(sheet)
+        ).returncode
+        == 0
+    )
+    from_sheet = json.loads(run_mlpm("score", str(sheet), "--json").stdout)
+    from_folder = json.loads(run_mlpm("score", str(EXAMPLES / "ideas"), "--json").stdout)
+    assert [r["id"] for r in from_sheet] == [r["id"] for r in from_folder]
+    assert [r["expected_value"] for r in from_sheet] == pytest.approx(
+        [r["expected_value"] for r in from_folder]
+    )
