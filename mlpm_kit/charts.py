@@ -24,7 +24,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from .formatting import money, share
+from .formatting import money, share, shorten
 from .simulate import Simulation
 
 # Preferred first for Latin text, then CJK fallbacks; only installed ones are used.
@@ -163,7 +163,7 @@ def tornado_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) ->
         ax.set_yticks(
             y,
             [
-                f"{_short(label)}  ({_num(lo)} to {_num(hi)})"
+                f"{shorten(label)}  ({_num(lo)} to {_num(hi)})"
                 for label, lo, hi in zip(table["label"], table["low"], table["high"], strict=True)
             ],
         )
@@ -175,7 +175,7 @@ def tornado_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) ->
         _titles(
             fig,
             ax,
-            f"{_short(first['label'], 40)} moves expected value most: "
+            f"{shorten(first['label'], 40)} moves expected value most: "
             f"{money(first['expected_value_low'])} to {money(first['expected_value_high'])}",
             idea.title,
         )
@@ -194,12 +194,12 @@ def voi_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) -> Fig
         ax = fig.add_subplot()
         y = np.arange(len(table))[::-1]
         ax.barh(y, table["evppi"].to_numpy(), color=GAIN_COLOR, alpha=0.85)
-        ax.set_yticks(y, [_short(label) for label in table["label"]])
+        ax.set_yticks(y, [shorten(label) for label in table["label"]])
         ax.xaxis.set_major_formatter(MONEY)
         ax.set_xlabel("value of knowing it before deciding go / no-go (money)")
         if len(table) and table["evppi"].iloc[0] > 0:
             first = table.iloc[0]
-            title = f"Validate {_short(first['label'], 40)} first: knowing it is worth up to {money(first['evppi'])}"
+            title = f"Validate {shorten(first['label'], 40)} first: knowing it is worth up to {money(first['evppi'])}"
         else:
             title = (
                 "No single input can change the go / no-go decision: no validation pays for itself"
@@ -212,8 +212,9 @@ def voi_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) -> Fig
 
 def _titles(fig: Figure, ax, conclusion: str, context: str) -> None:
     """The conclusion as the figure's title (bold), what it is about under it."""
-    fig.suptitle(conclusion, x=0.01, ha="left", fontweight="bold", fontsize=12)
-    ax.set_title(context, loc="left", fontsize=9, color=INK)
+    # Long idea titles are cut: a chart's text must never squeeze the plot away.
+    fig.suptitle(shorten(conclusion, 110), x=0.01, ha="left", fontweight="bold", fontsize=12)
+    ax.set_title(shorten(context, 120), loc="left", fontsize=9, color=INK)
 
 
 def title_of(fig: Figure) -> str:
@@ -229,10 +230,6 @@ def loss_text(p_loss: float) -> str:
         return "Every simulated outcome loses money"
     shown = "<1%" if p_loss < 0.005 else ">99%" if p_loss > 0.995 else share(p_loss)
     return f"{shown} chance of losing money"
-
-
-def _short(text: str, width: int = 48) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _num(x: float) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .collection import idea_files, load_ideas
 from .errors import InputError, MlpmError
-from .formatting import money, number, share
+from .formatting import money, number, share, shorten
 from .idea import new_idea
 from .interview_view import notes_report_text
 from .interviews import check_notes
@@ -52,7 +52,7 @@ def score_table_text(table: pd.DataFrame) -> str:
         {
             "#": table["rank"],
             "id": table["id"],
-            "title": [t if len(t) <= 38 else t[:37] + "…" for t in table["title"]],
+            "title": [shorten(t, 38) for t in table["title"]],
             "expected value": table["expected_value"].map(money),
             "npv": table["npv"].map(money),
             "effort wk": table["effort_weeks"].map(number),

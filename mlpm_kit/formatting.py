@@ -33,3 +33,8 @@ def number(x: float | None, digits: int = 3) -> str:
     if float(x).is_integer():
         return f"{int(x):,}"
     return f"{x:,.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+
+def shorten(text: str, width: int = 48) -> str:
+    """Cut text to `width` characters with an ellipsis: long titles must not break tables or charts."""
+    return text if len(text) <= width else text[: width - 1] + "…"

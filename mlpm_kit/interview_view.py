@@ -10,6 +10,7 @@ import html
 from pathlib import Path
 
 from .errors import InputError
+from .formatting import shorten
 from .interview_grade import CHECKLIST, summarize
 from .interview_rules import CATEGORIES, kind_of
 from .interviews import Interview, NotesReport, check_notes
@@ -53,7 +54,7 @@ def notes_report_text(report: NotesReport) -> str:
             out.append(f"  note: {note}")
         for f in i.findings:
             mark = "!" if f.kind == "warning" else "+"
-            text = f.text if len(f.text) <= 90 else f.text[:89] + "…"
+            text = shorten(f.text, 90)
             out.append(f"  {mark} line {f.line:<4} {f.category:<22} {text}")
             out.append(f"{'':<14}-> {f.advice}")
         if not i.findings:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .economics import evaluate
-from .formatting import money, number, share
+from .formatting import money, number, share, shorten
 from .inputs import (
     CAPTURES,
     REPLACED_COST,
@@ -236,7 +236,7 @@ def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> 
     for i, (_, name, lo, hi, _) in enumerate(rows):
         y = i * (bar_height + pad)
         left, right = sorted((x(lo), x(hi)))
-        label = html.escape(name if len(name) <= 32 else name[:31] + "…")
+        label = html.escape(shorten(name, 32))
         parts.append(f'<text x="0" y="{y + bar_height - 5}" font-size="11">{label}</text>')
         parts.append(
             f'<rect x="{left:.1f}" y="{y}" width="{max(right - left, 1):.1f}" height="{bar_height}" fill="#4c78a8">'

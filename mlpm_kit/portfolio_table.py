@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .formatting import money, number, share
+from .formatting import money, number, share, shorten
 from .portfolio import ENGINEER_QUARTER_WEEKS, Selection
 
 OPPORTUNITY_COST_HELP = (
@@ -16,10 +16,6 @@ OPPORTUNITY_COST_HELP = (
     "the value the rest of the best set gives up to make room for it; for one left out, what forcing it in\n"
     "would cost. n/a: the idea cannot fit the capacity (or budget) at all."
 )
-
-
-def _short(title: str, width: int = 34) -> str:
-    return title if len(title) <= width else title[: width - 1] + "…"
 
 
 def ranking_frame(selection: Selection) -> pd.DataFrame:
@@ -30,7 +26,7 @@ def ranking_frame(selection: Selection) -> pd.DataFrame:
             "chosen": t["selected"].map({True: "yes", False: ""}),
             "greedy": t["greedy_selected"].map({True: "yes", False: ""}),
             "id": t["id"],
-            "title": t["title"].map(_short),
+            "title": t["title"].map(lambda title: shorten(title, 34)),
             "expected value": t["expected_value"].map(money),
             "effort wk": t["effort_weeks"].map(number),
             "one-time": t["one_time_cost"].map(money),

@@ -139,3 +139,12 @@ def test_charts_of_an_idea_without_ranges():
         == "Every input is a plain number: nothing to swing"
     )
     assert charts.figure_png(charts.voi_chart(sim))[:4] == b"\x89PNG"
+
+
+def test_a_very_long_title_is_cut_and_never_squeezes_the_plot():
+    # warnings are errors in the tests: a collapsed layout would fail here
+    sim = simulate([_idea(title="A very long idea title " * 15)], draws=500, seed=0)
+    for make in (charts.npv_chart, charts.tornado_chart):
+        fig = make(sim)
+        assert len(fig.axes[0].get_title(loc="left")) <= 120
+        assert charts.figure_png(fig).startswith(b"\x89PNG")
