@@ -10,14 +10,6 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "04_ml_readiness.ipynb"
 
 
-def test_notebook_is_committed_without_outputs():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert "parameters" in code[0].metadata.get("tags", [])
-    assert all(c.outputs == [] and c.execution_count is None for c in code)
-    assert not any("def " in c.source for c in code)
-
-
 @pytest.mark.kernel
 def test_notebook_executes_with_a_parameter(tmp_path, monkeypatch):
     papermill = pytest.importorskip("papermill")
