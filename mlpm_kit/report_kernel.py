@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 KERNEL_NAME = "python3"
 EXECUTION_TIMEOUT_SECONDS = 300
+FIRST_TRY_TIMEOUT_SECONDS = 120
 START_TIMEOUT_SECONDS = 60
 # Run by a new kernel as it starts (IPython exec_lines), before it serves any notebook: the
 # imports of notebooks 01 and 03, loaded while this process loads papermill, nbconvert and
@@ -88,24 +89,29 @@ class ReportKernel:
         skip_slow_optional_imports()
         import papermill
 
-        if self.km is None or not self.km.has_kernel:
-            self.start()
-        try:
-            return papermill.execute_notebook(
-                str(notebook),
-                str(output),
-                parameters=parameters,
-                kernel_name=KERNEL_NAME,
-                km=self.km,
-                cwd=str(NOTEBOOKS),
-                progress_bar=False,
-                request_save_on_cell_execute=False,
-                start_timeout=START_TIMEOUT_SECONDS,
-                execution_timeout=EXECUTION_TIMEOUT_SECONDS,
-            )
-        except BaseException:
-            self.close()
-            raise
+        # A kernel that stops answering (seen rarely with reused kernels) gets one second
+        # chance on a fresh kernel, after a shorter first wait: a report cell takes seconds.
+        for attempt, timeout in enumerate((FIRST_TRY_TIMEOUT_SECONDS, EXECUTION_TIMEOUT_SECONDS)):
+            if self.km is None or not self.km.has_kernel:
+                self.start()
+            try:
+                return papermill.execute_notebook(
+                    str(notebook),
+                    str(output),
+                    parameters=parameters,
+                    kernel_name=KERNEL_NAME,
+                    km=self.km,
+                    cwd=str(NOTEBOOKS),
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
+                    start_timeout=START_TIMEOUT_SECONDS,
+                    execution_timeout=timeout,
+                )
+            except BaseException as exc:
+                self.close()
+                if attempt or not _unresponsive(exc):
+                    raise
+        raise AssertionError("unreachable")
 
     def close(self) -> None:
         if self.km is not None and self.km.has_kernel:
@@ -122,3 +128,12 @@ class ReportKernel:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _unresponsive(exc: BaseException) -> bool:
+    """A kernel that timed out, died, or never answered (jupyter_client says so in a RuntimeError)."""
+    from nbclient.exceptions import DeadKernelError
+
+    if isinstance(exc, TimeoutError | DeadKernelError):
+        return True
+    return isinstance(exc, RuntimeError) and "didn't respond" in str(exc)

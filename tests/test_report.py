@@ -451,3 +451,46 @@ def test_value_of_information_chart_only_when_some_input_can_change_the_decision
     assert all((r["evppi"] or 0) == 0 for r in clear.evpi) and len(clear.charts) == 2
     close = build_scorecard(IDEAS / "playlist-recommendations.yaml", draws=DRAWS)
     assert any((r["evppi"] or 0) > 0 for r in close.evpi) and len(close.charts) >= 3
+
+
+def test_an_unresponsive_kernel_gets_one_second_chance(monkeypatch, tmp_path):
+    import papermill
+    from nbclient.exceptions import CellTimeoutError
+
+    from mlpm_kit import report_kernel
+
+    class FakeManager:
+        has_kernel = True
+
+    starts, timeouts = [], []
+
+    def fake_start(self):
+        starts.append(1)
+        self.km = FakeManager()
+        return self
+
+    def fake_execute(*args, execution_timeout, **kwargs):
+        timeouts.append(execution_timeout)
+        if len(timeouts) == 1:
+            raise CellTimeoutError("A cell timed out while it was being executed")
+        return "executed"
+
+    monkeypatch.setattr(report_kernel.ReportKernel, "start", fake_start)
+    monkeypatch.setattr(report_kernel.ReportKernel, "close", lambda self: setattr(self, "km", None))
+    monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
+    kernel = report_kernel.ReportKernel()
+    assert kernel.execute(tmp_path / "in.ipynb", {}, tmp_path / "out.ipynb") == "executed"
+    assert timeouts == [
+        report_kernel.FIRST_TRY_TIMEOUT_SECONDS,
+        report_kernel.EXECUTION_TIMEOUT_SECONDS,
+    ]
+    assert len(starts) == 2  # the second try runs on a fresh kernel
+
+    timeouts.clear()
+    monkeypatch.setattr(
+        papermill,
+        "execute_notebook",
+        lambda *a, **k: (_ for _ in ()).throw(ValueError("cell error")),
+    )
+    with pytest.raises(ValueError, match="cell error"):  # a notebook's own error is not retried
+        kernel.execute(tmp_path / "in.ipynb", {}, tmp_path / "out.ipynb")
