@@ -9,10 +9,17 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from mlpm_kit.idea import validate_idea
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Property tests: no per-example deadline (a shared CI machine is slower some moments) and a
+# fixed sequence of examples, so a run is repeatable; HYPOTHESIS_PROFILE=explore varies them.
+settings.register_profile("repeatable", deadline=None, derandomize=True, print_blob=True)
+settings.register_profile("explore", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 EXAMPLES = ROOT / "examples"
 # The keys every idea of `mlpm score --json` has (DESIGN section 6), written out as the contract.
 DESIGN_KEYS = {
