@@ -15,7 +15,7 @@ import pandas as pd
 
 from .collection import idea_files, load_ideas
 from .errors import InputError, MlpmError
-from .formatting import money, number, share, shorten
+from .formatting import money, number, share, shorten, terminal_table
 from .idea import new_idea
 from .interview_view import notes_report_text
 from .interviews import check_notes
@@ -65,8 +65,7 @@ def score_table_text(table: pd.DataFrame) -> str:
             "RICE": table["rice"].map(lambda x: number(round(x, 1))),
         }
     )
-    with pd.option_context("display.unicode.east_asian_width", True):  # align Chinese titles
-        return shown.to_string(index=False)
+    return terminal_table(shown)
 
 
 def _whole_number(text: str | None, name: str) -> int | None:
@@ -99,7 +98,7 @@ def uncertainty_table_text(table: pd.DataFrame) -> str:
             "confidence": table["confidence"].map(share),
         }
     )
-    return shown.to_string(index=False)
+    return terminal_table(shown)
 
 
 def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.DataFrame) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 
 def money(x: float | None, digits: int = 3) -> str:
     """Compact money without a currency sign (the kit is currency-agnostic): 1234567 -> '1.23M'."""
@@ -38,3 +40,10 @@ def number(x: float | None, digits: int = 3) -> str:
 def shorten(text: str, width: int = 48) -> str:
     """Cut text to `width` characters with an ellipsis: long titles must not break tables or charts."""
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def terminal_table(frame: pd.DataFrame) -> str:
+    """A table as terminal text, without the index; Chinese and Japanese text is two columns
+    wide in a terminal, and pandas counts that when asked."""
+    with pd.option_context("display.unicode.east_asian_width", True):
+        return frame.to_string(index=False)

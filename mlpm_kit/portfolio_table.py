@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .formatting import money, number, share, shorten
+from .formatting import money, number, share, shorten, terminal_table
 from .portfolio import ENGINEER_QUARTER_WEEKS, Selection
 
 OPPORTUNITY_COST_HELP = (
@@ -40,12 +40,6 @@ def ranking_frame(selection: Selection) -> pd.DataFrame:
     return shown
 
 
-def _aligned(frame: pd.DataFrame) -> str:
-    # Chinese and Japanese titles are two columns wide in a terminal; pandas can count that.
-    with pd.option_context("display.unicode.east_asian_width", True):
-        return frame.to_string(index=False)
-
-
 def _totals_line(totals: dict, capacity: float) -> str:
     return (
         f"expected value {money(totals['total_expected_value'])}, effort {number(totals['total_effort_weeks'])} "
@@ -62,7 +56,7 @@ def selection_text(selection: Selection) -> str:
         f"{len(s.selected)} of {len(s.table)} ideas ({', '.join(s.selected) or 'none'})",
         "  " + _totals_line(s.__dict__, s.capacity_weeks),
         "",
-        _aligned(ranking_frame(s)),
+        terminal_table(ranking_frame(s)),
         "",
         f"Greedy by RICE (a score-ranked roadmap, filled until nothing else fits): {', '.join(s.greedy['selected']) or 'none'}",
         "  " + _totals_line(s.greedy, s.capacity_weeks),
