@@ -19,6 +19,7 @@ import io
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 from matplotlib import font_manager, rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -130,13 +131,9 @@ def npv_chart(sim: Simulation, idea_id: str | None = None, bins: int = 60) -> Fi
 
 def tornado_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) -> Figure:
     """Bars from expected value with an input at the low end of its range to the high end."""
-    i = _index(sim, idea_id)
-    idea = sim.ideas[i]
-    table = sim.sensitivity()
-    table = table[table["id"] == idea.id].head(top)
+    idea, table = _rows_of(sim, sim.sensitivity(), idea_id, top)
     with _style():
-        fig = _figure(10, 1.6 + 0.45 * max(len(table), 1))
-        ax = fig.add_subplot()
+        fig, ax = _bars_figure(len(table))
         if table.empty:
             _titles(fig, ax, "Every input is a plain number: nothing to swing", idea.title)
             ax.set_axis_off()
@@ -185,13 +182,9 @@ def tornado_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) ->
 
 def voi_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) -> Figure:
     """Bars of what perfectly knowing each input is worth (EVPPI), most valuable first."""
-    i = _index(sim, idea_id)
-    idea = sim.ideas[i]
-    table = sim.evpi()
-    table = table[table["id"] == idea.id].head(top)
+    idea, table = _rows_of(sim, sim.evpi(), idea_id, top)
     with _style():
-        fig = _figure(10, 1.6 + 0.45 * max(len(table), 1))
-        ax = fig.add_subplot()
+        fig, ax = _bars_figure(len(table))
         y = np.arange(len(table))[::-1]
         ax.barh(y, table["evppi"].to_numpy(), color=GAIN_COLOR, alpha=0.85)
         ax.set_yticks(y, [shorten(label) for label in table["label"]])
@@ -208,6 +201,18 @@ def voi_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) -> Fig
         if len(table) and table["evppi"].iloc[0] <= 0:
             ax.set_xlim(0, 1)
     return fig
+
+
+def _rows_of(sim: Simulation, table: pd.DataFrame, idea_id: str | None, top: int):
+    """The idea (the first one by default) and its first `top` rows of a per-idea table."""
+    idea = sim.ideas[_index(sim, idea_id)]
+    return idea, table[table["id"] == idea.id].head(top)
+
+
+def _bars_figure(rows: int):
+    """A wide figure with one axis, tall enough for `rows` horizontal bars."""
+    fig = _figure(10, 1.6 + 0.45 * max(rows, 1))
+    return fig, fig.add_subplot()
 
 
 def _titles(fig: Figure, ax, conclusion: str, context: str) -> None:
