@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlpm_kit.interview_accuracy import accuracy_table, corpus_misses, load_corpus
-from mlpm_kit.interview_model import CORPUS_DIR, Hybrid, trained_without, training_files
+from mlpm_kit.interviews.accuracy import accuracy_table, corpus_misses, load_corpus
+from mlpm_kit.interviews.classifier import CORPUS_DIR, Hybrid, trained_without, training_files
 
 HELD_OUT = Path(__file__).resolve().parent.parent / "tests" / "data"
 

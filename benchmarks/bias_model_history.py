@@ -17,9 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from mlpm_kit.interview_accuracy import accuracy_table, load_corpus
-from mlpm_kit.interview_model import CORPUS_DIR, MIN_PRECISION, Hybrid, choose_thresholds, train
-from mlpm_kit.interview_rules import WARNINGS, rule_sets
+from mlpm_kit.interviews.accuracy import accuracy_table, load_corpus
+from mlpm_kit.interviews.classifier import (
+    CORPUS_DIR,
+    MIN_PRECISION,
+    Hybrid,
+    choose_thresholds,
+    train,
+)
+from mlpm_kit.interviews.rules import WARNINGS, rule_sets
 
 ROOT = Path(__file__).resolve().parent.parent
 ADDED = {5: "f1e0030", 6: "882fad5", 7: "8583753", 8: "bcc0066"}  # commits that added each set

@@ -1,6 +1,6 @@
 """Time one workshop edit: a field's new text -> validated -> results panel redrawn (-> file saved).
 
-Runs the real app (`mlpm_kit.forms.WorkshopForm`) in-process on a temporary copy of an
+Runs the real app (`mlpm_kit.workshop.form.WorkshopForm`) in-process on a temporary copy of an
 example idea and sets a widget value, exactly what the browser does through the kernel.
 Prints the median and 95th percentile of the results update alone and of the whole edit
 including the atomic save. The bar (DESIGN section 9): well under 100 ms.
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from mlpm_kit import live_results  # noqa: E402
-from mlpm_kit.forms import WorkshopForm  # noqa: E402
+from mlpm_kit.workshop.form import WorkshopForm  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -15,9 +15,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mlpm_kit.idea import validate_idea  # noqa: E402
-from mlpm_kit.knapsack import Problem, capacity_curve, greedy, opportunity_costs, solve  # noqa: E402
-from mlpm_kit.portfolio import best_portfolio  # noqa: E402
+from mlpm_kit.idea.files import validate_idea  # noqa: E402
+from mlpm_kit.portfolio.knapsack import Problem, capacity_curve, greedy, opportunity_costs, solve  # noqa: E402
+from mlpm_kit.portfolio.selection import best_portfolio  # noqa: E402
 
 
 def random_problem(n: int, seed: int) -> tuple[Problem, np.ndarray]:

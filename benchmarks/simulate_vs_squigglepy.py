@@ -3,7 +3,7 @@
 Both sides evaluate DESIGN section 4 (adopters -> annual benefit -> npv -> economic value
 -> expected value) for 1,000 ideas x 10,000 draws, with the same 12 uncertain inputs per
 idea as 90% ranges (lognormal ranges, logit-normal shares). The kit samples all ideas at
-once (`mlpm_kit.simulate`); squigglepy uses its fast path, arithmetic on distribution
+once (`mlpm_kit.model.simulate`); squigglepy uses its fast path, arithmetic on distribution
 objects, sampled with `sq.sample(model, n=10_000)` once per idea. Then one idea x 10,000
 draws, the size a form updates live.
 
@@ -23,8 +23,8 @@ import time
 import numpy as np
 import squigglepy as sq
 
-from mlpm_kit.idea import validate_idea
-from mlpm_kit.simulate import simulate
+from mlpm_kit.idea.files import validate_idea
+from mlpm_kit.model.simulate import simulate
 
 UNCERTAIN = (
     "users",
@@ -171,7 +171,7 @@ def main() -> None:
 
     print(f"{args.ideas:,} ideas x {args.draws:,} draws, 12 uncertain inputs per idea")
     print(
-        f"  mlpm_kit.simulate : {kit_seconds:8.3f} s wall, {kit_cpu:6.2f} s CPU (median of 3 runs, threads)"
+        f"  mlpm_kit.model.simulate : {kit_seconds:8.3f} s wall, {kit_cpu:6.2f} s CPU (median of 3 runs, threads)"
     )
     print(
         f"  squigglepy        : {sq_seconds:8.3f} s wall, {sq_cpu:6.2f} s CPU (arithmetic on distributions, sq.sample per idea)"

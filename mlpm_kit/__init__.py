@@ -1,39 +1,50 @@
-"""mlpm-kit: decide which ML ideas deserve a team, with numbers leadership can check."""
+"""mlpm-kit: decide which ML ideas deserve a team, with numbers leadership can check.
 
-from .drift import ks, psi
-from .errors import IdeaFileError, InputError, MlpmError, ToolError
-from .idea import load_idea, new_idea, save_idea
-from .interviews import NotesReport, check_notes
-from .ml_readiness import ml_check
-from .portfolio import Selection, best_portfolio
-from .portfolio_io import load_portfolio, save_portfolio
-from .report import render_report, render_reports
-from .schema import Idea
-from .scoring import breakdown, score
-from .simulate import Simulation, simulate
+The public API (DESIGN section 7) is imported on first use, so `import mlpm_kit` and the
+command line start quickly: `from mlpm_kit import score` loads the model, not the report.
+"""
 
-__all__ = [
-    "Idea",
-    "IdeaFileError",
-    "InputError",
-    "MlpmError",
-    "NotesReport",
-    "Selection",
-    "Simulation",
-    "ToolError",
-    "best_portfolio",
-    "breakdown",
-    "check_notes",
-    "ks",
-    "load_idea",
-    "load_portfolio",
-    "ml_check",
-    "new_idea",
-    "psi",
-    "render_report",
-    "render_reports",
-    "save_idea",
-    "save_portfolio",
-    "score",
-    "simulate",
-]
+from __future__ import annotations
+
+import importlib
+
+# Each public name and the module that owns it.
+_OWNERS = {
+    "IdeaFileError": "mlpm_kit.errors",
+    "InputError": "mlpm_kit.errors",
+    "MlpmError": "mlpm_kit.errors",
+    "ToolError": "mlpm_kit.errors",
+    "Idea": "mlpm_kit.idea.schema",
+    "load_idea": "mlpm_kit.idea.files",
+    "new_idea": "mlpm_kit.idea.files",
+    "save_idea": "mlpm_kit.idea.files",
+    "load_portfolio": "mlpm_kit.idea.folders",
+    "save_portfolio": "mlpm_kit.idea.sheets",
+    "NotesReport": "mlpm_kit.interviews.notes",
+    "check_notes": "mlpm_kit.interviews.notes",
+    "ks": "mlpm_kit.ml.drift",
+    "psi": "mlpm_kit.ml.drift",
+    "ml_check": "mlpm_kit.ml.readiness",
+    "breakdown": "mlpm_kit.model.scoring",
+    "score": "mlpm_kit.model.scoring",
+    "Simulation": "mlpm_kit.model.simulate",
+    "simulate": "mlpm_kit.model.simulate",
+    "Selection": "mlpm_kit.portfolio.selection",
+    "best_portfolio": "mlpm_kit.portfolio.selection",
+    "render_report": "mlpm_kit.report.render",
+    "render_reports": "mlpm_kit.report.render",
+}
+
+__all__ = sorted(_OWNERS)
+
+
+def __getattr__(name: str):
+    if name in _OWNERS:
+        value = getattr(importlib.import_module(_OWNERS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'mlpm_kit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -13,19 +13,20 @@ from pathlib import Path
 
 import pandas as pd
 
-from .collection import idea_files, load_ideas
-from .errors import InputError, MlpmError
-from .formatting import money, number, share, shorten, terminal_table
-from .idea import new_idea
-from .interview_view import notes_report_text
-from .interviews import check_notes
-from .portfolio import best_portfolio
-from .portfolio_io import load_portfolio, save_portfolio
-from .portfolio_table import selection_text
-from .scoring import SCORE_COLUMNS, records, score
-from .simulate import HEADLINE_COLUMNS, check_draws, simulate
+from mlpm_kit.errors import InputError, MlpmError
+from mlpm_kit.idea.files import new_idea
+from mlpm_kit.idea.folders import idea_files, load_ideas, load_portfolio
+from mlpm_kit.idea.formatting import money, number, share, shorten, terminal_table
+from mlpm_kit.idea.sheets import save_portfolio
+from mlpm_kit.interviews.notes import check_notes
+from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
+from mlpm_kit.model.simulate import HEADLINE_COLUMNS, check_draws, simulate
+from mlpm_kit.portfolio.selection import best_portfolio
+from mlpm_kit.report.notes_view import notes_report_text
+from mlpm_kit.report.portfolio_table import selection_text
+from mlpm_kit.resources import kit_path
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+EXAMPLES = kit_path("examples")
 EXIT_INPUT = 2
 DEMO_DRAWS = 2000
 # Fields `mlpm score --draws` adds to each idea (DESIGN section 6), besides `evpi`.
@@ -208,7 +209,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def report_folder(folder: Path, fmt: str, out_dir: Path, draws: int | None, seed: int) -> int:
     """One report per idea of `folder`, in parallel; print the files written and what failed."""
-    from .report import render_reports
+    from mlpm_kit.report.render import render_reports
 
     files = idea_files([folder])
     results = render_reports(files, fmt, out_dir, draws=draws, seed=seed)
@@ -225,7 +226,7 @@ def report_folder(folder: Path, fmt: str, out_dir: Path, draws: int | None, seed
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import render_report
+    from mlpm_kit.report.render import render_report
 
     path, out_dir = Path(args.path), Path(args.out)
     if path.is_dir() and not args.portfolio:
@@ -302,21 +303,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out_dir = Path("out")
     print(f"\nWriting one PDF report per example idea, and the portfolio's, to {out_dir}/")
     status = report_folder(ideas_dir, "pdf", out_dir, DEMO_DRAWS, 0)
-    from .report import render_report
+    from mlpm_kit.report.render import render_report
 
     print(render_report(ideas_dir, "pdf", out_dir, portfolio=True, capacity_weeks=capacity))
     return EXIT_INPUT if status else 0
 
 
 def cmd_workshop(args: argparse.Namespace) -> int:
-    from .workshop import serve
+    from mlpm_kit.workshop.server import serve
 
     return serve(args.idea, port=args.port, draws=args.draws, seed=args.seed)
 
 
 def cmd_ml_check(args: argparse.Namespace) -> int:
-    from .idea import load_idea
-    from .ml_readiness import ml_check, ml_check_text
+    from mlpm_kit.idea.files import load_idea
+    from mlpm_kit.ml.readiness import ml_check, ml_check_text
 
     result = ml_check(load_idea(args.path), seed=args.seed)
     if args.json:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from mlpm_kit.idea import validate_idea
+from mlpm_kit.idea.files import validate_idea
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mlpm_kit.idea import validate_idea
+from mlpm_kit.idea.files import validate_idea
 
 
 def make_idea(idea_id: str, mvp_weeks: float, users: float | str = 100, **extra):

@@ -1,0 +1,1 @@
+"""Outcomes of launched ideas against their estimates (DESIGN section 11)."""

@@ -1,0 +1,309 @@
+"""Numbers and 90% ranges: parsing what a person writes, and the distribution behind it.
+
+Any numeric field of an idea file takes a plain number (`45`), a 90% range as text
+(`"200 to 400"`) or a mapping (`{low: 200, high: 400}`): the person is 90% sure the true
+value lies inside. This module owns that syntax and the one mapping from a range to a
+distribution whose 5th and 95th percentiles are `low` and `high`:
+
+- a share (a value in [0, 1]) strictly inside (0, 1): logit-normal;
+- any other range with `low > 0`: lognormal;
+- otherwise: normal.
+
+Samples are clipped to the field's bounds (a cost is never negative, a share never leaves
+[0, 1]). The median of that distribution is what the point score uses, so the point score
+and the simulation's p50 agree.
+
+>>> parse_estimate("200 to 400").median
+282.8427124746189
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+# The 95th percentile of the standard normal: a 90% interval spans +-Z90 sigmas.
+Z90 = 1.6448536269514722
+# Magnitudes past this are typos or unit mix-ups, and would overflow products downstream.
+MAX_MAGNITUDE = 1e15
+
+KIND_CONSTANT, KIND_NORMAL, KIND_LOGNORMAL, KIND_LOGITNORMAL = 0, 1, 2, 3
+
+RANGE_HINT = 'Write a number (300) or a 90% range ("200 to 400" or {low: 200, high: 400}).'
+
+_NUMBER = r"[-+]?(?:\d[\d,_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*[kKmM%]?"
+_RANGE = re.compile(rf"^\s*({_NUMBER})\s*(?:to|\.\.|–|—|~|至|到)\s*({_NUMBER})\s*$")
+_SINGLE = re.compile(rf"^\s*({_NUMBER})\s*$")
+_SUFFIX = {"k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "%": 0.01}
+
+
+class EstimateError(ValueError):
+    """A value that is not a number or a 90% range; the message says how to write one."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A plain number (`low == high`) or a 90% interval [low, high].
+
+    `share` marks values that live in [0, 1] (adoption, captures, confidence): they get a
+    distribution bounded on [0, 1].
+    """
+
+    low: float
+    high: float
+    share: bool = False
+
+    @property
+    def is_range(self) -> bool:
+        return self.high > self.low
+
+    @property
+    def kind(self) -> int:
+        if not self.is_range:
+            return KIND_CONSTANT
+        if self.share and self.low > 0 and self.high < 1:
+            return KIND_LOGITNORMAL
+        if self.low > 0:
+            return KIND_LOGNORMAL
+        return KIND_NORMAL
+
+    def params(self) -> tuple[int, float, float]:
+        """(kind, mu, sigma) on the scale where the distribution is normal."""
+        kind = self.kind
+        if kind == KIND_CONSTANT:
+            return kind, float(self.low), 0.0
+        forward = {KIND_NORMAL: _identity, KIND_LOGNORMAL: np.log, KIND_LOGITNORMAL: _logit}[kind]
+        a, b = float(forward(self.low)), float(forward(self.high))
+        return kind, (a + b) / 2, (b - a) / (2 * Z90)
+
+    @property
+    def median(self) -> float:
+        kind, mu, _ = self.params()
+        return float(from_normal_scale(np.asarray(mu), np.asarray(kind)))
+
+    def __str__(self) -> str:
+        if not self.is_range:
+            return format_number(self.low)
+        return f"{format_number(self.low)} to {format_number(self.high)}"
+
+    def to_yaml(self) -> float | int | str:
+        """The value as a person would write it in an idea file."""
+        if not self.is_range:
+            return _plain(self.low)
+        return str(self)
+
+
+def _identity(x):
+    return x
+
+
+def _logit(p):
+    return np.log(p) - np.log1p(-p)
+
+
+def _cap(y: np.ndarray) -> float:
+    """Largest safe argument of exp for y's precision (float32 overflows past ~88)."""
+    return 80.0 if y.dtype == np.float32 else 700.0
+
+
+def _exp(y: np.ndarray) -> np.ndarray:
+    return np.exp(np.minimum(y, _cap(y)))
+
+
+def _expit(y: np.ndarray) -> np.ndarray:
+    cap = _cap(y)
+    return 1 / (1 + np.exp(-np.clip(y, -cap, cap)))
+
+
+def from_normal_scale(y: np.ndarray, kind: np.ndarray | int) -> np.ndarray:
+    """Map normal-scale values `y` to the estimate's scale, element-wise by `kind`.
+
+    The one inverse transform used for medians and for samples alike. A single `kind`
+    (an int) transforms the whole array with one pass; an array of kinds is applied
+    element-wise. Keeps y's floating dtype.
+    """
+    y = np.asarray(y)
+    if not np.issubdtype(y.dtype, np.floating):
+        y = y.astype(float)
+    if np.ndim(kind) == 0:
+        kind = int(kind)
+        if kind == KIND_LOGNORMAL:
+            return _exp(y)
+        return _expit(y) if kind == KIND_LOGITNORMAL else y
+    kind = np.broadcast_to(kind, y.shape)
+    out = np.where(kind == KIND_LOGNORMAL, _exp(y), y)
+    return np.where(kind == KIND_LOGITNORMAL, _expit(y), out)
+
+
+def standard_normal(rng: np.random.Generator, out: np.ndarray) -> np.ndarray:
+    """Fill `out` (float32 or float64) with standard normal draws from `rng`; return it.
+
+    Box-Muller on uniform draws, with numpy's vectorized log, sqrt, sin and cos: about
+    four times faster than `Generator.standard_normal` (ziggurat) in float32. Tails
+    reach 5.7 sigma in float32 and 8.5 sigma in float64 (the uniforms' resolution).
+    """
+    if not out.flags.c_contiguous:
+        raise ValueError("out must be a C-contiguous array")
+    flat = out.reshape(-1)
+    size, dtype = flat.size, out.dtype.type
+    half = (size + 1) // 2
+    radius = rng.random(half, dtype=dtype)
+    angle = rng.random(half, dtype=dtype)
+    np.subtract(1, radius, out=radius)  # (0, 1]: log is finite
+    np.log(radius, out=radius)
+    np.multiply(radius, -2, out=radius)
+    np.sqrt(radius, out=radius)
+    np.multiply(angle, dtype(2 * np.pi), out=angle)
+    np.cos(angle[: size - half], out=flat[half:])
+    flat[half:] *= radius[: size - half]
+    np.sin(angle, out=flat[:half])
+    flat[:half] *= radius
+    return out
+
+
+def sample_rows(
+    z: np.ndarray,
+    kind: np.ndarray,
+    mu: np.ndarray,
+    sigma: np.ndarray,
+    *,
+    share: np.ndarray | bool = False,
+) -> np.ndarray:
+    """Samples from one distribution per row, given standard normal draws `z` (rows x draws).
+
+    Row r follows the estimate with `params()` == (kind[r], mu[r], sigma[r]); a constant
+    row (sigma 0) repeats its value. Samples are clipped to the field's bounds: never
+    below 0, and within [0, 1] for shares (a share range touching 0 or 1 is a normal,
+    so it needs the clip; a logit-normal never leaves (0, 1)). Works in z's dtype and
+    overwrites `z`.
+    """
+    kind = np.asarray(kind)
+    y = z
+    y *= np.asarray(sigma, dtype=y.dtype)[:, None]
+    y += np.asarray(mu, dtype=y.dtype)[:, None]
+    for k in np.unique(kind):
+        if k in (KIND_NORMAL, KIND_CONSTANT):
+            continue
+        rows = kind == k
+        if rows.all():
+            y[...] = from_normal_scale(y, int(k))
+        else:
+            y[rows] = from_normal_scale(y[rows], int(k))
+    share = np.broadcast_to(np.asarray(share, dtype=bool), kind.shape)
+    np.maximum(y, 0, out=y)
+    if share.all():
+        np.minimum(y, 1, out=y)
+    elif share.any():
+        y[share] = np.minimum(y[share], 1)
+    return y
+
+
+def sample(
+    estimate: Estimate, draws: int, rng: np.random.Generator, dtype=np.float64
+) -> np.ndarray:
+    """`draws` samples of one estimate (a convenience over `sample_rows` for one value).
+
+    >>> sample(parse_estimate("200 to 400"), 5, np.random.default_rng(0)).shape
+    (5,)
+    """
+    kind, mu, sigma = estimate.params()
+    z = standard_normal(rng, np.empty((1, draws), dtype=dtype))
+    return sample_rows(
+        z, np.array([kind]), np.array([mu]), np.array([sigma]), share=estimate.share
+    )[0]
+
+
+def format_number(x: float) -> str:
+    """A compact, exact-enough rendering: 40000 -> '40000', 0.25 -> '0.25'."""
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.6g}"
+
+
+def _plain(x: float) -> float | int:
+    return int(x) if float(x).is_integer() and abs(x) < 1e15 else float(x)
+
+
+def _number_from_text(text: str) -> float:
+    text = text.strip()
+    scale = 1.0
+    if text and text[-1] in _SUFFIX:
+        scale = _SUFFIX[text[-1]]
+        text = text[:-1].strip()
+    return float(text.replace(",", "").replace("_", "")) * scale
+
+
+def _check_number(x: float, original: object) -> float:
+    if not math.isfinite(x):
+        raise EstimateError(f"{original!r} is not a finite number. {RANGE_HINT}")
+    if abs(x) > MAX_MAGNITUDE:
+        raise EstimateError(
+            f"{original!r} is implausibly large (over {MAX_MAGNITUDE:.0e}); check the unit "
+            "or a typo in the number of digits."
+        )
+    return float(x)
+
+
+def _plain_number(value: object) -> float:
+    """A YAML scalar that must be a number: rejects booleans, dates and other surprises."""
+    if isinstance(value, bool):
+        raise EstimateError(
+            f"{value!r} is a yes/no value, not a number (YAML reads on/off/yes/no/true/false "
+            f"as booleans). {RANGE_HINT}"
+        )
+    if isinstance(value, int | float):
+        return _check_number(float(value), value)
+    if isinstance(value, str) and _SINGLE.match(value):
+        try:
+            number = _number_from_text(value)
+        except ValueError:
+            raise EstimateError(f"{value!r} is not a number or a range. {RANGE_HINT}") from None
+        return _check_number(number, value)
+    kind = type(value).__name__
+    if kind in ("date", "datetime"):
+        raise EstimateError(f"{value!s} was read as a date, not a number. {RANGE_HINT}")
+    raise EstimateError(f"{value!r} is not a number or a range. {RANGE_HINT}")
+
+
+def parse_estimate(value: object, *, share: bool = False) -> Estimate:
+    """Turn what a person wrote into an `Estimate`, or raise `EstimateError` saying how to fix it.
+
+    >>> parse_estimate(45)
+    Estimate(low=45.0, high=45.0, share=False)
+    >>> parse_estimate("0.2 to 0.4", share=True).low
+    0.2
+    """
+    if isinstance(value, Estimate):
+        return Estimate(value.low, value.high, share)
+    if value is None:
+        raise EstimateError(f"the value is empty. {RANGE_HINT}")
+    if isinstance(value, dict):
+        unknown = sorted(set(map(str, value)) - {"low", "high"})
+        if unknown or not {"low", "high"} <= set(value):
+            raise EstimateError(
+                f"a range needs exactly the keys low and high, got {sorted(map(str, value))}. "
+                f"{RANGE_HINT}"
+            )
+        low, high = _plain_number(value["low"]), _plain_number(value["high"])
+    elif isinstance(value, str) and (match := _RANGE.match(value)):
+        try:
+            low_text, high_text = (
+                _number_from_text(match.group(1)),
+                _number_from_text(match.group(2)),
+            )
+        except ValueError:
+            raise EstimateError(f"{value!r} is not a number or a range. {RANGE_HINT}") from None
+        low, high = _check_number(low_text, value), _check_number(high_text, value)
+    elif isinstance(value, list | tuple):
+        raise EstimateError(f"{list(value)!r} is a list. {RANGE_HINT}")
+    else:
+        low = high = _plain_number(value)
+    if low > high:
+        raise EstimateError(
+            f"the range {format_number(low)} to {format_number(high)} has low above high; "
+            f"write it as {format_number(high)} to {format_number(low)}."
+        )
+    return Estimate(low, high, share)

@@ -1,0 +1,110 @@
+"""The building blocks of the idea schema: field types with their bounds, and `field()`,
+which gives a field its label, unit and help text (the one place those are written).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator
+
+from mlpm_kit.idea.estimates import Estimate, EstimateError, format_number, parse_estimate
+
+WEEKS_PER_YEAR = 52.0  # calendar weeks: launch times, retraining, cost of delay
+INTERVAL_HELP = 'A number, or a 90% range such as "200 to 400" when unsure.'
+
+
+class Section(BaseModel):
+    """A block of an idea file: unknown keys are errors, so a typo never drops a number."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        arbitrary_types_allowed=True,
+        validate_assignment=True,
+        validate_default=True,
+    )
+
+
+def estimate_type(
+    *, share: bool = False, minimum: float | None = 0.0, maximum: float | None = None
+):
+    """An `Estimate` field type with bounds checked on both ends of the range."""
+
+    def validate(value: object) -> Estimate:
+        try:
+            est = parse_estimate(value, share=share)
+        except EstimateError as exc:
+            raise ValueError(str(exc)) from None
+        lo_bound = 0.0 if share else minimum
+        hi_bound = 1.0 if share else maximum
+        if lo_bound is not None and est.low < lo_bound:
+            what = "a share between 0 and 1" if share else f"at least {format_number(lo_bound)}"
+            raise ValueError(f"{est} is below the allowed range: it must be {what}.")
+        if hi_bound is not None and est.high > hi_bound:
+            what = (
+                "a share between 0 and 1 (write 30% as 0.3)"
+                if share
+                else f"at most {format_number(hi_bound)}"
+            )
+            raise ValueError(f"{est} is above the allowed range: it must be {what}.")
+        return est
+
+    return Annotated[Estimate, PlainValidator(validate), PlainSerializer(lambda e: e.to_yaml())]
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        if _CONTROL.search(value):
+            raise ValueError(
+                "contains control characters (such as terminal escape codes); remove them from the text."
+            )
+        return value
+    if value is None:
+        return ""
+    shown = value if not hasattr(value, "isoformat") else value.isoformat()
+    raise ValueError(
+        f'{shown!r} was read as {type(value).__name__}, not text; put it in quotes, for example "{shown}".'
+    )
+
+
+def _pain_score(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        raise ValueError(f"{value!r} is not a whole number; use a score from 1 to 5.")
+    if not 1 <= value <= 5:
+        raise ValueError(f"{value!r} is outside 1-5; use a score from 1 to 5.")
+    return int(value)
+
+
+def _flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{value!r} is not true or false.")
+    return value
+
+
+def _whole(value: object) -> int:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or value != int(value)
+        or value < 0
+    ):
+        raise ValueError(f"{value!r} is not a whole number of 0 or more.")
+    return int(value)
+
+
+Text = Annotated[str, PlainValidator(_text)]
+PainScore = Annotated[int, PlainValidator(_pain_score)]
+Flag = Annotated[bool, PlainValidator(_flag)]
+WholeNumber = Annotated[int, PlainValidator(_whole)]
+Share = estimate_type(share=True)
+Amount = estimate_type(minimum=0.0)
+
+
+def field(default: Any = ..., label: str | None = None, unit: str = "", help: str = "", **kw):
+    """A schema field with its label, unit and help text for forms and reports."""
+    extra = {"unit": unit} if unit else {}
+    return Field(default, title=label, description=help, json_schema_extra=extra or None, **kw)

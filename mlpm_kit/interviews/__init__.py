@@ -1,0 +1,1 @@
+"""Interview notes: the confirmation-bias rules, the evidence grade, the optional classifier."""

@@ -1,0 +1,241 @@
+"""The economic model's inputs for an idea: each as an `Estimate`, with where it came from.
+
+This is the one place that turns an `Idea` into model inputs. Defaults documented in the
+idea schema are applied by the schema; inputs that other parts of the kit can supply are
+resolved here, and each such choice is recorded in `ModelInputs.sources` so the scorecard
+and the report can say where a number came from:
+
+- `evidence.confidence`: stated in the file, else suggested by the interview notes' grade,
+  else 0.5;
+- `cost.data_cost`: stated in the file, else the ML section's data estimate, else 0;
+- `cost.run_cost_per_year`: plus the ML monitoring plan's retraining effort.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from mlpm_kit.errors import InputError
+from mlpm_kit.idea.estimates import Estimate
+from mlpm_kit.idea.schema import Idea
+from mlpm_kit.interviews.notes import check_notes
+from mlpm_kit.ml.readiness import data_cost_estimate, retraining_cost
+
+# Inputs that are one number per idea, by dotted path in the idea file.
+SCALAR_PATHS = (
+    "value.users",
+    "value.adoption",
+    "value.hours_saved_per_user_week",
+    "value.hourly_cost",
+    "value.weeks_per_year",
+    "value.money_saved_per_year",
+    "value.revenue_per_year",
+    "cost.team_size",
+    "cost.team_week_cost",
+    "cost.mvp_weeks",
+    "cost.build_weeks",
+    "cost.iterations",
+    "cost.iteration_weeks",
+    "cost.data_cost",
+    "cost.run_cost_per_year",
+    "timeline.horizon_years",
+    "timeline.discount_rate",
+    "opportunity.value_per_engineer_week",
+    "evidence.confidence",
+    "pain.frequency",
+    "pain.severity",
+    "pain.actively_seeking",
+)
+CAPTURES = "alternatives.captures"
+REPLACED_COST = "alternatives.replaced_cost"
+DEFAULT_CONFIDENCE = 0.5
+NOTES_SUFFIXES = (".md", ".markdown", ".txt")
+
+
+@dataclass
+class ModelInputs:
+    """One idea's inputs: scalars by dotted path, and one entry per alternative.
+
+    `alternatives` holds (path prefix, captures, replaced cost) per alternative; an
+    alternative not replaced by the product contributes a replaced cost of 0.
+    """
+
+    idea_id: str
+    scalars: dict[str, Estimate]
+    captures: list[Estimate] = field(default_factory=list)
+    replaced_costs: list[Estimate] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def uncertain(self) -> dict[str, Estimate]:
+        """Every input given as a range, by dotted path (alternatives as `alternatives[i].captures`)."""
+        out = {path: est for path, est in self.scalars.items() if est.is_range}
+        for i, est in enumerate(self.captures):
+            if est.is_range:
+                out[f"alternatives[{i}].captures"] = est
+        for i, est in enumerate(self.replaced_costs):
+            if est.is_range:
+                out[f"alternatives[{i}].cost_per_year"] = est
+        return out
+
+
+def _get(idea: Idea, path: str):
+    section, name = path.split(".")
+    return getattr(getattr(idea, section), name)
+
+
+def _constant(x: float, share: bool = False) -> Estimate:
+    return Estimate(float(x), float(x), share)
+
+
+def interview_paths(idea: Idea) -> list[Path]:
+    """The notes files the idea lists, resolved against the idea file's folder.
+
+    Only these files are ever read; a missing one is an `InputError` naming the idea file
+    and the list entry.
+    """
+    source = getattr(idea, "_source", None)
+    base = Path(source).parent if source is not None else Path(".")
+    name = str(source) if source is not None else (idea.id or "the idea")
+    out = []
+    for i, entry in enumerate(idea.evidence.interviews):
+        path = base / entry
+        if path.suffix.lower() not in NOTES_SUFFIXES:
+            # Notes text can end up in reports; never read other kinds of files because an idea says so.
+            raise InputError(
+                f"{entry!r} is not interview notes; list Markdown or text files ({', '.join(NOTES_SUFFIXES)}).",
+                file=name,
+                field=f"evidence.interviews[{i}]",
+            )
+        if not path.is_file():
+            raise InputError(
+                f"{entry!r} is not a notes file (looked for {path}); fix the path (relative to the "
+                "idea file) or remove it from the list.",
+                file=name,
+                field=f"evidence.interviews[{i}]",
+            )
+        out.append(path)
+    return out
+
+
+# Grades of interview notes by (path, mtime, size) of each file: scoring, simulating and
+# reporting an idea all ask for its confidence, and the notes are checked once per version.
+_GRADES: dict[tuple, tuple[float, float, int, int]] = {}
+
+
+def _notes_grade(paths: tuple[Path, ...]) -> tuple[float, float, int, int]:
+    """(low, high) of the suggested confidence, the number of interviews and the grade."""
+    key = tuple((str(p.resolve()), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+    if key not in _GRADES:
+        if len(_GRADES) > 256:
+            _GRADES.clear()
+        summary = check_notes(list(paths)).summary
+        low, high = summary["suggested_confidence"]
+        _GRADES[key] = (low, high, summary["interviews"], summary["grade"])
+    return _GRADES[key]
+
+
+def confidence_of(idea: Idea) -> tuple[Estimate, str]:
+    """The idea's confidence and a sentence saying where it came from.
+
+    Stated in the file wins; else the interview notes listed in `evidence.interviews` set
+    it to their bias check's suggested confidence (see `interview_grade`); else 0.5.
+    """
+    if idea.evidence.confidence is not None:
+        return idea.evidence.confidence, "stated in the idea file"
+    if idea.evidence.interviews:
+        low, high, n, grade = _notes_grade(tuple(interview_paths(idea)))
+        return (
+            Estimate(low, high, share=True),
+            f"from {n} interview note{'s' if n != 1 else ''} (evidence grade {grade}/100)",
+        )
+    return _constant(
+        DEFAULT_CONFIDENCE, share=True
+    ), "default 0.5 (no confidence or interview notes given)"
+
+
+def data_cost_of(idea: Idea) -> tuple[Estimate, str]:
+    """The one-time data cost and where it came from.
+
+    Stated in the file, else estimated from the ML pilot curve (labels still needed x cost
+    per label + purchase cost), else 0.
+    """
+    if idea.cost.data_cost is not None:
+        return idea.cost.data_cost, "stated in the idea file"
+    if idea.ml.data is not None and idea.ml.data.pilot_curve:
+        try:
+            estimate, needed = data_cost_estimate(idea)
+        except InputError as exc:
+            return _constant(
+                0.0
+            ), f"0 (not given, and the ML pilot curve gives no estimate: {exc.reason})"
+        data = idea.ml.data
+        more = max(needed - data.labels_now, 0)
+        text = (
+            f"estimated from the ML pilot curve: {more:,} labels x {data.cost_per_label} per label"
+        )
+        if data.purchase_cost.high > 0:
+            text += f" + {data.purchase_cost} purchase"
+        return estimate, text
+    return _constant(0.0), "0 (not given)"
+
+
+def run_cost_of(idea: Idea) -> tuple[Estimate, str]:
+    """The yearly running cost and where it came from: plus the ML retraining effort if planned."""
+    stated = idea.cost.run_cost_per_year
+    retrain = retraining_cost(idea)
+    if retrain is None:
+        return stated, "stated in the idea file"
+    total = Estimate(stated.low + retrain.low, stated.high + retrain.high)
+    return total, (
+        f"stated in the idea file ({stated}) + ML retraining {retrain} a year "
+        "(52 / retrain_every_weeks x retrain_weeks x team_week_cost)"
+    )
+
+
+def model_inputs(idea: Idea) -> ModelInputs:
+    """Gather every input of the economic model for one idea."""
+    scalars: dict[str, Estimate] = {}
+    sources: dict[str, str] = {}
+    for path in SCALAR_PATHS:
+        if path == "evidence.confidence":
+            scalars[path], sources[path] = confidence_of(idea)
+        elif path == "cost.data_cost":
+            scalars[path], sources[path] = data_cost_of(idea)
+        elif path == "cost.run_cost_per_year":
+            scalars[path], sources[path] = run_cost_of(idea)
+        else:
+            value = _get(idea, path)
+            scalars[path] = value if isinstance(value, Estimate) else _constant(float(value))
+    captures = [alt.captures for alt in idea.alternatives]
+    replaced = [alt.cost_per_year if alt.replaced else _constant(0.0) for alt in idea.alternatives]
+    return ModelInputs(idea.id or "", scalars, captures, replaced, sources)
+
+
+def stack_medians(inputs: list[ModelInputs]) -> dict[str, np.ndarray]:
+    """Model inputs of many ideas at their medians: arrays of shape (ideas,).
+
+    Alternatives are padded with zeros to the largest count: shape (alternatives, ideas).
+    """
+    return stack_values(inputs, lambda est: est.median)
+
+
+def stack_values(
+    inputs: list[ModelInputs], pick: Callable[[Estimate], float]
+) -> dict[str, np.ndarray]:
+    """Like `stack_medians`, with `pick(estimate)` (its median, low or high) for every input."""
+    out = {
+        path: np.array([pick(inp.scalars[path]) for inp in inputs], dtype=float)
+        for path in SCALAR_PATHS
+    }
+    width = max((len(inp.captures) for inp in inputs), default=0)
+    for key, attr in ((CAPTURES, "captures"), (REPLACED_COST, "replaced_costs")):
+        table = np.zeros((width, len(inputs)))
+        for j, inp in enumerate(inputs):
+            for i, est in enumerate(getattr(inp, attr)):
+                table[i, j] = pick(est)
+        out[key] = table
+    return out

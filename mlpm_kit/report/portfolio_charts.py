@@ -1,0 +1,139 @@
+"""Charts of a `Selection`: value against effort, opportunity costs, the capacity curve.
+
+Each function returns a matplotlib `Figure` built without pyplot (so no window and no global
+state; `fig.savefig` renders with Agg) whose title says what to conclude; money axes use
+`formatting.money`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from mlpm_kit.idea.formatting import money, number
+from mlpm_kit.portfolio.selection import ENGINEER_QUARTER_WEEKS, Selection
+
+CHOSEN, OTHER, GREEDY = "#2e7d32", "#9e9e9e", "#ef6c00"
+MONEY_AXIS = FuncFormatter(lambda v, _pos: money(v))
+
+
+def pareto_front(effort: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Indices of the ideas no other idea beats on both counts (less effort and more value), by effort."""
+    order = np.lexsort((-value, effort))
+    front, best = [], -np.inf
+    for i in order:
+        if value[i] > best:
+            front.append(i)
+            best = value[i]
+    return np.array(front, dtype=int)
+
+
+def value_effort_chart(selection: Selection) -> Figure:
+    """Each idea's expected value against its effort; the Pareto frontier and the chosen set marked."""
+    t = selection.table
+    effort, value = t["effort_weeks"].to_numpy(float), t["expected_value"].to_numpy(float)
+    chosen = t["selected"].to_numpy(bool)
+    fig = Figure(figsize=(8, 5.5))
+    ax = fig.subplots()
+    front = pareto_front(effort, value)
+    ax.plot(
+        effort[front],
+        value[front],
+        "--",
+        color="#607d8b",
+        lw=1,
+        label="Pareto frontier (no idea does better on both)",
+    )
+    ax.scatter(
+        effort[~chosen],
+        value[~chosen],
+        s=60,
+        facecolors="white",
+        edgecolors=OTHER,
+        label="left out",
+    )
+    ax.scatter(effort[chosen], value[chosen], s=70, color=CHOSEN, label="chosen (best set)")
+    greedy = t["greedy_selected"].to_numpy(bool)
+    ax.scatter(
+        effort[greedy],
+        value[greedy],
+        s=160,
+        facecolors="none",
+        edgecolors=GREEDY,
+        lw=1.5,
+        label="greedy by RICE",
+    )
+    for x, y, name in zip(effort, value, t["id"], strict=True):
+        ax.annotate(str(name), (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
+    ax.axhline(0, color="black", lw=0.6)
+    ax.yaxis.set_major_formatter(MONEY_AXIS)
+    ax.set_xlabel("effort (engineer-weeks)")
+    ax.set_ylabel("expected value")
+    ax.set_title(
+        f"The best set: {len(selection.selected)} ideas worth {money(selection.total_expected_value)} "
+        f"in {number(selection.total_effort_weeks)} of {number(selection.capacity_weeks)} engineer-weeks",
+        fontsize=10,
+    )
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    return fig
+
+
+def opportunity_cost_chart(selection: Selection) -> Figure:
+    """Expected value beside opportunity cost, per idea: ideas worth more than their cost belong in."""
+    t = selection.table.iloc[::-1]
+    y = np.arange(len(t))
+    fig = Figure(figsize=(8, 0.45 * len(t) + 1.8))
+    ax = fig.subplots()
+    colors = [CHOSEN if s else OTHER for s in t["selected"]]
+    ax.barh(y, t["opportunity_cost"].fillna(0), color=colors, alpha=0.85, label="opportunity cost")
+    ax.scatter(
+        t["expected_value"], y, color="black", marker="|", s=200, zorder=3, label="expected value"
+    )
+    ax.set_yticks(
+        y,
+        [
+            f"{i}{'  (cannot fit)' if c != c else ''}"
+            for i, c in zip(t["id"], t["opportunity_cost"], strict=True)
+        ],
+    )
+    ax.xaxis.set_major_formatter(MONEY_AXIS)
+    ax.axvline(0, color="black", lw=0.6)
+    ax.set_xlabel("money (green bars: chosen ideas)")
+    ax.set_title(
+        "Chosen (green) are worth more than what they displace;\nthe others would cost more than they add",
+        fontsize=10,
+    )
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def capacity_curve_chart(selection: Selection) -> Figure:
+    """Best total value as capacity grows, with today's capacity and one more engineer-quarter marked."""
+    curve = selection.capacity_curve
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
+    ax.step(curve["capacity_weeks"], curve["best_value"], where="post", color=CHOSEN)
+    cap = selection.capacity_weeks
+    ax.axvline(cap, color="black", lw=0.8, ls="--")
+    ax.axvline(cap + ENGINEER_QUARTER_WEEKS, color=GREEDY, lw=0.8, ls=":")
+    ax.annotate("today", (cap, 0), textcoords="offset points", xytext=(3, 5), fontsize=8)
+    ax.annotate(
+        "+1 engineer-quarter",
+        (cap + ENGINEER_QUARTER_WEEKS, 0),
+        textcoords="offset points",
+        xytext=(3, 18),
+        fontsize=8,
+    )
+    ax.yaxis.set_major_formatter(MONEY_AXIS)
+    ax.set_xlabel("capacity (engineer-weeks)")
+    ax.set_ylabel("best total expected value")
+    ax.set_title(
+        f"One more engineer-quarter ({number(ENGINEER_QUARTER_WEEKS)} weeks) adds {money(selection.extra_quarter_value)} "
+        f"to the best set's {money(selection.total_expected_value)}",
+        fontsize=10,
+    )
+    fig.tight_layout()
+    return fig

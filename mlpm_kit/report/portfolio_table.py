@@ -1,0 +1,157 @@
+"""A `Selection` as tables for people: terminal text for `mlpm compare`, a styled table for notebooks.
+
+The numbers come from `portfolio.best_portfolio`; this module only chooses columns,
+words and formats (`formatting.money` / `number` / `share`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from mlpm_kit.idea.formatting import money, number, share, shorten, terminal_table
+from mlpm_kit.portfolio.selection import ENGINEER_QUARTER_WEEKS, Selection
+
+OPPORTUNITY_COST_HELP = (
+    "Opportunity cost = V*(without the idea) - (V*(with it forced in) - its value): for a chosen idea,\n"
+    "the value the rest of the best set gives up to make room for it; for one left out, what forcing it in\n"
+    "would cost. n/a: the idea cannot fit the capacity (or budget) at all."
+)
+
+
+def ranking_frame(selection: Selection) -> pd.DataFrame:
+    """The headline numbers, one row per idea, formatted as text (selected ideas first)."""
+    t = selection.table
+    shown = pd.DataFrame(
+        {
+            "chosen": t["selected"].map({True: "yes", False: ""}),
+            "greedy": t["greedy_selected"].map({True: "yes", False: ""}),
+            "id": t["id"],
+            "title": t["title"].map(lambda title: shorten(title, 34)),
+            "expected value": t["expected_value"].map(money),
+            "effort wk": t["effort_weeks"].map(number),
+            "one-time": t["one_time_cost"].map(money),
+            "RICE": t["rice"].map(lambda x: number(round(x, 1)) if x == x else "n/a"),
+            "opp. cost": t["opportunity_cost"].map(money),
+            "value - opp. cost": t["value_over_opportunity_cost"].map(money),
+        }
+    )
+    if "p_selected" in t:
+        shown["P(in best set)"] = t["p_selected"].map(share)
+    return shown
+
+
+def _totals_line(totals: dict, capacity: float) -> str:
+    return (
+        f"expected value {money(totals['total_expected_value'])}, effort {number(totals['total_effort_weeks'])} "
+        f"of {number(capacity)} engineer-weeks, one-time cost {money(totals['total_one_time_cost'])}"
+    )
+
+
+def selection_text(selection: Selection) -> str:
+    """What `mlpm compare` prints: the best set, the per-idea table, greedy and the gap."""
+    s = selection
+    budget = f", budget {money(s.budget)}" if s.budget is not None else ""
+    lines = [
+        f"Best portfolio for {number(s.capacity_weeks)} engineer-weeks{budget}: "
+        f"{len(s.selected)} of {len(s.table)} ideas ({', '.join(s.selected) or 'none'})",
+        "  " + _totals_line(s.__dict__, s.capacity_weeks),
+        "",
+        terminal_table(ranking_frame(s)),
+        "",
+        f"Greedy by RICE (a score-ranked roadmap, filled until nothing else fits): {', '.join(s.greedy['selected']) or 'none'}",
+        "  " + _totals_line(s.greedy, s.capacity_weeks),
+    ]
+    gap = s.value_left_by_greedy
+    if abs(gap) < 0.5:
+        lines.append("  Greedy finds a set as good as the best one here.")
+    else:
+        rel = (
+            f" ({share(gap / s.total_expected_value)} of the best set's value)"
+            if s.total_expected_value > 0
+            else ""
+        )
+        lines.append(f"  It leaves {money(gap)} of expected value on the table{rel}.")
+    lines.append(
+        f"One more engineer-quarter ({number(ENGINEER_QUARTER_WEEKS)} engineer-weeks) would add "
+        f"{money(s.extra_quarter_value)} of expected value."
+    )
+    summary = s.best_value_summary()
+    if summary:
+        chosen = summary["chosen_set"]
+        lines += [
+            f"Under uncertainty ({summary['draws']} simulated draws, the best set re-solved in each):",
+            f"  the chosen set is worth p10 {money(chosen['p10'])}, p50 {money(chosen['p50'])}, "
+            f"p90 {money(chosen['p90'])}, mean {money(chosen['mean'])};",
+            f"  each draw's own best set (knowing that draw) p10 {money(summary['p10'])}, p50 {money(summary['p50'])}, "
+            f"p90 {money(summary['p90'])}, mean {money(summary['mean'])}.",
+            "  P(in best set) = share of those draws in which the idea is in that draw's best set.",
+        ]
+    lines += ["", OPPORTUNITY_COST_HELP]
+    return "\n".join(lines)
+
+
+def styled_ranking(selection: Selection):
+    """The ranking table as a pandas Styler for notebooks and HTML reports.
+
+    Chosen ideas are highlighted; value over opportunity cost is green above 0, red below.
+    """
+    columns = selection.result_columns(with_text=True)
+    frame = selection.table[columns].rename(columns=lambda c: c.replace("_", " "))
+
+    def highlight(row: pd.Series) -> list[str]:
+        return ["background-color: #e8f4ea; font-weight: 600" if row["selected"] else ""] * len(row)
+
+    money_columns = [
+        "expected value",
+        "one time cost",
+        "opportunity cost",
+        "value over opportunity cost",
+    ]
+    formats = {c: money for c in money_columns}
+    formats["effort weeks"] = number
+    formats["rice"] = lambda x: number(round(x, 1)) if x == x else "n/a"
+    formats["selected"] = formats["greedy selected"] = lambda b: "yes" if b else ""
+    if "p selected" in frame:
+        formats["p selected"] = share
+    # One format() call: in pandas 3 each call resets the columns it does not name.
+    styler = (
+        frame.style.apply(highlight, axis=1)
+        .format(formats)
+        .map(
+            lambda v: (
+                f"color: {'#2e7d32' if v >= 0 else '#c62828'}; font-weight: 600" if v == v else ""
+            ),
+            subset=["value over opportunity cost"],
+        )
+        .hide(axis="index")
+        .set_table_styles([{"selector": "td.col1", "props": "min-width: 11em"}], overwrite=False)
+        .set_caption(
+            f"Best set for {number(selection.capacity_weeks)} engineer-weeks: {money(selection.total_expected_value)}; "
+            f"greedy by RICE leaves {money(selection.value_left_by_greedy)} on the table"
+        )
+    )
+    return styler
+
+
+def comparison_frame(selection: Selection) -> pd.DataFrame:
+    """The best set beside greedy by RICE: ideas, totals, and the value greedy leaves on the table."""
+    rows = []
+    for name, totals in (
+        ("best set (exact)", selection.__dict__),
+        ("greedy by RICE", selection.greedy),
+    ):
+        rows.append(
+            {
+                "selection": name,
+                "ideas": ", ".join(totals["selected"]) or "none",
+                "expected value": money(totals["total_expected_value"]),
+                "effort weeks": number(totals["total_effort_weeks"]),
+                "one-time cost": money(totals["total_one_time_cost"]),
+                "value left on the table": money(
+                    selection.total_expected_value - totals["total_expected_value"]
+                ),
+            }
+        )
+    frame = pd.DataFrame(rows).set_index("selection")
+    frame.index.name = None  # one header row in HTML and PDF, the row labels say which selection
+    return frame

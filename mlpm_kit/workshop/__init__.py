@@ -1,0 +1,1 @@
+"""The scorecard form, live results and the workshop server."""

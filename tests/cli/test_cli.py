@@ -1,0 +1,96 @@
+"""The `mlpm` command as a user runs it: every command and output format, and its errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from mlpm_kit.idea.files import load_idea
+from mlpm_kit.model.economics import OUTPUTS
+from mlpm_kit.model.scoring import point_values
+from tests.conftest import DESIGN_KEYS, EXAMPLES, ROOT, run_mlpm
+
+
+def test_score_json_has_design_keys_and_follows_the_model():
+    result = run_mlpm("score", str(EXAMPLES / "ideas"), "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) >= 10
+    assert all(set(row) >= DESIGN_KEYS for row in rows)
+    evs = [row["expected_value"] for row in rows]
+    assert evs == sorted(evs, reverse=True)
+    assert any(ev < 0 for ev in evs), "a real portfolio has losers"
+    for row in rows:
+        values = point_values([load_idea(EXAMPLES / "ideas" / f"{row['id']}.yaml")])
+        for name in OUTPUTS:
+            if name in row and row[name] is not None:
+                assert row[name] == pytest.approx(float(values[name][0]), rel=1e-12)
+
+
+def test_score_csv_and_table():
+    result = run_mlpm("score", str(EXAMPLES / "ideas" / "ticket-triage.yaml"), "--csv")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows[0]["id"] == "ticket-triage" and set(rows[0]) >= DESIGN_KEYS
+    table = run_mlpm("score", str(EXAMPLES / "ideas"))
+    assert (
+        table.returncode == 0
+        and "expected value" in table.stdout
+        and "ticket-triage" in table.stdout
+    )
+
+
+def test_new_creates_a_valid_idea(tmp_path):
+    result = run_mlpm("new", "Churn alerts", "--dir", str(tmp_path / "ideas"))
+    assert result.returncode == 0, result.stderr
+    path = tmp_path / "ideas" / "churn-alerts.yaml"
+    assert result.stdout.strip() == str(path)
+    assert load_idea(path).title == "Churn alerts"
+    assert run_mlpm("score", str(path)).returncode == 0
+
+
+def test_demo_prints_the_ranked_example_portfolio():
+    result = run_mlpm("demo", timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "ticket-triage" in result.stdout and "expected value" in result.stdout
+    assert (
+        "out/ticket-triage.pdf" in result.stdout and (ROOT / "out" / "ticket-triage.pdf").is_file()
+    )
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["score", "no/such/file.yaml"], "no such file"),
+        (["new", "  "], "the title is empty"),
+    ],
+)
+def test_errors_are_one_line_and_exit_2(args, words):
+    result = run_mlpm(*args)
+    assert result.returncode == 2
+    assert words in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_empty_folder(tmp_path):
+    result = run_mlpm("score", str(tmp_path))
+    assert result.returncode == 2 and "no idea files" in result.stderr
+
+
+def test_score_reads_a_spreadsheet_like_a_folder(tmp_path):
+    sheet = tmp_path / "portfolio.csv"
+    assert (
+        run_mlpm(
+            "compare", str(EXAMPLES / "ideas"), "--capacity-weeks", "60", "--out", str(sheet)
+        ).returncode
+        == 0
+    )
+    from_sheet = json.loads(run_mlpm("score", str(sheet), "--json").stdout)
+    from_folder = json.loads(run_mlpm("score", str(EXAMPLES / "ideas"), "--json").stdout)
+    assert [r["id"] for r in from_sheet] == [r["id"] for r in from_folder]
+    assert [r["expected_value"] for r in from_sheet] == pytest.approx(
+        [r["expected_value"] for r in from_folder]
+    )

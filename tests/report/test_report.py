@@ -1,0 +1,495 @@
+"""Reports: the scorecard memo, the URL fetcher, and PDFs rendered through a real kernel.
+
+Unit tests (no kernel) cover escaping, the recommendation rule, option checks and the URL
+fetcher. Tests marked `kernel`/`pdf` run notebook 01 with papermill and WeasyPrint; they
+share one kernel and use few draws to keep the run short.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html import escape
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from mlpm_kit.errors import IdeaFileError, InputError, ToolError
+from mlpm_kit.idea.formatting import money, share
+from mlpm_kit.report.render import (
+    TEMPLATE_DIR,
+    BlockedURLError,
+    ReportJob,
+    ReportKernel,
+    allowed_url,
+    plan_report,
+    render_report,
+    run_job,
+    safe_url_fetcher,
+    write_pdf,
+)
+from mlpm_kit.report.scorecard import (
+    RULE,
+    Scorecard,
+    build_scorecard,
+    recommendation,
+    scorecard_sections,
+)
+from tests.conftest import EXAMPLES, idea_dict, make_idea, run_mlpm
+
+IDEAS = EXAMPLES / "ideas"
+DRAWS = 400
+HOSTILE_TITLE = "<script>alert(1)</script>"
+HOSTILE_IMG = '<img src="file:///etc/passwd">'
+needs_poppler = pytest.mark.skipif(
+    shutil.which("pdftotext") is None, reason="poppler-utils not installed"
+)
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def pdf_image_count(path: Path) -> int:
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    return sum(line.split()[2] == "image" for line in listing.strip().splitlines()[2:])
+
+
+def pdf_pages(path: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"Pages:\s+(\d+)", info).group(1))
+
+
+@pytest.fixture
+def hostile_idea_file(tmp_path):
+    from mlpm_kit.idea.files import save_idea, validate_idea
+
+    data = idea_dict(
+        problem={
+            "what": f"{HOSTILE_IMG} and <link rel=stylesheet href=http://example.com/x.css>",
+            "who": "</td></table><h1>injected</h1>",
+        },
+        alternatives=[{"name": '<iframe src="file:///etc/passwd"></iframe>', "captures": 0.1}],
+    )
+    data["title"] = HOSTILE_TITLE
+    data["owner"] = HOSTILE_IMG
+    idea = validate_idea(data, "evil.yaml", default_id="evil")
+    return save_idea(idea, tmp_path / "evil.yaml")
+
+
+# --- the memo's HTML, without a kernel -------------------------------------------------------
+
+
+def test_every_idea_string_is_escaped(hostile_idea_file):
+    html = "".join(scorecard_sections(hostile_idea_file, draws=0))
+    for raw in ("<script", "<img", "<iframe", "<link", "<h1>injected"):
+        assert raw not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html
+
+
+def test_sections_come_in_report_order():
+    html = "".join(scorecard_sections(IDEAS / "ticket-triage.yaml", draws=0))
+    headings = re.findall(r"<h2>(.*?)</h2>", html)
+    assert headings[:4] == [
+        "Decision summary",
+        "The problem and the evidence",
+        "Alternatives customers use today",
+        "Value and cost, step by step",
+    ]
+    assert headings[-1] == "ML readiness"  # ticket-triage has an ml: section
+    assert "Rule: " + escape(RULE) in html
+
+
+def card_with(expected_value, confidence, p_loss, npv=1.0):
+    card = Scorecard(
+        make_idea(),
+        {"expected_value": expected_value, "confidence": confidence, "npv": npv},
+        [],
+        {},
+        0,
+        0,
+    )
+    if p_loss is not None:
+        card.simulation = {"p_loss": p_loss}
+    return card
+
+
+@pytest.mark.parametrize(
+    "ev, confidence, p_loss, expected",
+    [
+        (-1.0, 0.9, 0.0, "no-go"),
+        (0.0, 0.9, 0.0, "no-go"),
+        (1000.0, 0.7, 0.2, "go"),  # both limits are inclusive
+        (1000.0, 0.69, 0.1, "validate"),
+        (1000.0, 0.9, 0.21, "validate"),
+    ],
+)
+def test_recommendation_rule(ev, confidence, p_loss, expected):
+    assert recommendation(card_with(ev, confidence, p_loss))[0] == expected
+
+
+def test_validate_names_the_failing_condition_and_the_input_to_validate_first():
+    card = card_with(1000.0, 0.5, 0.1)
+    card.evpi = [{"id": "x", "input": "value.users", "label": "Users", "evppi": 5000.0}]
+    key, reason = recommendation(card)
+    assert key == "validate"
+    assert reason == (
+        "The expected value is 1k and the chance of losing money is 10%, but confidence is 50%. "
+        "Validate users first: knowing it is worth 5k."
+    )
+
+
+def test_recommendation_without_simulation_uses_the_point_npv():
+    assert recommendation(card_with(1000.0, 0.9, None, npv=-5.0))[0] == "validate"
+    assert recommendation(card_with(1000.0, 0.9, None, npv=5.0))[0] == "go"
+
+
+def test_decision_summary_uses_the_point_score():
+    card = build_scorecard(IDEAS / "ticket-triage.yaml", draws=0)
+    scored = json.loads(run_mlpm("score", "--json", str(IDEAS / "ticket-triage.yaml")).stdout)[0]
+    html = scorecard_sections(IDEAS / "ticket-triage.yaml", draws=0)[0]
+    assert card.point["expected_value"] == pytest.approx(scored["expected_value"])
+    assert f"<td>{money(scored['expected_value'])}</td>" in html
+    assert f"<td>{share(scored['confidence'])}</td>" in html
+
+
+# --- options and the URL fetcher ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"format": "docx"}, "use pdf or html"),
+        ({"draws": -1}, "--draws"),
+        ({"seed": 1.5}, "--seed"),
+        ({"portfolio": True}, "needs a folder"),
+    ],
+)
+def test_bad_options_are_input_errors(kwargs, words):
+    with pytest.raises(InputError, match=re.escape(words)):
+        plan_report(IDEAS / "ticket-triage.yaml", **kwargs)
+
+
+def test_the_idea_is_validated_before_anything_runs(write_yaml, tmp_path):
+    with pytest.raises(IdeaFileError, match="pain.frequency"):
+        plan_report(
+            write_yaml(
+                "title: x\npain: {frequency: 9, severity: 1}\ncost: {team_week_cost: 1, mvp_weeks: 1}\n"
+            )
+        )
+    with pytest.raises(InputError, match="does not exist"):
+        plan_report(tmp_path / "missing.yaml")
+    with pytest.raises(InputError, match="is a folder"):
+        plan_report(IDEAS)
+    moved = tmp_path / "ticket-triage.yaml"
+    shutil.copy(IDEAS / "ticket-triage.yaml", moved)  # its interview notes stay behind
+    with pytest.raises(InputError, match="is not a notes file"):
+        plan_report(moved)
+
+
+def test_url_fetcher_allows_data_uris_and_template_files():
+    fetcher = safe_url_fetcher()
+    assert fetcher("data:text/plain;base64,aGk=").read() == b"hi"
+    css = fetcher((TEMPLATE_DIR / "report.css").as_uri()).read()
+    assert b"@page" in css
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        (TEMPLATE_DIR / ".." / ".." / "pyproject.toml").as_uri(),
+        "file://otherhost" + str(TEMPLATE_DIR / "report.css"),
+        "http://example.com/x.png",
+        "https://example.com/x.css",
+        "ftp://example.com/x",
+        "/etc/passwd",
+    ],
+)
+def test_url_fetcher_blocks_everything_else(url):
+    with pytest.raises(BlockedURLError):
+        allowed_url(url)
+    with pytest.raises(BlockedURLError):
+        safe_url_fetcher()(url)
+
+
+# --- PDFs through a kernel -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    with ReportKernel() as k:
+        yield k
+
+
+@pytest.fixture(scope="module")
+def triage_pdf(kernel, tmp_path_factory):
+    return render_report(
+        IDEAS / "ticket-triage.yaml",
+        out_dir=tmp_path_factory.mktemp("pdf"),
+        draws=DRAWS,
+        seed=3,
+        kernel=kernel,
+    )
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+@needs_poppler
+def test_pdf_reads_like_a_memo(triage_pdf):
+    text = pdf_text(triage_pdf)
+    assert triage_pdf.name == "ticket-triage.pdf"
+    assert 3 <= pdf_pages(triage_pdf) <= 8
+    first_page = text.split("\f")[0]
+    assert "Decision summary" in first_page and "Top risks" in first_page and "Rule:" in first_page
+    assert "Auto-triage of support tickets" in first_page and "Page 1 of" in first_page
+    for heading in (
+        "The problem and the evidence",
+        "Value and cost, step by step",
+        "RICE and cost of delay",
+    ):
+        assert heading in text
+    for code in ("Traceback", "show_scorecard", "import ", "idea_path", "In [", "Error"):
+        assert code not in text
+    assert not triage_pdf.with_name("ticket-triage.report.ipynb").exists()
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+@needs_poppler
+def test_pdf_numbers_equal_mlpm_score(triage_pdf):
+    text = " ".join(pdf_text(triage_pdf).split())
+    path = str(IDEAS / "ticket-triage.yaml")
+    scored = json.loads(
+        run_mlpm("score", "--json", "--draws", str(DRAWS), "--seed", "3", path).stdout
+    )[0]
+    assert f"Expected value {money(scored['expected_value'])}" in text
+    assert (
+        f"{money(scored['npv_p10'])} to {money(scored['npv_p90'])} (p50 {money(scored['npv_p50'])})"
+        in text
+    )
+    assert f"Chance of losing money {share(scored['p_loss'])}" in text
+    assert f"{scored['effort_weeks']:.3g} engineer-weeks" in text
+    assert f"one-time cost {money(scored['one_time_cost'])}" in text
+    assert f"Confidence {share(scored['confidence'])}" in text
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+@needs_poppler
+def test_pdf_has_the_charts(triage_pdf):
+    # npv and tornado, plus value of information when some input can change the decision
+    # (ticket-triage's ml: section has no pilot curve or error costs, so no ML charts)
+    charts = build_scorecard(IDEAS / "ticket-triage.yaml", draws=DRAWS, seed=3).charts
+    assert len(charts) >= 2 and pdf_image_count(triage_pdf) == len(charts)
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+@needs_poppler
+def test_chinese_idea_renders_without_missing_glyphs(kernel, tmp_path):
+    pdf = render_report(
+        IDEAS / "weld-defect-detection.yaml", out_dir=tmp_path, draws=DRAWS, kernel=kernel
+    )
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    assert "CJK" in fonts
+    text = pdf_text(pdf)
+    assert "汽车副车架焊缝外观缺陷视觉检测" in text and "李娜" in text
+    assert "\ufffd" not in text
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+@needs_poppler
+def test_hostile_idea_prints_as_literal_text(kernel, hostile_idea_file, tmp_path):
+    pdf = render_report(hostile_idea_file, out_dir=tmp_path, draws=DRAWS, kernel=kernel)
+    text = " ".join(pdf_text(pdf).split())
+    assert HOSTILE_TITLE in text
+    assert '<img src="file:///etc/passwd">' in text
+    assert "root:" not in text
+    charts = len(build_scorecard(hostile_idea_file, draws=DRAWS).charts)
+    assert pdf_image_count(pdf) == charts  # no image fetched from the idea's text
+
+
+@pytest.mark.pdf
+def test_weasyprint_never_fetches_a_local_file_or_the_network(tmp_path, monkeypatch):
+    import mlpm_kit.report.render as report
+
+    asked, loaded = [], []
+
+    def spy(url):
+        asked.append(url)
+        allowed = allowed_url(url)
+        loaded.append(allowed)
+        return allowed
+
+    monkeypatch.setattr(report, "allowed_url", spy)
+    html = (
+        '<html><head><link rel="stylesheet" href="http://127.0.0.1:9/x.css"></head><body>'
+        '<img src="file:///etc/passwd"><img src="../../pyproject.toml">'
+        '<img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="></body></html>'
+    )
+    out = tmp_path / "x.pdf"
+    write_pdf(html, out)
+    assert out.read_bytes().startswith(b"%PDF")
+    assert len(asked) == 4
+    assert loaded == [u for u in asked if u.startswith("data:")]  # only the data: URI got through
+
+
+@pytest.mark.kernel
+def test_html_format_is_self_contained(kernel, tmp_path):
+    out = render_report(
+        IDEAS / "spam-filter.yaml", format="html", out_dir=tmp_path, draws=DRAWS, kernel=kernel
+    )
+    html = out.read_text(encoding="utf-8")
+    assert out.suffix == ".html" and "Decision summary" in html
+    assert "<script" not in html.lower() and "http://" not in html and "https://" not in html
+    assert "show_scorecard" not in html and "jp-InputArea" not in html
+
+
+@pytest.mark.kernel
+def test_failing_notebook_keeps_it_and_names_idea_and_step(kernel, tmp_path):
+    nb = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}
+        }
+    )
+    nb.cells = [
+        nbformat.v4.new_code_cell("idea_path = ''", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise ValueError('boom')"),
+    ]
+    notebook = tmp_path / "broken.ipynb"
+    nbformat.write(nb, notebook)
+    job = ReportJob(
+        IDEAS / "spam-filter.yaml",
+        notebook,
+        {"idea_path": "x"},
+        "t",
+        "spam-filter",
+        "pdf",
+        tmp_path / "out" / "spam-filter.pdf",
+    )
+    with pytest.raises(ToolError) as info:
+        run_job(job, kernel)
+    message = str(info.value)
+    assert "the idea 'spam-filter'" in message and "running the notebook broken.ipynb" in message
+    assert "ValueError: boom" in message and "kept at" in message
+    assert (tmp_path / "out" / "spam-filter.report.ipynb").exists()
+    assert not job.output.exists()
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+def test_folder_batch_survives_a_broken_idea(tmp_path):
+    ideas = tmp_path / "ideas"
+    ideas.mkdir()
+    shutil.copytree(EXAMPLES / "interviews", tmp_path / "interviews")  # ticket-triage's notes
+    for name in ("ticket-triage", "spam-filter"):
+        shutil.copy(IDEAS / f"{name}.yaml", ideas)
+    (ideas / "broken.yaml").write_text(
+        "title: Broken\npain: {frequency: 9, severity: 1}\n", encoding="utf-8"
+    )
+    result = run_mlpm(
+        "report", str(ideas), "-o", str(tmp_path / "out"), "--draws", str(DRAWS), timeout=300
+    )
+    assert result.returncode == 2
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == [
+        "spam-filter.pdf",
+        "ticket-triage.pdf",
+    ]
+    assert "2 of 3 reports written" in result.stderr and "1 failed" in result.stderr
+    assert "broken.yaml: pain.frequency" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout.split() == [
+        str(tmp_path / "out" / n) for n in ("spam-filter.pdf", "ticket-triage.pdf")
+    ]
+
+
+def test_portfolio_report_needs_its_notebook_and_passes_parameters_by_name(tmp_path):
+    from mlpm_kit.report.render import PORTFOLIO_NOTEBOOK
+
+    if not PORTFOLIO_NOTEBOOK.is_file():
+        with pytest.raises(ToolError, match="not part of this installation"):
+            plan_report(IDEAS, portfolio=True)
+        return
+    job = plan_report(IDEAS, portfolio=True, out_dir=tmp_path, draws=None, capacity_weeks=40)
+    assert job.output == tmp_path / "portfolio.pdf" and job.markdown
+    assert job.parameters["ideas_path"] == str(IDEAS.resolve())
+    assert job.parameters["capacity_weeks"] == 40.0 and "draws" not in job.parameters
+    with pytest.raises(InputError, match="--capacity-weeks"):
+        plan_report(IDEAS, portfolio=True, capacity_weeks=-1)
+
+
+def test_cli_report_help_lists_the_options():
+    result = run_mlpm("report", "--help")
+    for option in (
+        "--portfolio",
+        "--format",
+        "-o",
+        "--draws",
+        "--seed",
+        "--capacity-weeks",
+        "--budget",
+    ):
+        assert option in result.stdout
+
+
+def test_value_of_information_chart_only_when_some_input_can_change_the_decision():
+    # cs-intent-classifier: every EVPPI is 0, so the bars would be empty and the text says why
+    clear = build_scorecard(IDEAS / "cs-intent-classifier.yaml", draws=DRAWS)
+    assert all((r["evppi"] or 0) == 0 for r in clear.evpi) and len(clear.charts) == 2
+    close = build_scorecard(IDEAS / "playlist-recommendations.yaml", draws=DRAWS)
+    assert any((r["evppi"] or 0) > 0 for r in close.evpi) and len(close.charts) >= 3
+
+
+def test_an_unresponsive_kernel_gets_one_second_chance(monkeypatch, tmp_path):
+    import papermill
+    from nbclient.exceptions import CellTimeoutError
+
+    from mlpm_kit.report import kernel as report_kernel
+
+    class FakeManager:
+        has_kernel = True
+
+    starts, timeouts = [], []
+
+    def fake_start(self):
+        starts.append(1)
+        self.km = FakeManager()
+        return self
+
+    def fake_execute(*args, execution_timeout, **kwargs):
+        timeouts.append(execution_timeout)
+        if len(timeouts) == 1:
+            raise CellTimeoutError("A cell timed out while it was being executed")
+        return "executed"
+
+    monkeypatch.setattr(report_kernel.ReportKernel, "start", fake_start)
+    monkeypatch.setattr(report_kernel.ReportKernel, "close", lambda self: setattr(self, "km", None))
+    monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
+    kernel = report_kernel.ReportKernel()
+    assert kernel.execute(tmp_path / "in.ipynb", {}, tmp_path / "out.ipynb") == "executed"
+    assert timeouts == [
+        report_kernel.FIRST_TRY_TIMEOUT_SECONDS,
+        report_kernel.EXECUTION_TIMEOUT_SECONDS,
+    ]
+    assert len(starts) == 2  # the second try runs on a fresh kernel
+
+    timeouts.clear()
+    monkeypatch.setattr(
+        papermill,
+        "execute_notebook",
+        lambda *a, **k: (_ for _ in ()).throw(ValueError("cell error")),
+    )
+    with pytest.raises(ValueError, match="cell error"):  # a notebook's own error is not retried
+        kernel.execute(tmp_path / "in.ipynb", {}, tmp_path / "out.ipynb")
