@@ -8,11 +8,9 @@ a crash mid-save leaves the previous file intact.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, ScalarEvent
 
 from mlpm_kit.errors import IdeaFileError, InputError
+from mlpm_kit.idea.atomic import atomic_write
 from mlpm_kit.idea.estimates import EstimateError, parse_estimate
 from mlpm_kit.idea.schema import Idea, section_model
 from mlpm_kit.resources import kit_path
@@ -258,42 +257,6 @@ def _fresh(value: Any) -> Any:
     return value
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` so that a crash at any point leaves the old file or the new one.
-
-    A temporary file in the same folder is written, flushed and fsynced, then moved over
-    the target with `os.replace`, which is atomic on POSIX and Windows.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:  # mkstemp makes the file private (0600); a new file gets the usual umask mode
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-
-
 def save_idea(idea: Idea, path: str | os.PathLike | None = None) -> Path:
     """Save `idea` to `path` (default: the file it was loaded from), atomically, keeping comments.
 
@@ -315,7 +278,7 @@ def save_idea(idea: Idea, path: str | os.PathLike | None = None) -> Path:
     doc = _merge(doc, data)
     buffer = io.StringIO()
     _yaml().dump(doc, buffer)
-    atomic_write_text(target, buffer.getvalue())
+    atomic_write(target, buffer.getvalue())
     idea._source = target
     return target
 
@@ -337,5 +300,5 @@ def new_idea(title: str, folder: str | os.PathLike = ".") -> Path:
     doc["title"] = title
     buffer = io.StringIO()
     _yaml().dump(doc, buffer)
-    atomic_write_text(target, buffer.getvalue())
+    atomic_write(target, buffer.getvalue())
     return target

@@ -24,7 +24,6 @@ import io
 import json
 import os
 import re
-import tempfile
 import types
 import typing
 from pathlib import Path
@@ -34,8 +33,9 @@ import pandas as pd
 from pydantic import BaseModel
 
 from mlpm_kit.errors import IdeaFileError, InputError
+from mlpm_kit.idea.atomic import atomic_path, atomic_write
 from mlpm_kit.idea.estimates import Estimate
-from mlpm_kit.idea.files import atomic_write_text, idea_data, parse_yaml, validate_idea
+from mlpm_kit.idea.files import idea_data, parse_yaml, validate_idea
 from mlpm_kit.idea.schema import Idea
 
 # Cell starts that make a spreadsheet program evaluate text as a formula.
@@ -410,7 +410,7 @@ def save_portfolio(
         raise InputError("the folder does not exist; create it or write elsewhere.", file=str(path))
     frame = portfolio_frame(ideas, results, path.parent)
     if suffix == ".csv":
-        atomic_write_text(path, frame.map(_safe_text).to_csv(index=False))
+        atomic_write(path, frame.map(_safe_text).to_csv(index=False))
         return path
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -435,12 +435,6 @@ def save_portfolio(
             if isinstance(cell.value, str) and cell.value.startswith("="):
                 cell.data_type = "s"  # text, never a formula the spreadsheet would run
     sheet.freeze_panes = "C2"
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         book.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

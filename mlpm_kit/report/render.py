@@ -20,7 +20,6 @@ import logging
 import os
 import re
 import sys
-import tempfile
 import urllib.parse
 import urllib.request
 from collections.abc import Sequence
@@ -30,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from mlpm_kit.errors import InputError, MlpmError, ToolError
+from mlpm_kit.idea.atomic import atomic_write
 from mlpm_kit.idea.files import load_idea
 from mlpm_kit.idea.folders import load_ideas
 from mlpm_kit.model.inputs import model_inputs
@@ -227,24 +227,7 @@ def write_pdf(html: str, output: Path) -> None:
     document = weasyprint.HTML(
         string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=safe_url_fetcher()
     )
-    write_file(output, document.write_pdf())
-
-
-def write_file(output: Path, data: bytes) -> None:
-    """Write `data` atomically (a partial report never lands), readable like any new file."""
-    fd, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(
-            tmp, 0o666 & ~umask
-        )  # mkstemp makes the file private; a report is an ordinary file
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(output, document.write_pdf())
 
 
 def _failure(job: ReportJob, step: str, exc: BaseException, kept: Path | None = None) -> ToolError:
@@ -273,7 +256,7 @@ def run_job(job: ReportJob, kernel: ReportKernel) -> Path:
         raise _failure(job, "exporting the notebook to HTML", exc, executed) from None
     try:
         if job.format == "html":
-            write_file(job.output, html.encode())
+            atomic_write(job.output, html)
         else:
             write_pdf(html, job.output)
     except Exception as exc:
