@@ -235,3 +235,29 @@ def _model_of(annotation: Any) -> Any:
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             return arg
     return annotation
+
+
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def field_label(path: str, idea: Idea | None = None) -> str:
+    """A person's name for a dotted field path, from the schema's field titles (the one place
+    labels are written): 'value.users' -> 'Users'; 'alternatives[0].captures' -> 'Benefit
+    already captured (Manual routing)' with the idea's alternative name, else 'alternative 1'.
+
+    >>> field_label("cost.mvp_weeks")
+    'Effort to MVP'
+    >>> field_label("alternatives[1].cost_per_year")
+    'Cost per year (alternative 2)'
+    """
+    keys = tuple(int(k) if k.isdigit() else k for k in _INDEX.sub(r".\1", path).split("."))
+    model = section_model(keys[:-1])
+    info = model.model_fields.get(keys[-1]) if model is not None else None
+    label = info.title if info is not None and info.title else path
+    rows = [k for k in keys if isinstance(k, int)]
+    if keys[0] == "alternatives" and rows:
+        index = rows[0]
+        alternatives = idea.alternatives if idea is not None else []
+        name = alternatives[index].name if index < len(alternatives) else f"alternative {index + 1}"
+        return f"{label} ({name})"
+    return label

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from mlpm_kit.idea.schema import Alternative, Idea
+from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.model.economics import evaluate
 from mlpm_kit.model.inputs import CAPTURES, REPLACED_COST, SCALAR_PATHS, model_inputs, stack_values
 
@@ -51,7 +51,6 @@ SUGGESTIONS = {
     "pain": "Interview more people about the last time the problem happened.",
 }
 _INDEX = re.compile(r"\[\d+\]")
-_ALTERNATIVE = re.compile(r"^alternatives\[(\d+)\]\.(\w+)$")
 
 
 def suggestion(path: str) -> str:
@@ -61,23 +60,6 @@ def suggestion(path: str) -> str:
         if key == prefix or key.startswith(prefix + "."):
             return SUGGESTIONS[prefix]
     return "Find the real number in data or ask the people who know it, then narrow the range."
-
-
-def input_label(path: str, idea: Idea | None = None) -> str:
-    """A person's name for an input, from the idea schema's field titles: 'Users', 'Benefit already captured (Manual routing)'."""
-    if match := _ALTERNATIVE.match(path):
-        index, name = int(match.group(1)), match.group(2)
-        title = Alternative.model_fields[name].title or name
-        alt = (
-            idea.alternatives[index].name
-            if idea is not None and index < len(idea.alternatives)
-            else f"alternative {index + 1}"
-        )
-        return f"{title} ({alt})"
-    section, _, name = path.partition(".")
-    model = Idea.model_fields[section].annotation if section in Idea.model_fields else None
-    fields = getattr(model, "model_fields", {})
-    return (fields[name].title if name in fields else None) or path
 
 
 def evpi_total(payoff: np.ndarray) -> np.ndarray:
@@ -132,7 +114,7 @@ def evppi_table(
                     i,
                     ideas[i].id,
                     path,
-                    input_label(path, ideas[i]),
+                    field_label(path, ideas[i]),
                     float(value),
                     suggestion(path),
                 )
@@ -207,7 +189,7 @@ def sensitivity(ideas: Sequence[Idea]) -> pd.DataFrame:
                     i,
                     idea.id,
                     path,
-                    input_label(path, idea),
+                    field_label(path, idea),
                     est.low,
                     est.high,
                     lo,

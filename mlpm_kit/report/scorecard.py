@@ -18,14 +18,13 @@ from html import escape
 from typing import Any
 
 from mlpm_kit.idea.formatting import money, number, share
-from mlpm_kit.idea.schema import Idea
+from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.report.scorecard_data import (
     RECOMMENDATIONS,
     RULE,
     Scorecard,
     build_scorecard,
     flag_text,
-    input_label,
     recommendation,
     top_risks,
 )
@@ -128,9 +127,9 @@ def summary_html(card: Scorecard) -> str:
 def problem_html(card: Scorecard) -> str:
     idea, p = card.idea, card.point
     rows = [
-        ["What", idea.problem.what or "(not stated)"],
-        ["Why it matters", idea.problem.why or "(not stated)"],
-        ["Who", idea.problem.who or "(not stated)"],
+        [field_label("problem.what"), idea.problem.what or "(not stated)"],
+        [field_label("problem.why"), idea.problem.why or "(not stated)"],
+        [field_label("problem.who"), idea.problem.who or "(not stated)"],
         [
             "Pain",
             f"frequency {idea.pain.frequency}/5, severity {idea.pain.severity}/5, "
@@ -227,7 +226,7 @@ def validate_next_html(card: Scorecard) -> str:
         )
     rows = [
         [
-            r.get("label") or input_label(r["input"], card.idea),
+            r.get("label") or field_label(r["input"], card.idea),
             r["input"],
             money(r.get("evppi")),
             r.get("suggestion", ""),

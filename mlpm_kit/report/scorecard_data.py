@@ -18,7 +18,7 @@ from mlpm_kit.errors import MlpmError
 from mlpm_kit.idea.files import load_idea
 from mlpm_kit.idea.formatting import money, share
 from mlpm_kit.idea.ml_section import has_ml
-from mlpm_kit.idea.schema import Idea, section_model
+from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.ml.readiness import ml_check
 from mlpm_kit.model.inputs import interview_paths, model_inputs
@@ -191,23 +191,10 @@ def recommendation(card: Scorecard) -> tuple[str, str]:
     reason += ", but " + " and ".join(failing) + "."
     worth = [r for r in card.evpi if (r.get("evppi") or 0) > 0]
     if worth:
-        label = worth[0].get("label") or input_label(worth[0]["input"], card.idea)
+        label = worth[0].get("label") or field_label(worth[0]["input"], card.idea)
         label = label[:1].lower() + label[1:]
         reason += f" Validate {label} first: knowing it is worth {money(worth[0]['evppi'])}."
     return "validate", reason
-
-
-def input_label(path: str, idea: Idea) -> str:
-    """A person's name for a dotted input path, from the schema's field labels."""
-    if path.startswith("alternatives["):
-        index = int(path[len("alternatives[") : path.index("]")])
-        name = idea.alternatives[index].name if index < len(idea.alternatives) else f"#{index + 1}"
-        what = "benefit already captured" if path.endswith("captures") else "cost per year"
-        return f"{name}: {what}"
-    section, _, name = path.partition(".")
-    model = section_model((section,))
-    info = model.model_fields.get(name) if model is not None else None
-    return info.title if info is not None and info.title else path
 
 
 def flag_text(flag: Any) -> str:
@@ -230,7 +217,7 @@ def top_risks(card: Scorecard) -> list[str]:
     if card.evpi and (card.evpi[0].get("evppi") or 0) > 0:
         top = card.evpi[0]
         risks.append(
-            f"The biggest open assumption is {input_label(top['input'], card.idea)}: "
+            f"The biggest open assumption is {field_label(top['input'], card.idea)}: "
             f"knowing it before deciding is worth {money(top['evppi'])}."
         )
     if p["payback_months"] is None:

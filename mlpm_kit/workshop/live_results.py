@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 
 from mlpm_kit.idea.formatting import money, number, share, shorten
-from mlpm_kit.idea.schema import Idea, section_model
+from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.model.information import sensitivity
 from mlpm_kit.model.inputs import (
     model_inputs,
@@ -76,17 +76,6 @@ class Results:
     top_basis: str = "largest swing of the expected value across the input's range"
     swings: list[tuple[str, str, float, float, float]] = field(default_factory=list)
     note: str = ""
-
-
-def field_label(path: str) -> str:
-    """'value.users' -> 'Users'; 'alternatives[0].captures' -> 'Alternative 1: Benefit already captured'."""
-    parts = path.replace("[", ".").replace("]", "").split(".")
-    keys = tuple(int(p) if p.isdigit() else p for p in parts)
-    model = section_model(keys[:-1])
-    info = model.model_fields.get(keys[-1]) if model is not None else None
-    label = info.title if info is not None and info.title else keys[-1].replace("_", " ")
-    rows = [k for k in keys if isinstance(k, int)]
-    return f"Alternative {rows[0] + 1}: {label}" if rows else label
 
 
 def swings(idea: Idea) -> list[tuple[str, str, float, float, float]]:
@@ -162,7 +151,7 @@ def _add_simulation(result: Results, idea: Idea, draws: int, seed: int) -> None:
             result.top_inputs.append(
                 TopInput(
                     str(rec.input),
-                    str(getattr(rec, "label", "") or field_label(str(rec.input))),
+                    str(getattr(rec, "label", "") or field_label(str(rec.input), idea)),
                     f"worth {money(float(rec.evppi))} to know",
                     str(getattr(rec, "suggestion", "")),
                 )
