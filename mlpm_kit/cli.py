@@ -16,7 +16,7 @@ import pandas as pd
 from mlpm_kit.errors import InputError, MlpmError
 from mlpm_kit.idea.files import new_idea
 from mlpm_kit.idea.folders import idea_files, load_ideas, load_portfolio
-from mlpm_kit.idea.formatting import money, number, share, shorten, terminal_table
+from mlpm_kit.idea.formatting import money, months, number, share, shorten, terminal_table
 from mlpm_kit.idea.sheets import save_portfolio
 from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
@@ -58,9 +58,7 @@ def score_table_text(table: pd.DataFrame) -> str:
             "npv": table["npv"].map(money),
             "effort wk": table["effort_weeks"].map(number),
             "one-time": table["one_time_cost"].map(money),
-            "payback mo": table["payback_months"].map(
-                lambda x: number(round(x)) if x == x else "never"
-            ),
+            "payback mo": table["payback_months"].map(lambda x: months(x, unit=False)),
             "confidence": table["confidence"].map(share),
             "pain": table["pain_score"].map(number),
             "RICE": table["rice"].map(lambda x: number(round(x, 1))),

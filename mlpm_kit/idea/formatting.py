@@ -19,6 +19,14 @@ def money(x: float | None, digits: int = 3) -> str:
     return f"{sign}{x:.{digits}g}" if x < 100 else f"{sign}{x:.0f}"
 
 
+def months(x: float | None, unit: bool = True) -> str:
+    """A payback time: 6.55 -> '7 months' ('7' without the unit); 'never' when it never pays back
+    (None, NaN or infinite)."""
+    if x is None or not math.isfinite(float(x)):
+        return "never"
+    return f"{number(round(x))} months" if unit else number(round(x))
+
+
 def share(x: float | None) -> str:
     """0.375 -> '38%'."""
     if x is None or (isinstance(x, float) and math.isnan(x)):

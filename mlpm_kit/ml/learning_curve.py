@@ -17,6 +17,7 @@ measurement with sampling noise; with exactly three points the residuals are zer
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -102,7 +103,13 @@ def fit_learning_curve(points) -> CurveFit:
     >>> round(fit.m_max, 2)
     0.93
     """
-    pts = sorted((float(n), float(m)) for n, m in points)
+    return _fit(tuple(sorted((float(n), float(m)) for n, m in points)))
+
+
+@functools.lru_cache(maxsize=256)
+def _fit(pts: tuple[tuple[float, float], ...]) -> CurveFit:
+    """The fit for sorted points, once per set of points: the score, the ML check, the memo's
+    chart and the data-cost estimate of one idea all ask for the same curve."""
     if len(pts) < 3:
         raise InputError(
             f"has {len(pts)} point{'' if len(pts) == 1 else 's'}; a learning curve needs at least three "

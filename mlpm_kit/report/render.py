@@ -32,7 +32,7 @@ from mlpm_kit.errors import InputError, MlpmError, ToolError
 from mlpm_kit.idea.atomic import atomic_write
 from mlpm_kit.idea.files import load_idea
 from mlpm_kit.idea.folders import load_ideas
-from mlpm_kit.model.inputs import model_inputs
+from mlpm_kit.model.inputs import interview_paths
 from mlpm_kit.report.kernel import ReportKernel, skip_slow_optional_imports
 from mlpm_kit.resources import kit_path
 
@@ -153,7 +153,7 @@ def plan_report(
                 file=str(source),
             )
         idea = load_idea(source)
-        model_inputs(idea)  # the inputs other files supply (interview notes) are checked here too
+        interview_paths(idea)  # the notes exist and are notes; the kernel grades them, once
         notebook, name, title = SCORECARD_NOTEBOOK, idea.id, idea.title
         draws = DEFAULT_DRAWS if draws is None else draws
         parameters = {

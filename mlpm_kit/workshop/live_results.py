@@ -14,7 +14,7 @@ import html
 import math
 from dataclasses import dataclass, field
 
-from mlpm_kit.idea.formatting import money, number, share, shorten
+from mlpm_kit.idea.formatting import money, months, number, share, shorten
 from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.model.information import sensitivity
 from mlpm_kit.model.inputs import (
@@ -28,10 +28,6 @@ TOP_INPUTS = 3
 # every model call below would repeat it; the notes rarely change during a workshop.
 
 
-def _months(x: float) -> str:
-    return "never" if x is None or not math.isfinite(x) else f"{number(round(x))} months"
-
-
 def _weeks(x: float) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{number(round(x, 1))} eng-weeks"
 
@@ -41,7 +37,7 @@ HEADLINES = (
     ("expected_value", "Expected value", money),
     ("npv", "NPV", money),
     ("effort_weeks", "Effort", _weeks),
-    ("payback_months", "Payback", _months),
+    ("payback_months", "Payback", months),
     ("confidence", "Confidence", share),
 )
 
