@@ -136,10 +136,6 @@ def plan_report(
             raise errors[0]
         notebook, name = PORTFOLIO_NOTEBOOK, "portfolio"
         title = f"Portfolio: {source.resolve().name} ({len(ideas)} ideas)"
-        if not notebook.is_file():
-            raise ToolError(
-                f"the portfolio notebook {notebook} is not part of this installation of mlpm-kit yet."
-            )
         for flag, value in (("--capacity-weeks", capacity_weeks), ("--budget", budget)):
             if value is not None and not (isinstance(value, int | float) and value > 0):
                 raise InputError(f"{value!r} is not a positive number.", field=flag)

@@ -12,8 +12,22 @@ IDEAS = ROOT / "examples" / "ideas"
 
 @pytest.mark.parametrize("path", sorted(IDEAS.glob("*.yaml")), ids=lambda p: p.stem)
 def test_every_example_gets_an_ml_check(path):
-    result = ml_check(load_idea(path))
-    assert isinstance(result["open_risks"], list)
+    idea = load_idea(path)
+    result = ml_check(idea)
+    assert result["id"] == idea.id and result["open_risks"], "every example has an open item"
+    fp, fn = idea.ml.false_positive_cost, idea.ml.false_negative_cost
+    if fp is None or fn is None:  # no error costs: no metric is recommended, and it says so
+        assert result["recommended_metric"] is None and result["min_precision"] is None
+        return
+    k = fn.median / fp.median  # DESIGN 8: precision when k <= 0.2, recall when k >= 5
+    expected = "precision" if k <= 0.2 else "recall" if k >= 5 else "f_beta"
+    assert result["recommended_metric"] == expected
+    assert result["min_precision"] == pytest.approx(fp.median / (fp.median + fn.median))
+
+
+def test_the_examples_cover_every_metric():
+    metrics = {ml_check(load_idea(p))["recommended_metric"] for p in IDEAS.glob("*.yaml")}
+    assert {"precision", "recall", "f_beta", None} <= metrics
 
 
 def test_spam_filter_optimizes_precision():
