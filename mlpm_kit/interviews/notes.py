@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from mlpm_kit.errors import InputError
+from mlpm_kit.idea.limits import MAX_NOTES_BYTES
+from mlpm_kit.idea.safe_yaml import YamlRefused, check_yaml
+from mlpm_kit.idea.text_files import TextKind, read_text
 from mlpm_kit.interviews.classifier import BiasModel, default_model
 from mlpm_kit.interviews.grade import CHECKLIST, Summary, checklist_item, summarize
 from mlpm_kit.interviews.interview import RELATIONSHIPS, Finding, Interview, Utterance
@@ -43,7 +47,6 @@ from mlpm_kit.interviews.rules import (
     rule_sets,
 )
 
-MAX_NOTES_BYTES = 5_000_000
 TALK_RATIO_LIMIT = 1 / 3
 MAX_FINDING_CHARS = 500
 INTERVIEWER_NAMES = {
@@ -81,31 +84,24 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+NOTES_TEXT = TextKind(
+    MAX_NOTES_BYTES,
+    missing="no such notes file; check the path.",
+    not_file="is not a file; give interview notes (.md) or a folder of them.",
+    too_big=(
+        f"notes of one interview are a small text file (under {MAX_NOTES_BYTES / 1e6:.0f} MB). "
+        "Split it into one file per interview."
+    ),
+)
+
+
 def read_notes_text(path: Path) -> str:
     """The file's text, or an `InputError` naming the file and the fix."""
-    name = str(path)
-    if not path.exists():
-        raise InputError("no such notes file; check the path.", file=name)
-    if not path.is_file():
-        raise InputError(
-            "is not a file; give interview notes (.md) or a folder of them.", file=name
-        )
-    size = path.stat().st_size
-    if size > MAX_NOTES_BYTES:
-        raise InputError(
-            f"is {size / 1e6:.1f} MB; notes of one interview are a small text file (under "
-            f"{MAX_NOTES_BYTES / 1e6:.0f} MB). Split it into one file per interview.",
-            file=name,
-        )
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 in your editor.", file=name
-        ) from None
+    text = read_text(path, NOTES_TEXT)
     if not text.strip():
-        raise InputError(f"is empty; write the interview notes in it ({TEMPLATE_HINT}).", file=name)
+        raise InputError(
+            f"is empty; write the interview notes in it ({TEMPLATE_HINT}).", file=str(path)
+        )
     return text
 
 
@@ -125,8 +121,20 @@ def split_front_matter(text: str, name: str) -> tuple[dict, list[str], int, list
             "the front matter that starts on line 1 has no closing `---` line; add one after it.",
             file=name,
         )
+    front = "\n".join(lines[1:end])
     try:
-        meta = YAML(typ="safe").load("\n".join(lines[1:end]))
+        check_yaml(front, first_line=2)
+    except YamlRefused as exc:
+        if exc.syntax is not None:
+            line = exc.reason.split(",", 1)[0] + ": " if exc.reason.startswith("line ") else ""
+            reason = f"{line}the front matter is not valid YAML ({exc.syntax}); fix it."
+        else:
+            reason = f"the front matter: {exc.reason}"
+        raise InputError(reason, file=name, field=exc.field) from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            meta = YAML(typ="safe").load(front)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 2}: " if mark is not None else ""
