@@ -16,7 +16,7 @@ import pandas as pd
 from mlpm_kit.errors import InputError, MlpmError
 from mlpm_kit.idea.files import new_idea
 from mlpm_kit.idea.folders import idea_files, load_ideas, load_portfolio
-from mlpm_kit.idea.formatting import money, number, share, shorten, terminal_table
+from mlpm_kit.idea.formatting import money, number, share, shorten, spreadsheet_text, terminal_table
 from mlpm_kit.idea.sheets import save_portfolio
 from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
@@ -174,7 +174,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 )
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif args.csv:
-        sys.stdout.write(table.to_csv(index=False))
+        sys.stdout.write(table.map(spreadsheet_text).to_csv(index=False))
     elif evpi is not None:
         print(uncertainty_table_text(table))
         print(

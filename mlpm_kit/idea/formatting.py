@@ -1,8 +1,18 @@
-"""How numbers are shown to people: money, shares, weeks. One place, used by CLI, charts and reports."""
+"""How numbers and text are shown to people. One place, used by CLI, charts, reports and the form.
+
+Text a person wrote (titles, names, notes) is untrusted wherever it is shown: `plain_text`
+removes what could change how other text looks (direction overrides such as U+202E, which
+reverse the rest of a line, and control characters that a terminal would act on);
+`html_text` also escapes it for HTML, `chart_text` for matplotlib (where `$...$` is math),
+and `spreadsheet_text` for a CSV or XLSX cell (where `=`, `+`, `-`, `@` start a formula).
+Every renderer uses these, so nothing a user wrote is ever interpreted.
+"""
 
 from __future__ import annotations
 
+import html
 import math
+import unicodedata
 
 import pandas as pd
 
@@ -37,13 +47,67 @@ def number(x: float | None, digits: int = 3) -> str:
     return f"{x:,.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
+# Invisible characters that change the direction of the text after them (bidi controls).
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_HIDDEN = dict.fromkeys(
+    [ord(c) for c in _BIDI]
+    + [c for c in range(0xA0) if unicodedata.category(chr(c)) == "Cc" and chr(c) not in "\t\n"]
+)
+# Cell starts that make a spreadsheet program evaluate text as a formula (OWASP's list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def plain_text(value: object) -> str:
+    """Text as it may be shown anywhere: direction overrides and control characters removed.
+
+    >>> plain_text("evil\u202egnp.exe")
+    'evilgnp.exe'
+    """
+    return ("" if value is None else str(value)).translate(_HIDDEN)
+
+
+def html_text(value: object) -> str:
+    """`plain_text`, escaped for HTML text and attribute values.
+
+    >>> html_text('<img src=x onerror="alert(1)">')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    """
+    return html.escape(plain_text(value), quote=True)
+
+
+def chart_text(value: object, width: int = 48) -> str:
+    """`plain_text` cut to `width`, with `$` escaped so matplotlib never reads it as math.
+
+    >>> print(chart_text("Save $5M or $10M"))
+    Save \\$5M or \\$10M
+    """
+    return shorten(plain_text(value), width).replace("$", r"\$")
+
+
+def spreadsheet_text(value: object) -> object:
+    """A value for a CSV or XLSX cell: text that a spreadsheet would run as a formula gets a
+    leading apostrophe (`=1+1` -> `'=1+1`); numbers, including -5, stay numbers.
+
+    >>> spreadsheet_text("-5 to 10"), spreadsheet_text(-5), spreadsheet_text("@SUM(A1)")
+    ("'-5 to 10", -5, "'@SUM(A1)")
+    """
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
+        return "'" + value
+    return value
+
+
 def shorten(text: str, width: int = 48) -> str:
-    """Cut text to `width` characters with an ellipsis: long titles must not break tables or charts."""
+    """Cut text to `width` characters with an ellipsis: long titles must not break tables or charts.
+
+    Direction overrides and control characters are removed (`plain_text`).
+    """
+    text = plain_text(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def terminal_table(frame: pd.DataFrame) -> str:
     """A table as terminal text, without the index; Chinese and Japanese text is two columns
     wide in a terminal, and pandas counts that when asked."""
+    shown = frame.map(lambda v: plain_text(v) if isinstance(v, str) else v)
     with pd.option_context("display.unicode.east_asian_width", True):
-        return frame.to_string(index=False)
+        return shown.to_string(index=False)

@@ -36,10 +36,9 @@ from pydantic import BaseModel
 from mlpm_kit.errors import IdeaFileError, InputError
 from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.files import atomic_write_text, idea_data, parse_yaml, validate_idea
+from mlpm_kit.idea.formatting import FORMULA_STARTS, spreadsheet_text
 from mlpm_kit.idea.schema import Idea
 
-# Cell starts that make a spreadsheet program evaluate text as a formula.
-FORMULA_STARTS = ("=", "@")
 # Columns written beside the inputs by `save_portfolio`; ignored when reading.
 # Per-idea results of a comparison, in the order tables, JSON and spreadsheets show them.
 SELECTION_COLUMNS = (
@@ -369,13 +368,6 @@ def _interviews_from(idea: Idea, folder: Path) -> str | None:
     return "; ".join(p.replace(os.sep, "/") for p in paths) or None
 
 
-def _safe_text(value: Any) -> Any:
-    """Text that a spreadsheet program would run as a formula (=, @) gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
 def portfolio_frame(
     ideas: list[Idea], results: pd.DataFrame | None = None, folder: str | os.PathLike | None = None
 ) -> pd.DataFrame:
@@ -410,7 +402,7 @@ def save_portfolio(
         raise InputError("the folder does not exist; create it or write elsewhere.", file=str(path))
     frame = portfolio_frame(ideas, results, path.parent)
     if suffix == ".csv":
-        atomic_write_text(path, frame.map(_safe_text).to_csv(index=False))
+        atomic_write_text(path, frame.map(spreadsheet_text).to_csv(index=False))
         return path
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -426,14 +418,10 @@ def save_portfolio(
             [
                 None
                 if (isinstance(v, float) and v != v)
-                else (v.item() if hasattr(v, "item") else v)
+                else spreadsheet_text(v.item() if hasattr(v, "item") else v)
                 for v in row
             ]
         )
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, never a formula the spreadsheet would run
     sheet.freeze_panes = "C2"
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     os.close(fd)

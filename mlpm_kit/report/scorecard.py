@@ -14,10 +14,9 @@ from __future__ import annotations
 import base64
 import math
 import os
-from html import escape
 from typing import Any
 
-from mlpm_kit.idea.formatting import money, number, share
+from mlpm_kit.idea.formatting import html_text, money, number, share
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.report.scorecard_data import (
     RECOMMENDATIONS,
@@ -42,7 +41,7 @@ __all__ = [
 
 
 def _e(value: Any) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    return html_text(value)
 
 
 def html_table(headers: list[str], rows: list[list[Any]], cls: str = "") -> str:
