@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,10 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from mlpm_kit.errors import InputError, MlpmError
-from mlpm_kit.idea.files import new_idea
+from mlpm_kit.idea.files import load_idea, new_idea
 from mlpm_kit.idea.folders import idea_files, load_ideas, load_portfolio
 from mlpm_kit.idea.formatting import money, number, share, shorten, spreadsheet_text, terminal_table
-from mlpm_kit.idea.sheets import save_portfolio
+from mlpm_kit.idea.sheets import SHEET_SUFFIXES, save_portfolio
+from mlpm_kit.idea.text_files import output_file, output_folder
 from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
 from mlpm_kit.model.simulate import HEADLINE_COLUMNS, check_draws, simulate
@@ -202,7 +204,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise InputError(
             'the title is empty; give the idea a name, for example mlpm new "Auto-triage of tickets".'
         )
-    path = new_idea(args.title, args.dir)
+    path = new_idea(args.title, output_folder(args.dir, "--dir"))
     print(path)
     return 0
 
@@ -212,6 +214,7 @@ def report_folder(folder: Path, fmt: str, out_dir: Path, draws: int | None, seed
     from mlpm_kit.report.render import render_reports
 
     files = idea_files([folder])
+    _check_unique_ids(files)
     results = render_reports(files, fmt, out_dir, draws=draws, seed=seed)
     for result in results:
         if result.output:
@@ -225,10 +228,28 @@ def report_folder(folder: Path, fmt: str, out_dir: Path, draws: int | None, seed
     return EXIT_INPUT if failed else 0
 
 
+def _check_unique_ids(files: Sequence[Path]) -> None:
+    """Two idea files with one id would write one report over the other: refuse before writing."""
+    seen: dict[str, Path] = {}
+    for path in files:
+        try:
+            idea = load_idea(path)
+        except MlpmError:
+            continue  # reported with the other reports' results
+        if idea.id in seen:
+            raise InputError(
+                f"the id '{idea.id}' is also used by {seen[idea.id]}; each idea gets its own "
+                "report, named by its id: give each idea its own id.",
+                file=str(path),
+                field="id",
+            )
+        seen[idea.id] = path
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from mlpm_kit.report.render import render_report
 
-    path, out_dir = Path(args.path), Path(args.out)
+    path, out_dir = Path(args.path), output_folder(args.out, "--out")
     if path.is_dir() and not args.portfolio:
         return report_folder(path, args.format, out_dir, args.draws, args.seed)
     print(
@@ -259,6 +280,8 @@ def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    if args.out:
+        output_file(args.out, "--out", SHEET_SUFFIXES)
     ideas = load_portfolio(args.path)
     selection = best_portfolio(
         ideas,
@@ -316,7 +339,6 @@ def cmd_workshop(args: argparse.Namespace) -> int:
 
 
 def cmd_ml_check(args: argparse.Namespace) -> int:
-    from mlpm_kit.idea.files import load_idea
     from mlpm_kit.ml.readiness import ml_check, ml_check_text
 
     result = ml_check(load_idea(args.path), seed=args.seed)
@@ -513,6 +535,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a disk full, a permission changed while writing
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"mlpm: error: {where}{exc.strerror or exc}; check the path.", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as exc:  # a bug: one line (MLPM_DEBUG=1 shows the traceback), still exit 2
+        if os.environ.get("MLPM_DEBUG"):
+            raise
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        print(
+            f"mlpm: internal error: {type(exc).__name__}: {detail} (please report it; "
+            "MLPM_DEBUG=1 shows the details).",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":
