@@ -9,15 +9,25 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mlpm_kit.errors import InputError, MlpmError
 from mlpm_kit.idea.files import load_idea, new_idea
 from mlpm_kit.idea.folders import idea_files, load_ideas, load_portfolio
-from mlpm_kit.idea.formatting import money, number, share, shorten, spreadsheet_text, terminal_table
+from mlpm_kit.idea.formatting import (
+    money,
+    months,
+    number,
+    share,
+    shorten,
+    spreadsheet_text,
+    terminal_table,
+)
 from mlpm_kit.idea.sheets import SHEET_SUFFIXES, save_portfolio
 from mlpm_kit.idea.text_files import output_file, output_folder
 from mlpm_kit.interviews.notes import check_notes
@@ -60,9 +70,7 @@ def score_table_text(table: pd.DataFrame) -> str:
             "npv": table["npv"].map(money),
             "effort wk": table["effort_weeks"].map(number),
             "one-time": table["one_time_cost"].map(money),
-            "payback mo": table["payback_months"].map(
-                lambda x: number(round(x)) if x == x else "never"
-            ),
+            "payback mo": table["payback_months"].map(lambda x: months(x).removesuffix(" months")),
             "confidence": table["confidence"].map(share),
             "pain": table["pain_score"].map(number),
             "RICE": table["rice"].map(lambda x: number(round(x, 1))),
@@ -526,7 +534,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        # Numbers at the edge (a zero denominator, an overflow) give n/a or "never" in the
+        # output; numpy's and pandas' warnings about them are noise on stderr.
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return func(args)
     except MlpmError as exc:
         print(f"mlpm: error: {exc}", file=sys.stderr)
         return EXIT_INPUT

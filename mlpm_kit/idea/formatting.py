@@ -17,12 +17,27 @@ import unicodedata
 import pandas as pd
 
 
+def _missing(x: float | None) -> bool:
+    """None, NaN or infinite: nothing a person can read as an amount."""
+    return x is None or not math.isfinite(x)
+
+
 def money(x: float | None, digits: int = 3) -> str:
-    """Compact money without a currency sign (the kit is currency-agnostic): 1234567 -> '1.23M'."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    """Compact money without a currency sign (the kit is currency-agnostic): 1234567 -> '1.23M'.
+
+    Amounts under half a cent are 0 (rounding noise such as 5.82e-11); beyond 1e15, powers of ten.
+
+    >>> money(1234567), money(5.82e-11), money(-3.47e16), money(float("inf"))
+    ('1.23M', '0', '-3.47e16', 'n/a')
+    """
+    if _missing(x):
         return "n/a"
+    if abs(x) < 0.005:
+        return "0"
     sign = "-" if x < 0 else ""
     x = abs(float(x))
+    if x >= 1e15:
+        return f"{sign}{x:.{digits}g}".replace("e+", "e")
     for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if x >= threshold:
             return f"{sign}{x / threshold:.{digits}g}{suffix}"
@@ -31,15 +46,17 @@ def money(x: float | None, digits: int = 3) -> str:
 
 def share(x: float | None) -> str:
     """0.375 -> '38%'."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if _missing(x):
         return "n/a"
     return f"{100 * x:.0f}%"
 
 
 def number(x: float | None, digits: int = 3) -> str:
     """A plain quantity with a few significant digits: 46.0 -> '46', 0.4567 -> '0.457'."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if _missing(x):
         return "n/a"
+    if abs(x) < 1e-9:
+        return "0"
     if abs(x) >= 1e6:
         return money(x, digits)
     if float(x).is_integer():
@@ -94,6 +111,11 @@ def spreadsheet_text(value: object) -> object:
     if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value
+
+
+def months(x: float | None) -> str:
+    """A payback time in whole months, or 'never' (no payback: None, NaN or infinite)."""
+    return "never" if _missing(x) else f"{number(round(x))} months"
 
 
 def shorten(text: str, width: int = 48) -> str:

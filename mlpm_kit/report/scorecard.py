@@ -12,11 +12,10 @@ The numbers come from `scorecard_data.build_scorecard`; this module only lays th
 from __future__ import annotations
 
 import base64
-import math
 import os
 from typing import Any
 
-from mlpm_kit.idea.formatting import html_text, money, number, share
+from mlpm_kit.idea.formatting import html_text, money, months, number, share
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.report.scorecard_data import (
     RECOMMENDATIONS,
@@ -60,14 +59,6 @@ def _missing(card: Scorecard, key: str) -> str:
     return f'<p class="mlpm-missing">Not available: {_e(card.missing[key])}.</p>'
 
 
-def _months(x: float | None) -> str:
-    return (
-        "never"
-        if x is None or (isinstance(x, float) and math.isnan(x))
-        else f"{number(round(x))} months"
-    )
-
-
 def summary_html(card: Scorecard) -> str:
     idea, p, sim = card.idea, card.point, card.simulation
     key, reason = recommendation(card)
@@ -104,7 +95,7 @@ def summary_html(card: Scorecard) -> str:
         ["Confidence", share(p["confidence"]), card.sources.get("evidence.confidence", "")],
         [
             "Payback",
-            _months(p["payback_months"]),
+            months(p["payback_months"]),
             f"ROI {share(p['roi']) if p['roi'] is not None else 'n/a'}",
         ],
     ]

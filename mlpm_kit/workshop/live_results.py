@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from mlpm_kit.idea.formatting import html_text, money, number, share, shorten
+from mlpm_kit.idea.formatting import html_text, money, months, number, share, shorten
 from mlpm_kit.idea.schema import Idea, section_model
 from mlpm_kit.model.information import sensitivity
 from mlpm_kit.model.inputs import (
@@ -27,10 +27,6 @@ TOP_INPUTS = 3
 # every model call below would repeat it; the notes rarely change during a workshop.
 
 
-def _months(x: float) -> str:
-    return "never" if x is None or not math.isfinite(x) else f"{number(round(x))} months"
-
-
 def _weeks(x: float) -> str:
     return "n/a" if x is None or not math.isfinite(x) else f"{number(round(x, 1))} eng-weeks"
 
@@ -40,7 +36,7 @@ HEADLINES = (
     ("expected_value", "Expected value", money),
     ("npv", "NPV", money),
     ("effort_weeks", "Effort", _weeks),
-    ("payback_months", "Payback", _months),
+    ("payback_months", "Payback", months),
     ("confidence", "Confidence", share),
 )
 
