@@ -12,6 +12,7 @@ import contextlib
 import difflib
 import io
 import os
+import re
 import tempfile
 import warnings
 from dataclasses import replace
@@ -160,6 +161,18 @@ def validate_idea(data: Any, name: str, default_id: str | None = None) -> Idea:
     return idea
 
 
+def id_from_file_name(stem: str) -> str:
+    """The id an idea file without `id:` gets from its name: the name itself when it is a
+    valid id, else its letters and digits joined by '-' ("my idea" -> "my-idea").
+
+    >>> id_from_file_name("ticket-triage"), id_from_file_name("my idea (v2)")
+    ('ticket-triage', 'my-idea-v2')
+    """
+    if re.fullmatch(r"\w[\w.-]{0,99}", stem):
+        return stem
+    return re.sub(r"[^\w.-]+", "-", stem).strip("-._")[:100].strip("-.") or "idea"
+
+
 def load_idea(path: str | os.PathLike) -> Idea:
     """Load and validate one idea file.
 
@@ -172,7 +185,7 @@ def load_idea(path: str | os.PathLike) -> Idea:
     data = parse_yaml(text, str(path))
     stem = path.name.removesuffix(".yaml").removesuffix(".yml")
     try:
-        idea = validate_idea(data, str(path), default_id=stem)
+        idea = validate_idea(data, str(path), default_id=id_from_file_name(stem))
     except IdeaFileError:
         raise
     if idea.id is None:

@@ -118,14 +118,14 @@ def test_form_results_panel(hostile):
 
 def test_spreadsheets_neutralise_formulas_and_keep_numbers(hostile, tmp_path):
     ideas, _ = load_ideas([hostile / "ideas"])
-    ideas[0].owner = "=HYPERLINK(\"http://x\")"
+    ideas[0].owner = '=HYPERLINK("http://x")'
     ideas[1].owner = "-2+3"
     results = best_portfolio(ideas, 60).table.assign(opportunity_cost=-5.0)
     out = save_portfolio(ideas, tmp_path / "p.csv", results)
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     cells = [v for row in rows for v in row.values() if v]
     assert not [c for c in cells if c[:1] in FORMULA_STARTS and not _is_number(c)]
-    assert rows[0]["owner"] == "'=HYPERLINK(\"http://x\")" and rows[1]["owner"] == "'-2+3"
+    assert rows[0]["owner"] == '\'=HYPERLINK("http://x")' and rows[1]["owner"] == "'-2+3"
     assert [row["opportunity_cost"] for row in rows] == ["-5.0", "-5.0"]  # numbers stay numbers
     back = read_sheet(out)
     assert [i.owner for i in back] == ['=HYPERLINK("http://x")', "-2+3"]  # and read back as written
@@ -170,12 +170,15 @@ def test_portfolio_and_memo_reports_print_hostile_text_as_text(hostile, tmp_path
         portfolio_pdf = render_report(
             hostile / "ideas", "pdf", tmp_path, portfolio=True, draws=0, kernel=kernel
         )
-        memo_pdf = render_report(hostile / "ideas" / "b.yaml", "pdf", tmp_path, draws=300, kernel=kernel)
+        memo_pdf = render_report(
+            hostile / "ideas" / "b.yaml", "pdf", tmp_path, draws=300, kernel=kernel
+        )
     assert_inert(page.read_text(encoding="utf-8"))
     for pdf in (portfolio_pdf, memo_pdf):
-        text = " ".join(pdf_text(pdf).split())
+        text = "".join(pdf_text(pdf).split())  # table cells wrap long titles anywhere
         assert "<script>fetch('http://127.0.0.1:9/x')</script>" in text
         assert "<style>table{display:none}</style>" in text  # shown, so it styled nothing
+        assert "<imgsrc=xonerror=alert(1)>" in text
         assert RTL not in text
         assert "汽车" in text
     assert "expected value" in pdf_text(portfolio_pdf).lower()  # the table is still there
