@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Chinese text in PDFs and charts, poppler for reading PDFs back.
 DEBS   := chromium fonts-noto-cjk poppler-utils
 
-.PHONY: demo test lint format system-deps fonts bench clean
+.PHONY: demo test fuzz lint format system-deps fonts bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
@@ -42,6 +42,11 @@ test: $(STAMP) system-deps
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
+
+# The fuzz tests of tests/cli/test_fuzz.py, long: 5,000 fresh random cases per reader (idea
+# files, notes, CSV, XLSX); prints cases, exits, the slowest case and peak memory. About an hour.
+fuzz: $(STAMP)
+	MLPM_FUZZ_EXAMPLES=5000 HYPOTHESIS_PROFILE=explore $(PY) -m pytest tests/cli/test_fuzz.py -q -s -p no:randomly
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

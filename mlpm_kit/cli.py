@@ -7,17 +7,29 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mlpm_kit.errors import InputError, MlpmError
-from mlpm_kit.idea.files import new_idea
+from mlpm_kit.idea.files import load_idea, new_idea
 from mlpm_kit.idea.folders import idea_files, load_ideas, load_portfolio
-from mlpm_kit.idea.formatting import money, months, number, share, shorten, terminal_table
-from mlpm_kit.idea.sheets import save_portfolio
+from mlpm_kit.idea.formatting import (
+    money,
+    months,
+    number,
+    share,
+    shorten,
+    spreadsheet_text,
+    terminal_table,
+)
+from mlpm_kit.idea.sheets import SHEET_SUFFIXES, save_portfolio
+from mlpm_kit.idea.text_files import output_file, output_folder
 from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
 from mlpm_kit.model.simulate import HEADLINE_COLUMNS, check_draws, simulate
@@ -172,7 +184,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 )
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif args.csv:
-        sys.stdout.write(table.to_csv(index=False))
+        sys.stdout.write(table.map(spreadsheet_text).to_csv(index=False))
     elif evpi is not None:
         print(uncertainty_table_text(table))
         print(
@@ -200,7 +212,7 @@ def cmd_new(args: argparse.Namespace) -> int:
         raise InputError(
             'the title is empty; give the idea a name, for example mlpm new "Auto-triage of tickets".'
         )
-    path = new_idea(args.title, args.dir)
+    path = new_idea(args.title, output_folder(args.dir, "--dir"))
     print(path)
     return 0
 
@@ -210,6 +222,7 @@ def report_folder(folder: Path, fmt: str, out_dir: Path, draws: int | None, seed
     from mlpm_kit.report.render import render_reports
 
     files = idea_files([folder])
+    _check_unique_ids(files)
     results = render_reports(files, fmt, out_dir, draws=draws, seed=seed)
     for result in results:
         if result.output:
@@ -223,10 +236,28 @@ def report_folder(folder: Path, fmt: str, out_dir: Path, draws: int | None, seed
     return EXIT_INPUT if failed else 0
 
 
+def _check_unique_ids(files: Sequence[Path]) -> None:
+    """Two idea files with one id would write one report over the other: refuse before writing."""
+    seen: dict[str, Path] = {}
+    for path in files:
+        try:
+            idea = load_idea(path)
+        except MlpmError:
+            continue  # reported with the other reports' results
+        if idea.id in seen:
+            raise InputError(
+                f"the id '{idea.id}' is also used by {seen[idea.id]}; each idea gets its own "
+                "report, named by its id: give each idea its own id.",
+                file=str(path),
+                field="id",
+            )
+        seen[idea.id] = path
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from mlpm_kit.report.render import render_report
 
-    path, out_dir = Path(args.path), Path(args.out)
+    path, out_dir = Path(args.path), output_folder(args.out, "--out")
     if path.is_dir() and not args.portfolio:
         return report_folder(path, args.format, out_dir, args.draws, args.seed)
     print(
@@ -257,6 +288,8 @@ def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    if args.out:
+        output_file(args.out, "--out", SHEET_SUFFIXES)
     ideas = load_portfolio(args.path)
     selection = best_portfolio(
         ideas,
@@ -314,7 +347,6 @@ def cmd_workshop(args: argparse.Namespace) -> int:
 
 
 def cmd_ml_check(args: argparse.Namespace) -> int:
-    from mlpm_kit.idea.files import load_idea
     from mlpm_kit.ml.readiness import ml_check, ml_check_text
 
     result = ml_check(load_idea(args.path), seed=args.seed)
@@ -502,7 +534,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        # Numbers at the edge (a zero denominator, an overflow) give n/a or "never" in the
+        # output; numpy's and pandas' warnings about them are noise on stderr.
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return func(args)
     except MlpmError as exc:
         print(f"mlpm: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -511,6 +547,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a disk full, a permission changed while writing
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"mlpm: error: {where}{exc.strerror or exc}; check the path.", file=sys.stderr)
+        return EXIT_INPUT
+    except Exception as exc:  # a bug: one line (MLPM_DEBUG=1 shows the traceback), still exit 2
+        if os.environ.get("MLPM_DEBUG"):
+            raise
+        detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""
+        print(
+            f"mlpm: internal error: {type(exc).__name__}: {detail} (please report it; "
+            "MLPM_DEBUG=1 shows the details).",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":

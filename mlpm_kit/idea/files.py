@@ -11,6 +11,9 @@ from __future__ import annotations
 import difflib
 import io
 import os
+import re
+import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +21,16 @@ from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import AliasEvent, ScalarEvent
 
 from mlpm_kit.errors import IdeaFileError, InputError
 from mlpm_kit.idea.atomic import atomic_write
 from mlpm_kit.idea.estimates import EstimateError, parse_estimate
+from mlpm_kit.idea.limits import MAX_IDEA_BYTES
+from mlpm_kit.idea.safe_yaml import YamlRefused, check_yaml
 from mlpm_kit.idea.schema import Idea, section_model
+from mlpm_kit.idea.text_files import TextKind, read_text
 from mlpm_kit.resources import kit_path
 
-# Idea files are a page or two of text; anything far bigger is not an idea file.
-MAX_IDEA_BYTES = 1_000_000
 TEMPLATE = kit_path("templates", "idea.yaml")
 
 
@@ -47,36 +50,21 @@ def dotted(loc: tuple) -> str:
     return out
 
 
+IDEA_TEXT = TextKind(
+    MAX_IDEA_BYTES,
+    missing='no such file; check the path (mlpm new "Title" creates one).',
+    not_file="is not a file; give an idea file (.yaml) or a folder of them.",
+    too_big=f"an idea file is a small text file (under {MAX_IDEA_BYTES / 1e6:.0f} MB).",
+)
+
+
 def read_yaml_text(path: Path, max_bytes: int = MAX_IDEA_BYTES) -> str:
     """The file's text, or an `IdeaFileError` saying why it cannot be read."""
-    name = str(path)
-    if not path.exists():
-        raise IdeaFileError(
-            name, [(None, 'no such file; check the path (mlpm new "Title" creates one).')]
-        )
-    if not path.is_file():
-        raise IdeaFileError(
-            name, [(None, "is not a file; give an idea file (.yaml) or a folder of them.")]
-        )
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise IdeaFileError(
-            name,
-            [
-                (
-                    None,
-                    f"is {size / 1e6:.1f} MB; an idea file is a small text file (under {max_bytes / 1e6:.0f} MB).",
-                )
-            ],
-        )
-    data = path.read_bytes()
+    kind = IDEA_TEXT if max_bytes == MAX_IDEA_BYTES else replace(IDEA_TEXT, max_bytes=max_bytes)
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise IdeaFileError(
-            name,
-            [(None, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 in your editor.")],
-        ) from None
+        return read_text(Path(path), kind)
+    except InputError as exc:
+        raise IdeaFileError(str(path), [(None, exc.reason)]) from None
 
 
 def _yaml_problem(exc: YAMLError) -> str:
@@ -91,41 +79,20 @@ def _yaml_problem(exc: YAMLError) -> str:
 
 
 def parse_yaml(text: str, name: str) -> Any:
-    """Round-trip parse with comments kept; rejects aliases, leading-zero numbers and duplicates."""
-    yaml = _yaml()
+    """Round-trip parse with comments kept, after `safe_yaml.check_yaml` accepted the text.
+
+    Refused before any value is built: aliases, anchors, tags, directives, complex keys,
+    deep nesting, too many values, numbers too long or too big, impossible dates, and
+    leading-zero numbers; duplicate keys are refused while loading.
+    """
     try:
-        for event in yaml.parse(io.StringIO(text)):
-            if isinstance(event, AliasEvent):
-                line = event.start_mark.line + 1
-                raise IdeaFileError(
-                    name,
-                    [
-                        (
-                            None,
-                            f"line {line}: YAML aliases (*{event.anchor}) are not allowed in idea files; write the value out.",
-                        )
-                    ],
-                )
-            if (
-                isinstance(event, ScalarEvent)
-                and event.style is None
-                and len(event.value) > 1
-                and event.value[0] == "0"
-                and event.value.isdigit()
-            ):
-                line = event.start_mark.line + 1
-                raise IdeaFileError(
-                    name,
-                    [
-                        (
-                            None,
-                            f"line {line}: {event.value} has a leading zero, which YAML readers may read as octal; write {int(event.value)}, or quote it if it is text.",
-                        )
-                    ],
-                )
-        return yaml.load(text)
-    except IdeaFileError:
-        raise
+        check_yaml(text, leading_zeros=True)
+    except YamlRefused as exc:
+        raise IdeaFileError(name, [(exc.field, exc.reason)]) from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ruamel's warnings are noise on stderr, never news
+            return _yaml().load(text)
     except YAMLError as exc:
         message = str(exc)
         if "found duplicate key" in message:
@@ -136,8 +103,10 @@ def parse_yaml(text: str, name: str) -> Any:
                 name, [(key, f"{where}the key appears twice; keep one of them.")]
             ) from None
         raise IdeaFileError(name, [(None, _yaml_problem(exc))]) from None
-    except RecursionError:
-        raise IdeaFileError(name, [(None, "is nested too deeply to be an idea file.")]) from None
+    except (RecursionError, ValueError, OverflowError) as exc:  # checked above; a last guard
+        raise IdeaFileError(
+            name, [(None, f"cannot be read as YAML ({type(exc).__name__}); fix the file.")]
+        ) from None
 
 
 def _problem(error: dict) -> tuple[str, str]:
@@ -191,6 +160,18 @@ def validate_idea(data: Any, name: str, default_id: str | None = None) -> Idea:
     return idea
 
 
+def id_from_file_name(stem: str) -> str:
+    """The id an idea file without `id:` gets from its name: the name itself when it is a
+    valid id, else its letters and digits joined by '-' ("my idea" -> "my-idea").
+
+    >>> id_from_file_name("ticket-triage"), id_from_file_name("my idea (v2)")
+    ('ticket-triage', 'my-idea-v2')
+    """
+    if re.fullmatch(r"\w[\w.-]{0,99}", stem):
+        return stem
+    return re.sub(r"[^\w.-]+", "-", stem).strip("-._")[:100].strip("-.") or "idea"
+
+
 def load_idea(path: str | os.PathLike) -> Idea:
     """Load and validate one idea file.
 
@@ -203,7 +184,7 @@ def load_idea(path: str | os.PathLike) -> Idea:
     data = parse_yaml(text, str(path))
     stem = path.name.removesuffix(".yaml").removesuffix(".yml")
     try:
-        idea = validate_idea(data, str(path), default_id=stem)
+        idea = validate_idea(data, str(path), default_id=id_from_file_name(stem))
     except IdeaFileError:
         raise
     if idea.id is None:

@@ -14,6 +14,7 @@ from mlpm_kit.errors import InputError, MlpmError
 from mlpm_kit.idea.files import load_idea
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.idea.sheets import SHEET_SUFFIXES, read_sheet
+from mlpm_kit.idea.text_files import linked_outside
 
 IDEA_SUFFIXES = (".yaml", ".yml")
 
@@ -34,6 +35,12 @@ def idea_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
                     'the folder has no idea files (*.yaml); create one with mlpm new "Title".',
                     file=str(path),
                 )
+            for p in found:  # a link out of the folder would read (and quote) any file
+                if linked_outside(p, path) is not None:
+                    raise InputError(
+                        "is a link to a file outside the folder; copy the idea file in instead.",
+                        file=str(p),
+                    )
             files.extend(found)
         else:
             files.append(path)

@@ -26,6 +26,7 @@ import os
 import re
 import types
 import typing
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,11 @@ from mlpm_kit.errors import IdeaFileError, InputError
 from mlpm_kit.idea.atomic import atomic_path, atomic_write
 from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.files import idea_data, parse_yaml, validate_idea
+from mlpm_kit.idea.formatting import FORMULA_STARTS, spreadsheet_text
+from mlpm_kit.idea.limits import MAX_CELL_CHARS, MAX_SHEET_BYTES, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
 from mlpm_kit.idea.schema import Idea
+from mlpm_kit.idea.text_files import TextKind, read_text
 
-# Cell starts that make a spreadsheet program evaluate text as a formula.
-FORMULA_STARTS = ("=", "@")
 # Columns written beside the inputs by `save_portfolio`; ignored when reading.
 # Per-idea results of a comparison, in the order tables, JSON and spreadsheets show them.
 SELECTION_COLUMNS = (
@@ -267,41 +269,84 @@ def ideas_from_rows(header: list[str], rows: list[tuple[int, list[Any]]], name: 
     return ideas
 
 
+SHEET_TEXT = TextKind(
+    MAX_SHEET_BYTES,
+    missing="no such file; check the path.",
+    not_file="is not a file; give a .csv or .xlsx file, or a folder of idea files.",
+    too_big=f"a portfolio sheet is under {MAX_SHEET_BYTES / 1e6:.0f} MB; split it.",
+)
+
+
+def _rows(lines: Iterable[list[Any]], name: str) -> tuple[list[Any], list[tuple[int, list[Any]]]]:
+    """(header, numbered rows) of a sheet's rows, within the limits on rows and columns."""
+    rows: list[list[Any]] = []
+    for row in lines:
+        if len(rows) > MAX_SHEET_ROWS:
+            raise InputError(
+                f"has more than {MAX_SHEET_ROWS:,} rows; a portfolio is a few hundred ideas. "
+                "Split it.",
+                file=name,
+            )
+        if len(row) > MAX_SHEET_COLUMNS:
+            raise InputError(
+                f"row {len(rows) + 1} has {len(row):,} cells; a portfolio has at most "
+                f"{MAX_SHEET_COLUMNS} columns. Remove the extra ones.",
+                file=name,
+            )
+        rows.append(list(row))
+    while rows and all(v is None or v == "" for v in rows[-1]):
+        rows.pop()
+    return (rows[0], list(enumerate(rows[1:], start=2))) if rows else ([], [])
+
+
 def _read_csv(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"is not UTF-8 text (byte {exc.start}); export the sheet as CSV UTF-8.", file=str(path)
-        ) from None
+    """The one CSV reader: UTF-8 with or without a BOM; \\n, \\r\\n or \\r line ends; big cells."""
+    name = str(path)
+    text = read_text(path, SHEET_TEXT)
     first = text.split("\n", 1)[0]
     if first.count(";") > first.count(","):
         # Decimal commas ("0,5") would be read as thousands separators: refuse rather than misread.
         raise InputError(
             "looks like a semicolon-separated CSV (a European Excel export); save it as "
             '"CSV UTF-8 (comma delimited)" with decimal points, or as .xlsx.',
-            file=str(path),
+            file=name,
         )
-    lines = list(csv.reader(io.StringIO(text)))
-    return (lines[0], list(enumerate(lines[1:], start=2))) if lines else ([], [])
+    if csv.field_size_limit() < MAX_CELL_CHARS:
+        csv.field_size_limit(MAX_CELL_CHARS)
+    reader = csv.reader(io.StringIO(text, newline=None))  # newline=None: any line end
+    try:
+        return _rows(reader, name)
+    except csv.Error as exc:
+        raise InputError(
+            f"line {reader.line_num}: cannot be read as CSV ({exc}); save it again as "
+            '"CSV UTF-8 (comma delimited)".',
+            file=name,
+        ) from None
 
 
 def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
     from openpyxl import load_workbook
 
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot be read ({exc.strerror}); check the path.", file=name) from None
+    if size > MAX_SHEET_BYTES:
+        raise InputError(f"is {size / 1e6:.1f} MB; {SHEET_TEXT.too_big}", file=name)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged file
+        try:
+            return _rows(book.worksheets[0].iter_rows(values_only=True), name)
+        finally:
+            book.close()
+    except InputError:
+        raise
+    except Exception as exc:  # openpyxl raises many types for a damaged file  # noqa: BLE001
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise InputError(
-            f"cannot be read as an Excel workbook ({exc}); save it as .xlsx.", file=str(path)
+            f"cannot be read as an Excel workbook ({detail}); save it as .xlsx.", file=name
         ) from None
-    try:
-        rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
-    while rows and all(v is None for v in rows[-1]):
-        rows.pop()
-    return (rows[0], list(enumerate(rows[1:], start=2))) if rows else ([], [])
 
 
 def read_sheet(path: str | os.PathLike) -> list[Idea]:
@@ -369,13 +414,6 @@ def _interviews_from(idea: Idea, folder: Path) -> str | None:
     return "; ".join(p.replace(os.sep, "/") for p in paths) or None
 
 
-def _safe_text(value: Any) -> Any:
-    """Text that a spreadsheet program would run as a formula (=, @) gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
-
-
 def portfolio_frame(
     ideas: list[Idea], results: pd.DataFrame | None = None, folder: str | os.PathLike | None = None
 ) -> pd.DataFrame:
@@ -410,7 +448,7 @@ def save_portfolio(
         raise InputError("the folder does not exist; create it or write elsewhere.", file=str(path))
     frame = portfolio_frame(ideas, results, path.parent)
     if suffix == ".csv":
-        atomic_write(path, frame.map(_safe_text).to_csv(index=False))
+        atomic_write(path, frame.map(spreadsheet_text).to_csv(index=False))
         return path
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -426,14 +464,10 @@ def save_portfolio(
             [
                 None
                 if (isinstance(v, float) and v != v)
-                else (v.item() if hasattr(v, "item") else v)
+                else spreadsheet_text(v.item() if hasattr(v, "item") else v)
                 for v in row
             ]
         )
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, never a formula the spreadsheet would run
     sheet.freeze_panes = "C2"
     with atomic_path(path) as tmp:
         book.save(tmp)

@@ -20,7 +20,9 @@ Per interview:
 from __future__ import annotations
 
 import json
+import os
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +31,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from mlpm_kit.errors import InputError
+from mlpm_kit.idea.limits import MAX_NOTES_BYTES
+from mlpm_kit.idea.safe_yaml import YamlRefused, check_yaml
+from mlpm_kit.idea.text_files import TextKind, linked_outside, read_text
 from mlpm_kit.interviews.classifier import BiasModel, default_model
 from mlpm_kit.interviews.grade import CHECKLIST, Summary, checklist_item, summarize
 from mlpm_kit.interviews.interview import RELATIONSHIPS, Finding, Interview, Utterance
@@ -43,7 +48,6 @@ from mlpm_kit.interviews.rules import (
     rule_sets,
 )
 
-MAX_NOTES_BYTES = 5_000_000
 TALK_RATIO_LIMIT = 1 / 3
 MAX_FINDING_CHARS = 500
 INTERVIEWER_NAMES = {
@@ -81,31 +85,24 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+NOTES_TEXT = TextKind(
+    MAX_NOTES_BYTES,
+    missing="no such notes file; check the path.",
+    not_file="is not a file; give interview notes (.md) or a folder of them.",
+    too_big=(
+        f"notes of one interview are a small text file (under {MAX_NOTES_BYTES / 1e6:.0f} MB). "
+        "Split it into one file per interview."
+    ),
+)
+
+
 def read_notes_text(path: Path) -> str:
     """The file's text, or an `InputError` naming the file and the fix."""
-    name = str(path)
-    if not path.exists():
-        raise InputError("no such notes file; check the path.", file=name)
-    if not path.is_file():
-        raise InputError(
-            "is not a file; give interview notes (.md) or a folder of them.", file=name
-        )
-    size = path.stat().st_size
-    if size > MAX_NOTES_BYTES:
-        raise InputError(
-            f"is {size / 1e6:.1f} MB; notes of one interview are a small text file (under "
-            f"{MAX_NOTES_BYTES / 1e6:.0f} MB). Split it into one file per interview.",
-            file=name,
-        )
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 in your editor.", file=name
-        ) from None
+    text = read_text(path, NOTES_TEXT)
     if not text.strip():
-        raise InputError(f"is empty; write the interview notes in it ({TEMPLATE_HINT}).", file=name)
+        raise InputError(
+            f"is empty; write the interview notes in it ({TEMPLATE_HINT}).", file=str(path)
+        )
     return text
 
 
@@ -125,8 +122,20 @@ def split_front_matter(text: str, name: str) -> tuple[dict, list[str], int, list
             "the front matter that starts on line 1 has no closing `---` line; add one after it.",
             file=name,
         )
+    front = "\n".join(lines[1:end])
     try:
-        meta = YAML(typ="safe").load("\n".join(lines[1:end]))
+        check_yaml(front, first_line=2)
+    except YamlRefused as exc:
+        if exc.syntax is not None:
+            line = exc.reason.split(",", 1)[0] + ": " if exc.reason.startswith("line ") else ""
+            reason = f"{line}the front matter is not valid YAML ({exc.syntax}); fix it."
+        else:
+            reason = f"the front matter: {exc.reason}"
+        raise InputError(reason, file=name, field=exc.field) from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            meta = YAML(typ="safe").load(front)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 2}: " if mark is not None else ""
@@ -324,14 +333,80 @@ def check_interview(
     )
 
 
+NOTES_SUFFIXES = (".md", ".markdown", ".txt")
+# Folders besides an idea's own project from which its `evidence.interviews` may be read.
+ALLOWED_NOTES_ENV = "MLPM_NOTES_DIRS"
+
+
 def notes_paths(paths) -> list[Path]:
-    """Files as given; a folder stands for the .md files directly inside it, sorted."""
+    """Files as given; a folder stands for the .md files directly inside it, sorted.
+
+    A file of the folder that is a link to a file outside it is refused: copy it in instead.
+    """
     if isinstance(paths, (str, Path)):
         paths = [paths]
     out: list[Path] = []
     for p in map(Path, paths):
-        out.extend(sorted(q for q in p.glob("*.md") if q.is_file()) if p.is_dir() else [p])
+        if not p.is_dir():
+            out.append(p)
+            continue
+        for q in sorted(q for q in p.glob("*.md") if q.is_file()):
+            if linked_outside(q, p) is not None:
+                raise InputError(
+                    "is a link to a file outside the folder; copy the notes into the folder.",
+                    file=str(q),
+                )
+            out.append(q)
     return out
+
+
+def notes_roots(idea_file: Path | None) -> list[Path]:
+    """The folders an idea's notes may be in: its project (the idea's folder and the folders
+    beside it, such as ../interviews) and the folders listed in $MLPM_NOTES_DIRS."""
+    base = (Path(idea_file).parent if idea_file is not None else Path(".")).resolve()
+    extra = [Path(p) for p in os.environ.get(ALLOWED_NOTES_ENV, "").split(os.pathsep) if p]
+    return [base.parent, *extra]
+
+
+def listed_notes_path(entry: str, idea_file: Path | None) -> Path:
+    """The notes file an idea lists, or a `ValueError` saying why it may not be read.
+
+    Only regular Markdown or text files inside `notes_roots` are read, after resolving
+    symbolic links; an absolute path only inside a folder of $MLPM_NOTES_DIRS. Notes text
+    ends up in reports: an idea file must never make the kit read another kind of file.
+    """
+    base = Path(idea_file).parent if idea_file is not None else Path(".")
+    roots = notes_roots(idea_file)
+    raw = Path(entry)
+    if raw.is_absolute() and not any(linked_outside(raw, r) is None for r in roots[1:]):
+        raise ValueError(
+            f"{entry!r} is an absolute path; write it relative to the idea file (or list its "
+            f"folder in ${ALLOWED_NOTES_ENV})."
+        )
+    path = base / raw
+    if path.suffix.lower() not in NOTES_SUFFIXES:
+        raise ValueError(
+            f"{entry!r} is not interview notes; list Markdown or text files "
+            f"({', '.join(NOTES_SUFFIXES)})."
+        )
+    try:
+        real = path.resolve()
+        regular = real.is_file()
+    except (OSError, RuntimeError):
+        real, regular = path, False
+    if not regular:
+        raise ValueError(
+            f"{entry!r} is not a notes file (looked for {path}); fix the path (relative to the "
+            "idea file) or remove it from the list."
+        )
+    if real.suffix.lower() not in NOTES_SUFFIXES or all(
+        not real.is_relative_to(r.resolve()) for r in roots
+    ):
+        raise ValueError(
+            f"{entry!r} leads outside the idea's project folder {roots[0]} (to {real}); keep "
+            f"notes beside the ideas, or list their folder in ${ALLOWED_NOTES_ENV}."
+        )
+    return path
 
 
 @dataclass

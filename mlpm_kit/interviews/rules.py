@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from mlpm_kit.errors import InputError
+from mlpm_kit.idea.limits import MAX_PATTERN_CHARS, MAX_RULES_BYTES, REGEX_TIMEOUT_SECONDS
+from mlpm_kit.idea.safe_yaml import YamlRefused, check_yaml
+from mlpm_kit.idea.text_files import TextKind, read_text
 from mlpm_kit.resources import kit_path
 
 try:  # the standard library's pattern parser, read only to build prefilters
@@ -122,11 +126,16 @@ class _Matcher:
     \\S, a back-reference or an inline flag keeps that plain search."""
 
     checks: tuple[tuple[re.Pattern, bool, tuple[str, ...] | None], ...]
+    bounded: bool = False  # patterns of the `regex` module, searched with a time limit
 
     @classmethod
     def of(cls, patterns: tuple[re.Pattern, ...]) -> _Matcher:
         checks = []
+        bounded = any(not isinstance(p, re.Pattern) for p in patterns)
         for p in patterns:
+            if bounded:  # a user's pattern: searched as written, with a time limit
+                checks.append((p, False, None))
+                continue
             if _FLAGS_OR_BACKREF.search(p.pattern) or re.search(
                 "[A-Z]", _ESCAPE.sub("", p.pattern)
             ):
@@ -139,11 +148,14 @@ class _Matcher:
             if needed and len(needed) > MAX_PREFILTER_WORDS:
                 needed = None
             checks.append((re.compile(p.pattern), True, tuple(needed) if needed else None))
-        return cls(tuple(checks))
+        return cls(tuple(checks), bounded)
 
     def search(self, text: str, lowered: str) -> bool:
         for pattern, on_lower, needed in self.checks:
-            if not on_lower:
+            if self.bounded:
+                if pattern.search(text, timeout=REGEX_TIMEOUT_SECONDS):
+                    return True
+            elif not on_lower:
                 if pattern.search(text):
                     return True
             elif (needed is None or any(t in lowered for t in needed)) and pattern.search(lowered):
@@ -160,6 +172,7 @@ class Rule:
     advice: str
     patterns: tuple[re.Pattern, ...]
     exclude: tuple[re.Pattern, ...]
+    file: str = ""  # the rule file, for a message about a pattern that runs too long
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_any", _Matcher.of(self.patterns))
@@ -168,7 +181,16 @@ class Rule:
     def matches(self, text: str, lowered: str | None = None) -> bool:
         """`lowered` is `text.lower()`, passed in when the caller already has it."""
         lowered = text.lower() if lowered is None else lowered
-        return self._any.search(text, lowered) and not self._none.search(text, lowered)
+        try:
+            return self._any.search(text, lowered) and not self._none.search(text, lowered)
+        except TimeoutError:
+            raise InputError(
+                f"a pattern took over {REGEX_TIMEOUT_SECONDS} s on one line of notes "
+                f"({text[:60]!r}); it backtracks catastrophically. Simplify it: avoid a repeat "
+                "inside a repeat, such as (a+)+ or (a|aa)*.",
+                file=self.file or None,
+                field=f"categories.{self.category}",
+            ) from None
 
 
 @dataclass(frozen=True)
@@ -184,16 +206,33 @@ class RuleSet:
         return ""
 
 
-def _compile(items: object, name: str, field: str) -> tuple[re.Pattern, ...]:
+def _compile(items: object, name: str, field: str, bounded: bool) -> tuple[re.Pattern, ...]:
+    """The patterns, case-insensitive; `bounded` (a user's rules folder): with the `regex`
+    module, whose searches take a time limit, so no pattern can hang the check."""
     if items is None:
         return ()
     if not isinstance(items, list) or not all(isinstance(x, str) for x in items):
         raise InputError("must be a list of regular expressions (text).", file=name, field=field)
+    if bounded:
+        import regex
+
+        engine, error = regex, (regex.error, re.error)
+    else:
+        engine, error = re, (re.error,)
     out = []
     for i, pattern in enumerate(items):
+        if len(pattern) > MAX_PATTERN_CHARS:
+            raise InputError(
+                f"a pattern of {len(pattern):,} characters is too long (at most "
+                f"{MAX_PATTERN_CHARS:,}); split it into several.",
+                file=name,
+                field=f"{field}[{i}]",
+            )
         try:
-            out.append(re.compile(pattern, re.IGNORECASE))
-        except re.error as exc:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # FutureWarning about nested sets: noise
+                out.append(engine.compile(pattern, engine.IGNORECASE))
+        except (*error, OverflowError, RecursionError, ValueError) as exc:
             raise InputError(
                 f"{pattern!r} is not a valid regular expression ({exc}); fix or remove it.",
                 file=name,
@@ -202,15 +241,30 @@ def _compile(items: object, name: str, field: str) -> tuple[re.Pattern, ...]:
     return tuple(out)
 
 
-def load_rules(path: str | Path) -> RuleSet:
-    """Read and check one rule file; errors name the file, the category and the fix."""
+RULES_TEXT = TextKind(
+    MAX_RULES_BYTES,
+    missing="no such rule file; check the path.",
+    not_file="is not a file; the rules folder holds en.yaml and zh.yaml.",
+    too_big=f"a rule file is a small text file (under {MAX_RULES_BYTES / 1e6:.0f} MB).",
+)
+
+
+def load_rules(path: str | Path, bounded: bool = True) -> RuleSet:
+    """Read and check one rule file; errors name the file, the category and the fix.
+
+    `bounded`: the patterns run with a time limit (every rule file but the kit's own).
+    """
     path = Path(path)
     name = str(path)
+    text = read_text(path, RULES_TEXT)
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("no such rule file; check the path.", file=name) from None
-    except (UnicodeDecodeError, YAMLError) as exc:
+        check_yaml(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            data = YAML(typ="safe").load(text)
+    except YamlRefused as exc:
+        raise InputError(exc.reason, file=name, field=exc.field) from None
+    except YAMLError as exc:
         raise InputError(
             f"cannot be read as UTF-8 YAML ({type(exc).__name__}); fix the file.", file=name
         ) from None
@@ -245,8 +299,9 @@ def load_rules(path: str | Path) -> RuleSet:
                 category,
                 speaker,
                 str(spec.get("advice") or "").strip(),
-                _compile(spec.get("patterns"), name, f"{field}.patterns"),
-                _compile(spec.get("exclude"), name, f"{field}.exclude"),
+                _compile(spec.get("patterns"), name, f"{field}.patterns", bounded),
+                _compile(spec.get("exclude"), name, f"{field}.exclude", bounded),
+                name,
             )
         )
     return RuleSet(str(data.get("language") or path.stem), tuple(rules), name)
@@ -261,7 +316,7 @@ def _rules_in(folder: str) -> dict[str, RuleSet]:
             raise InputError(
                 f"no {lang}.yaml in the rules folder; copy it from {RULES_DIR}.", file=folder
             )
-        out[lang] = load_rules(path)
+        out[lang] = load_rules(path, bounded=Path(folder).resolve() != RULES_DIR.resolve())
     return out
 
 

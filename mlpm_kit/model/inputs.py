@@ -22,7 +22,7 @@ import numpy as np
 from mlpm_kit.errors import InputError
 from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.schema import Idea
-from mlpm_kit.interviews.notes import check_notes
+from mlpm_kit.interviews.notes import check_notes, listed_notes_path
 from mlpm_kit.ml.readiness import data_cost_estimate, retraining_cost
 
 # Inputs that are one number per idea, by dotted path in the idea file.
@@ -53,7 +53,6 @@ SCALAR_PATHS = (
 CAPTURES = "alternatives.captures"
 REPLACED_COST = "alternatives.replaced_cost"
 DEFAULT_CONFIDENCE = 0.5
-NOTES_SUFFIXES = (".md", ".markdown", ".txt")
 
 
 @dataclass
@@ -98,26 +97,13 @@ def interview_paths(idea: Idea) -> list[Path]:
     and the list entry.
     """
     source = getattr(idea, "_source", None)
-    base = Path(source).parent if source is not None else Path(".")
     name = str(source) if source is not None else (idea.id or "the idea")
     out = []
     for i, entry in enumerate(idea.evidence.interviews):
-        path = base / entry
-        if path.suffix.lower() not in NOTES_SUFFIXES:
-            # Notes text can end up in reports; never read other kinds of files because an idea says so.
-            raise InputError(
-                f"{entry!r} is not interview notes; list Markdown or text files ({', '.join(NOTES_SUFFIXES)}).",
-                file=name,
-                field=f"evidence.interviews[{i}]",
-            )
-        if not path.is_file():
-            raise InputError(
-                f"{entry!r} is not a notes file (looked for {path}); fix the path (relative to the "
-                "idea file) or remove it from the list.",
-                file=name,
-                field=f"evidence.interviews[{i}]",
-            )
-        out.append(path)
+        try:  # only notes files inside the idea's project: see listed_notes_path
+            out.append(listed_notes_path(entry, source))
+        except ValueError as exc:
+            raise InputError(str(exc), file=name, field=f"evidence.interviews[{i}]") from None
     return out
 
 

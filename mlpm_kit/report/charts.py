@@ -25,7 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
-from mlpm_kit.idea.formatting import money, share, shorten
+from mlpm_kit.idea.formatting import chart_text, money, share, shorten
 from mlpm_kit.model.simulate import Simulation
 
 # Preferred first for Latin text, then CJK fallbacks; only installed ones are used.
@@ -160,7 +160,7 @@ def tornado_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) ->
         ax.set_yticks(
             y,
             [
-                f"{shorten(label)}  ({_num(lo)} to {_num(hi)})"
+                f"{chart_text(label)}  ({_num(lo)} to {_num(hi)})"
                 for label, lo, hi in zip(table["label"], table["low"], table["high"], strict=True)
             ],
         )
@@ -187,7 +187,7 @@ def voi_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) -> Fig
         fig, ax = _bars_figure(len(table))
         y = np.arange(len(table))[::-1]
         ax.barh(y, table["evppi"].to_numpy(), color=GAIN_COLOR, alpha=0.85)
-        ax.set_yticks(y, [shorten(label) for label in table["label"]])
+        ax.set_yticks(y, [chart_text(label) for label in table["label"]])
         ax.xaxis.set_major_formatter(MONEY)
         ax.set_xlabel("value of knowing it before deciding go / no-go (money)")
         if len(table) and table["evppi"].iloc[0] > 0:
@@ -218,13 +218,13 @@ def _bars_figure(rows: int):
 def _titles(fig: Figure, ax, conclusion: str, context: str) -> None:
     """The conclusion as the figure's title (bold), what it is about under it."""
     # Long idea titles are cut: a chart's text must never squeeze the plot away.
-    fig.suptitle(shorten(conclusion, 110), x=0.01, ha="left", fontweight="bold", fontsize=12)
-    ax.set_title(shorten(context, 120), loc="left", fontsize=9, color=INK)
+    fig.suptitle(chart_text(conclusion, 110), x=0.01, ha="left", fontweight="bold", fontsize=12)
+    ax.set_title(chart_text(context, 120), loc="left", fontsize=9, color=INK)
 
 
 def title_of(fig: Figure) -> str:
-    """The conclusion a chart states (its figure title)."""
-    return fig.get_suptitle()
+    """The conclusion a chart states (its figure title), as text (without chart_text's escapes)."""
+    return fig.get_suptitle().replace(r"\$", "$")
 
 
 def loss_text(p_loss: float) -> str:

@@ -13,7 +13,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from mlpm_kit.errors import InputError
-from mlpm_kit.idea.formatting import money, number, shorten
+from mlpm_kit.idea.formatting import chart_text, money, number
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.ml.learning_curve import fit_learning_curve
 from mlpm_kit.ml.metric import (
@@ -106,7 +106,7 @@ def error_cost_chart(idea: Idea | str | os.PathLike, resolution: int = 200) -> F
     metric, beta = recommend_metric(c_fp, c_fn)
     what = f"f_beta (beta {beta:.2f})" if metric == "f_beta" else metric
     ax.set_title(
-        f"{shorten(idea.title, 90)}\nOptimize {what}: a model beats {name.split(' (')[0]} ({money(baseline)}/yr)\n"
+        f"{chart_text(idea.title, 90)}\nOptimize {what}: a model beats {name.split(' (')[0]} ({money(baseline)}/yr)\n"
         "only on the light side of the cyan break-even line",
         fontsize=10,
     )
@@ -182,7 +182,7 @@ def learning_curve_chart(idea: Idea | str | os.PathLike, seed: int = 0) -> Figur
     ax.set_ylabel(metric_name)
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title(
-        f"{shorten(idea.title, 90)}\n{title}"
+        f"{chart_text(idea.title, 90)}\n{title}"
         + (f"\n{reason[:90]}" if reason and est is None and target is None else ""),
         fontsize=10,
     )

@@ -6,12 +6,11 @@ untrusted: the HTML view escapes every string it shows.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from mlpm_kit.errors import InputError
 from mlpm_kit.idea.files import load_idea
-from mlpm_kit.idea.formatting import shorten
+from mlpm_kit.idea.formatting import html_text, plain_text, shorten
 from mlpm_kit.interviews.grade import CHECKLIST, summarize
 from mlpm_kit.interviews.notes import Interview, NotesReport, check_notes
 from mlpm_kit.interviews.rules import CATEGORIES, kind_of
@@ -81,7 +80,7 @@ def notes_report_text(report: NotesReport) -> str:
     if s["to_raise"]:
         out.append("To raise the grade:")
         out += [f"  - {t}" for t in s["to_raise"]]
-    return "\n".join(out)
+    return plain_text("\n".join(out))
 
 
 def legend_html() -> str:
@@ -98,7 +97,7 @@ def interview_html(interview: Interview) -> str:
     by_line: dict[int, list] = {}
     for f in interview.findings:
         by_line.setdefault(f.line, []).append(f)
-    e = html.escape
+    e = html_text
     rows = []
     for u in interview.utterances:
         found = by_line.get(u.line, [])
@@ -133,7 +132,7 @@ def report_html(report: NotesReport) -> str:
 
 def grade_html(summary: dict) -> str:
     """The grade, the suggested confidence, the flags and what would raise the grade."""
-    e = html.escape
+    e = html_text
     low, high = summary["suggested_confidence"]
     flags = "".join(f"<li>{e(f['message'])}</li>" for f in summary["flags"])
     raise_ = "".join(f"<li>{e(t)}</li>" for t in summary["to_raise"])

@@ -11,7 +11,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from mlpm_kit.idea.formatting import money, number
+from mlpm_kit.idea.formatting import chart_text, money, number
 from mlpm_kit.portfolio.selection import ENGINEER_QUARTER_WEEKS, Selection
 
 CHOSEN, OTHER, GREEDY = "#2e7d32", "#9e9e9e", "#ef6c00"
@@ -65,7 +65,7 @@ def value_effort_chart(selection: Selection) -> Figure:
         label="greedy by RICE",
     )
     for x, y, name in zip(effort, value, t["id"], strict=True):
-        ax.annotate(str(name), (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
+        ax.annotate(chart_text(name), (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
     ax.axhline(0, color="black", lw=0.6)
     ax.yaxis.set_major_formatter(MONEY_AXIS)
     ax.set_xlabel("effort (engineer-weeks)")
@@ -94,7 +94,7 @@ def opportunity_cost_chart(selection: Selection) -> Figure:
     ax.set_yticks(
         y,
         [
-            f"{i}{'  (cannot fit)' if c != c else ''}"
+            f"{chart_text(i)}{'  (cannot fit)' if c != c else ''}"
             for i, c in zip(t["id"], t["opportunity_cost"], strict=True)
         ],
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mlpm_kit.idea.formatting import money, number, share, shorten, terminal_table
+from mlpm_kit.idea.formatting import money, number, plain_text, share, shorten, terminal_table
 from mlpm_kit.portfolio.selection import ENGINEER_QUARTER_WEEKS, Selection
 
 OPPORTUNITY_COST_HELP = (
@@ -113,10 +113,14 @@ def styled_ranking(selection: Selection):
     formats["selected"] = formats["greedy selected"] = lambda b: "yes" if b else ""
     if "p selected" in frame:
         formats["p selected"] = share
-    # One format() call: in pandas 3 each call resets the columns it does not name.
+    for column in frame.select_dtypes(include=["object", "string"]).columns:
+        formats.setdefault(column, plain_text)  # ids and titles: no direction overrides
+    # One format() call: in pandas 3 each call resets the columns it does not name. Every
+    # cell is escaped: an idea's title is untrusted text and must print as text.
     styler = (
         frame.style.apply(highlight, axis=1)
-        .format(formats)
+        .format(formats, escape="html")
+        .format_index(escape="html", axis=1)
         .map(
             lambda v: (
                 f"color: {'#2e7d32' if v >= 0 else '#c62828'}; font-weight: 600" if v == v else ""

@@ -32,6 +32,7 @@ from mlpm_kit.errors import InputError, MlpmError, ToolError
 from mlpm_kit.idea.atomic import atomic_write
 from mlpm_kit.idea.files import load_idea
 from mlpm_kit.idea.folders import load_ideas
+from mlpm_kit.idea.formatting import plain_text
 from mlpm_kit.model.inputs import interview_paths
 from mlpm_kit.report.kernel import ReportKernel, skip_slow_optional_imports
 from mlpm_kit.resources import kit_path
@@ -207,7 +208,7 @@ def export_html(nb: Any, title: str, date: str, markdown: bool = False) -> str:
         exclude_output_prompt=True,
     )
     resources = {
-        "report_title": title,
+        "report_title": plain_text(title),  # the template escapes it
         "report_date": date,
         "report_lang": "zh" if _CJK.search(title) else "en",
         "report_markdown": markdown,

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import base64
 import os
-from html import escape
 from typing import Any
 
-from mlpm_kit.idea.formatting import money, months, number, share
+from mlpm_kit.idea.formatting import html_text, money, months, number, share
 from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.report.scorecard_data import (
     RECOMMENDATIONS,
@@ -40,7 +39,7 @@ __all__ = [
 
 
 def _e(value: Any) -> str:
-    return escape("" if value is None else str(value), quote=True)
+    return html_text(value)
 
 
 def html_table(headers: list[str], rows: list[list[Any]], cls: str = "") -> str:

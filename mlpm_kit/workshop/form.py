@@ -12,7 +12,6 @@ someone else changed since it was loaded, and offers to reload it.
 
 from __future__ import annotations
 
-import html
 import time
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +22,7 @@ import ipywidgets as w
 from mlpm_kit.errors import MlpmError
 from mlpm_kit.idea.files import dotted, new_idea
 from mlpm_kit.idea.folders import IDEA_SUFFIXES
+from mlpm_kit.idea.formatting import html_text
 from mlpm_kit.workshop.form_model import (
     CHOICE,
     ESTIMATE,
@@ -59,11 +59,11 @@ class FieldWidget:
         self.input.add_class(css_class(self.key))
         self.error = w.HTML("")
         self.error.add_class("mlpm-error")
-        unit = f' <span style="color:#666">({html.escape(spec.unit)})</span>' if spec.unit else ""
+        unit = f' <span style="color:#666">({html_text(spec.unit)})</span>' if spec.unit else ""
         star = " *" if spec.required else ""
-        label = w.HTML(f"<b>{html.escape(spec.label)}</b>{star}{unit}")
+        label = w.HTML(f"<b>{html_text(spec.label)}</b>{star}{unit}")
         help_text = w.HTML(
-            f'<span style="color:#666;font-size:smaller">{html.escape(spec.help)}</span>'
+            f'<span style="color:#666;font-size:smaller">{html_text(spec.help)}</span>'
         )
         self.box = w.VBox(
             [label, self.input, help_text, self.error], layout=w.Layout(margin="0 0 8px 0")
@@ -87,7 +87,7 @@ class FieldWidget:
 
     def show_error(self, message: str | None) -> None:
         self.error.value = (
-            f'<span style="{ERROR_STYLE}">{html.escape(message)}</span>' if message else ""
+            f'<span style="{ERROR_STYLE}">{html_text(message)}</span>' if message else ""
         )
 
 
@@ -200,7 +200,7 @@ class WorkshopForm:
         prefix = (section.name,) if section.name else ()
         items = []
         if section.help:
-            items.append(w.HTML(f"<i>{html.escape(section.help)}</i>"))
+            items.append(w.HTML(f"<i>{html_text(section.help)}</i>"))
         for spec in section.fields:
             items.append(self._field(spec, prefix + spec.path).box)
         return w.VBox(items)
@@ -218,7 +218,7 @@ class WorkshopForm:
             del self.fields[key]
         rows = self.file.draft.value((section.name,)) or []
         items: list[w.Widget] = (
-            [w.HTML(f"<i>{html.escape(section.help)}</i>")] if section.help else []
+            [w.HTML(f"<i>{html_text(section.help)}</i>")] if section.help else []
         )
         for i in range(len(rows)):
             remove = w.Button(description=f"Remove {i + 1}")
@@ -291,7 +291,7 @@ class WorkshopForm:
             )
         except (MlpmError, ValueError, ArithmeticError) as exc:
             self.results.value = (
-                f'<p style="{ERROR_STYLE}">Cannot compute the results: {html.escape(str(exc))}</p>'
+                f'<p style="{ERROR_STYLE}">Cannot compute the results: {html_text(str(exc))}</p>'
             )
         self.last_update_seconds = time.perf_counter() - start
 
@@ -318,7 +318,7 @@ class WorkshopForm:
 
     def _status(self, text: str, error: bool = False) -> None:
         style = ERROR_STYLE if error else "color:#1b5e20"
-        self.status.value = f'<span style="{style}">{html.escape(text)}</span>'
+        self.status.value = f'<span style="{style}">{html_text(text)}</span>'
 
 
 def workshop_form(idea_path: str | Path, draws: int = 2000, seed: int = 0) -> w.Widget:

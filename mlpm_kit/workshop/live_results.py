@@ -10,11 +10,10 @@ it escapes everything the user typed.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 
-from mlpm_kit.idea.formatting import money, months, number, share, shorten
+from mlpm_kit.idea.formatting import html_text, money, months, number, share, shorten
 from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.model.information import sensitivity
 from mlpm_kit.model.inputs import (
@@ -174,7 +173,7 @@ def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> 
     for i, (_, name, lo, hi, _) in enumerate(rows):
         y = i * (bar_height + pad)
         left, right = sorted((x(lo), x(hi)))
-        label = html.escape(shorten(name, 32))
+        label = html_text(shorten(name, 32))
         parts.append(f'<text x="0" y="{y + bar_height - 5}" font-size="11">{label}</text>')
         parts.append(
             f'<rect x="{left:.1f}" y="{y}" width="{max(right - left, 1):.1f}" height="{bar_height}" fill="#4c78a8">'
@@ -192,7 +191,7 @@ def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> 
 
 def results_html(result: Results) -> str:
     """The results panel as HTML; every user-written string is escaped."""
-    esc = html.escape
+    esc = html_text
     rows = []
     for h in result.headlines:
         band = f"{esc(h.low)} to {esc(h.high)}" if h.low else ""
