@@ -24,7 +24,8 @@ from ruamel.yaml.events import AliasEvent, ScalarEvent
 
 from mlpm_kit.errors import IdeaFileError, InputError
 from mlpm_kit.idea.estimates import EstimateError, parse_estimate
-from mlpm_kit.idea.schema import Idea, section_model
+from mlpm_kit.idea.fields import PROBLEMS
+from mlpm_kit.idea.schema import ESTIMATE_SECTIONS, Idea, section_model
 from mlpm_kit.resources import kit_path
 
 # Idea files are a page or two of text; anything far bigger is not an idea file.
@@ -141,9 +142,22 @@ def parse_yaml(text: str, name: str) -> Any:
         raise IdeaFileError(name, [(None, "is nested too deeply to be an idea file.")]) from None
 
 
+def _problems(error: dict) -> list[tuple[str, str]]:
+    """Every (dotted field, message) problem of one validation error."""
+    if error["type"] == PROBLEMS:
+        where = dotted(tuple(error["loc"]))
+        return [
+            (f"{where}.{path}" if where else path, message)
+            for path, message in error["ctx"]["problems"]
+        ]
+    return [_problem(error)]
+
+
 def _problem(error: dict) -> tuple[str, str]:
     loc = tuple(error["loc"])
     kind = error["type"]
+    if kind == PROBLEMS:
+        return _problems(error)[0]
     if kind == "extra_forbidden":
         parent, key = loc[:-1], str(loc[-1])
         model = section_model(parent)
@@ -185,7 +199,7 @@ def validate_idea(data: Any, name: str, default_id: str | None = None) -> Idea:
     except ValidationError as exc:
         # A misspelled key also makes the real one "missing": report the typo first.
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        raise IdeaFileError(name, [_problem(e) for e in errors]) from None
+        raise IdeaFileError(name, [p for e in errors for p in _problems(e)]) from None
     if idea.id is None and default_id is not None:
         idea.id = default_id
         idea.model_fields_set.discard("id")  # derived, so saving does not write it into the file
@@ -294,16 +308,62 @@ def atomic_write_text(path: Path, text: str) -> None:
         os.close(dir_fd)
 
 
-def save_idea(idea: Idea, path: str | os.PathLike | None = None) -> Path:
+def _leaf_changes(old: Any, new: Any, where: str = "") -> list[str]:
+    """Dotted paths where `new` differs from `old` (plain data, as `model_dump` gives it)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        keys = list(old) + [k for k in new if k not in old]
+        return [
+            change
+            for k in keys
+            for change in _leaf_changes(old.get(k), new.get(k), f"{where}.{k}" if where else k)
+        ]
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [
+            c
+            for i, (a, b) in enumerate(zip(old, new))
+            for c in _leaf_changes(a, b, f"{where}[{i}]")
+        ]
+    return [] if old == new else [where]
+
+
+def estimate_changes(before: Idea, after: Idea) -> list[str]:
+    """The estimates (dotted paths) that differ between two versions of an idea."""
+    dump = {s: before.model_dump(mode="python")[s] for s in ESTIMATE_SECTIONS}
+    return _leaf_changes(dump, {s: after.model_dump(mode="python")[s] for s in ESTIMATE_SECTIONS})
+
+
+def check_estimates_kept(before: Idea, after: Idea, name: str) -> None:
+    """Once `outcome.actual` is recorded, the estimates stay as decided: else an `InputError`."""
+    if not before.outcome.actual:
+        return
+    changed = estimate_changes(before, after)
+    if changed:
+        raise InputError(
+            f"{', '.join(changed)} would change, but this idea has outcome.actual: its "
+            "estimates stay as they were when it was decided, so calibration compares the "
+            "actuals with what was really estimated. Record what happened under "
+            "outcome.actual; to change an estimate anyway, save with "
+            "allow_estimate_changes=True.",
+            file=name,
+            field=changed[0],
+        )
+
+
+def save_idea(
+    idea: Idea, path: str | os.PathLike | None = None, *, allow_estimate_changes: bool = False
+) -> Path:
     """Save `idea` to `path` (default: the file it was loaded from), atomically, keeping comments.
 
     The existing file's comments and key order are kept; only changed values are rewritten.
-    The idea is validated first, so invalid data never reaches the disk.
+    The idea is validated first, so invalid data never reaches the disk. When the file on
+    disk records `outcome.actual`, its estimates are kept as decided: a save that would
+    change one raises `InputError`, unless `allow_estimate_changes=True`.
     """
     target = Path(path) if path is not None else getattr(idea, "_source", None)
     if target is None:
         raise InputError("save_idea needs a path for an idea that was not loaded from a file.")
-    data = idea_data(Idea.model_validate(idea_data(idea)))
+    checked = Idea.model_validate(idea_data(idea))
+    data = idea_data(checked)
     doc: Any = CommentedMap()
     if target.exists():
         try:
@@ -312,6 +372,13 @@ def save_idea(idea: Idea, path: str | os.PathLike | None = None) -> Path:
             existing = None
         if isinstance(existing, CommentedMap):
             doc = existing
+            if not allow_estimate_changes:
+                try:
+                    before = validate_idea(existing, str(target))
+                except IdeaFileError:
+                    before = None
+                if before is not None:
+                    check_estimates_kept(before, checked, str(target))
     doc = _merge(doc, data)
     buffer = io.StringIO()
     _yaml().dump(doc, buffer)

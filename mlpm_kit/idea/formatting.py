@@ -37,6 +37,12 @@ def number(x: float | None, digits: int = 3) -> str:
     return f"{x:,.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"
 
 
+def estimate_text(est) -> str:
+    """An `Estimate` as people read it: '58.4 to 211', '27% to 91%', '4000'."""
+    show = share if est.share else number
+    return f"{show(est.low)} to {show(est.high)}" if est.is_range else show(est.low)
+
+
 def shorten(text: str, width: int = 48) -> str:
     """Cut text to `width` characters with an ellipsis: long titles must not break tables or charts."""
     return text if len(text) <= width else text[: width - 1] + "…"
