@@ -320,7 +320,7 @@ def _leaf_changes(old: Any, new: Any, where: str = "") -> list[str]:
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         return [
             c
-            for i, (a, b) in enumerate(zip(old, new))
+            for i, (a, b) in enumerate(zip(old, new, strict=True))
             for c in _leaf_changes(a, b, f"{where}[{i}]")
         ]
     return [] if old == new else [where]
