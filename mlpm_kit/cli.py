@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from mlpm_kit.calibration.record import Calibration, calibrate
 from mlpm_kit.errors import InputError, MlpmError
 from mlpm_kit.idea.files import new_idea
 from mlpm_kit.idea.folders import idea_files, load_ideas, load_portfolio
@@ -22,6 +23,7 @@ from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
 from mlpm_kit.model.simulate import HEADLINE_COLUMNS, check_draws, simulate
 from mlpm_kit.portfolio.selection import best_portfolio
+from mlpm_kit.report.calibration_view import calibration_text, corrections_json, corrections_text
 from mlpm_kit.report.notes_view import notes_report_text
 from mlpm_kit.report.portfolio_table import selection_text
 from mlpm_kit.resources import kit_path
@@ -144,6 +146,35 @@ def with_uncertainty(
     return table.merge(summary, on="id", how="left", validate="one_to_one"), evpi, sim.sensitivity()
 
 
+def history_folder(value: str | None, near: Sequence[str | Path]) -> Path | None:
+    """The folder of launched ideas `--calibrated [DIR]` names: DIR, else a history/ folder
+    beside (or inside) the first idea path; None without --calibrated."""
+    if value is None:
+        return None
+    if value:
+        return Path(value)
+    first = Path(near[0]) if near else Path(".")
+    base = first if first.is_dir() else first.parent
+    for candidate in (base / "history", base.parent / "history"):
+        if candidate.is_dir():
+            return candidate
+    raise InputError(
+        f"--calibrated found no history/ folder beside {first}; give the folder of launched "
+        "ideas with outcomes: --calibrated DIR."
+    )
+
+
+def calibrated(
+    ideas: list, value: str | None, near: Sequence[str | Path]
+) -> tuple[list, Calibration | None]:
+    """The ideas corrected by the record `--calibrated` names (unchanged without it)."""
+    folder = history_folder(value, near)
+    if folder is None:
+        return ideas, None
+    record = calibrate(folder)
+    return record.apply_all(ideas), record
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     draws, seed = _whole_number(args.draws, "draws"), _whole_number(args.seed, "seed")
     if draws is None and seed is not None:
@@ -151,6 +182,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if draws is not None:
         check_draws(draws)
     ideas, errors = load_ideas(args.paths)
+    ideas, record = calibrated(ideas, args.calibrated, args.paths)
     table = score(ideas)
     columns = list(SCORE_COLUMNS) + ["confidence_source"]
     evpi = sensitivity = None
@@ -172,6 +204,10 @@ def cmd_score(args: argparse.Namespace) -> int:
                         ["input", "label", "evppi", "suggestion"]
                     ]
                 )
+        if record is not None:
+            by_id = {idea.id: idea for idea in ideas}
+            for row in rows:
+                row["calibration"] = corrections_json(by_id[row["id"]])
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif args.csv:
         sys.stdout.write(table.to_csv(index=False))
@@ -193,6 +229,8 @@ def cmd_score(args: argparse.Namespace) -> int:
             print(
                 "Money is per the idea files' currency; effort in engineer-weeks. `mlpm score --json` has every field."
             )
+    if record is not None and not (args.json or args.csv):
+        print("\n" + corrections_text(ideas, record))
     _print_errors(errors)
     return EXIT_INPUT if errors else 0
 
@@ -259,7 +297,7 @@ def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    ideas = load_portfolio(args.path)
+    ideas, record = calibrated(load_portfolio(args.path), args.calibrated, [args.path])
     selection = best_portfolio(
         ideas,
         args.capacity_weeks,
@@ -273,11 +311,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         save_portfolio(ideas, args.out, selection.table)
     if args.json:
-        print(json.dumps(selection.to_json(), indent=2, ensure_ascii=False))
+        out = selection.to_json()
+        if record is not None:
+            by_id = {idea.id: idea for idea in ideas}
+            for row in out["ideas"]:
+                row["calibration"] = corrections_json(by_id[row["id"]])
+        print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         print(selection_text(selection))
+        if record is not None:
+            print("\n" + corrections_text(ideas, record))
         if args.out:
             print(f"\nWrote the portfolio with the results to {args.out}")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    record = calibrate(args.path)
+    if args.json:
+        print(json.dumps(record.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(calibration_text(record))
     return 0
 
 
@@ -357,6 +411,14 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print a JSON list, one object per idea")
     fmt.add_argument("--csv", action="store_true", help="print CSV, one row per idea")
+    p.add_argument(
+        "--calibrated",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="correct the estimates by the record of launched ideas in DIR (default: a history/ "
+        "folder beside the ideas); put it after the paths",
+    )
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser(
@@ -465,7 +527,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.csv|FILE.xlsx",
         help="write the portfolio with the result columns to a spreadsheet",
     )
+    p.add_argument(
+        "--calibrated",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="correct the estimates by the record of launched ideas in DIR (default: a history/ "
+        "folder beside the ideas); put it after the paths",
+    )
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser(
+        "calibrate", help="how well launched ideas' 90% ranges held up: hit rate, spread, bias"
+    )
+    p.add_argument("path", metavar="DIR", help="a folder of launched ideas with outcome.actual")
+    p.add_argument("--json", action="store_true", help="print a JSON object (DESIGN section 11)")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("check-notes", help="confirmation-bias check of interview notes (Markdown)")
     p.add_argument(

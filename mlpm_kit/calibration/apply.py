@@ -40,7 +40,7 @@ def corrected_estimate(est: Estimate, bias: float, spread: float) -> Estimate:
     (never below 0; shares within [0, 1]).
 
     >>> str(corrected_estimate(Estimate(10, 40), 1.0, 2.0))
-    '2.5 to 160'
+    '5 to 80'
     """
     kind, _, sigma = est.params()
     if kind == KIND_CONSTANT:

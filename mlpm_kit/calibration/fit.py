@@ -23,7 +23,7 @@ from scipy import stats
 LEVEL = 0.90
 # A field's own bias and spread are applied from this many actuals; the overall spread too.
 MIN_HISTORY = 5
-# Below this many actuals the hit rate's interval is wide: the output says so.
+# Below this many launched ideas the record is thin: the output says so.
 FIRM_HISTORY = 20
 _TAIL = (1 - LEVEL) / 2
 
@@ -48,7 +48,7 @@ def spread_factor(residuals: np.ndarray, fitted: int = 0) -> tuple[float, float,
     estimated from them (degrees of freedom used).
 
     >>> [round(x, 3) for x in spread_factor(np.array([2.0, -2.0, 2.0, -2.0]))]
-    [2.0, 1.38, 4.574]
+    [2.0, 1.299, 4.745]
     """
     residuals = np.asarray(residuals, dtype=float)
     df = residuals.size - fitted
@@ -68,7 +68,7 @@ def median_interval(values: np.ndarray) -> tuple[float, float, float]:
     P(Binomial(n, 1/2) < r) <= 5%; with fewer than 5 values no such r exists (nan).
 
     >>> [float(x) for x in median_interval(np.arange(1.0, 11.0))]
-    [5.5, 3.0, 8.0]
+    [5.5, 2.0, 9.0]
     """
     values = np.sort(np.asarray(values, dtype=float)[np.isfinite(values)])
     n = values.size

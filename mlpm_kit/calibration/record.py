@@ -46,6 +46,8 @@ STAT_KEYS = (
     "spread_factor_high",
 )
 BIAS_KEYS = ("bias", "bias_low", "bias_high")
+# A hit-rate interval wider than this (20 percentage points) is called wide.
+WIDE = 0.20
 
 
 def _stats(rows: pd.DataFrame, fitted: int) -> dict:
@@ -123,7 +125,7 @@ class Calibration:
         misses = self.pairs.assign(distance=self.pairs["z"].abs())
         misses = misses[~misses["hit"]].sort_values("distance", ascending=False, kind="stable")
         return misses.head(top)[
-            ["id", "estimator", "field", "low", "high", "actual", "ratio", "z"]
+            ["id", "estimator", "field", "low", "high", "share", "actual", "ratio", "z"]
         ].reset_index(drop=True)
 
     def reliability(self) -> pd.DataFrame:
@@ -197,11 +199,12 @@ def _warnings(overall: dict, ideas: int) -> list[dict]:
                 f"{MIN_HISTORY} launched ideas at least). Record the outcomes of more launched ideas.",
             }
         ]
-    if n < FIRM_HISTORY:
+    if ideas < FIRM_HISTORY or overall["hit_rate_high"] - overall["hit_rate_low"] > WIDE:
         return [
             {
                 "code": "wide_interval",
-                "message": f"{n} actuals give a wide {LEVEL:.0%} interval for the hit rate "
+                "message": f"{ideas} launched ideas with {n} actuals give a wide {LEVEL:.0%} "
+                f"interval for the hit rate "
                 f"({interval}): read it as a rough signal, and fields with fewer than "
                 f"{MIN_HISTORY} actuals of their own get only the overall spread.",
             }
