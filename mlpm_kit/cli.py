@@ -10,10 +10,10 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from mlpm_kit.calibration.record import Calibration, calibrate
 from mlpm_kit.errors import InputError, MlpmError
 from mlpm_kit.idea.files import new_idea
 from mlpm_kit.idea.folders import idea_files, load_ideas, load_portfolio
@@ -23,7 +23,6 @@ from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
 from mlpm_kit.model.simulate import HEADLINE_COLUMNS, check_draws, simulate
 from mlpm_kit.portfolio.selection import best_portfolio
-from mlpm_kit.report.calibration_view import calibration_text, corrections_json, corrections_text
 from mlpm_kit.report.notes_view import notes_report_text
 from mlpm_kit.report.portfolio_table import selection_text
 from mlpm_kit.resources import kit_path
@@ -164,15 +163,24 @@ def history_folder(value: str | None, near: Sequence[str | Path]) -> Path | None
     )
 
 
-def calibrated(
-    ideas: list, value: str | None, near: Sequence[str | Path]
-) -> tuple[list, Calibration | None]:
-    """The ideas corrected by the record `--calibrated` names (unchanged without it)."""
+def calibrated(ideas: list, value: str | None, near: Sequence[str | Path]) -> tuple[list, Any]:
+    """The ideas corrected by the record `--calibrated` names, and the `Calibration` (None without it)."""
     folder = history_folder(value, near)
     if folder is None:
         return ideas, None
+    from mlpm_kit.calibration.record import calibrate  # scipy: only when asked for
+
     record = calibrate(folder)
     return record.apply_all(ideas), record
+
+
+def add_corrections(rows: list[dict], ideas: list) -> None:
+    """Give each JSON row of a calibrated idea its `calibration`: {path: {stated, corrected, source}}."""
+    from mlpm_kit.report.calibration_view import corrections_json
+
+    by_id = {idea.id: idea for idea in ideas}
+    for row in rows:
+        row["calibration"] = corrections_json(by_id[row["id"]])
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -190,6 +198,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         seed = 0 if seed is None else seed
         table, evpi, sensitivity = with_uncertainty(table, ideas, draws, seed)
         columns += [*UNCERTAINTY_COLUMNS, "seed", "draws"]
+    if record is not None and not (args.json or args.csv):
+        from mlpm_kit.report.calibration_view import calibrated_banner
+
+        print(calibrated_banner(record))
     if args.json:
         rows = records(table[columns])
         if evpi is not None:
@@ -205,9 +217,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                     ]
                 )
         if record is not None:
-            by_id = {idea.id: idea for idea in ideas}
-            for row in rows:
-                row["calibration"] = corrections_json(by_id[row["id"]])
+            add_corrections(rows, ideas)
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif args.csv:
         sys.stdout.write(table.to_csv(index=False))
@@ -230,6 +240,8 @@ def cmd_score(args: argparse.Namespace) -> int:
                 "Money is per the idea files' currency; effort in engineer-weeks. `mlpm score --json` has every field."
             )
     if record is not None and not (args.json or args.csv):
+        from mlpm_kit.report.calibration_view import corrections_text
+
         print("\n" + corrections_text(ideas, record))
     _print_errors(errors)
     return EXIT_INPUT if errors else 0
@@ -245,12 +257,14 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def report_folder(folder: Path, fmt: str, out_dir: Path, draws: int | None, seed: int) -> int:
+def report_folder(
+    folder: Path, fmt: str, out_dir: Path, draws: int | None, seed: int, history: Path | None = None
+) -> int:
     """One report per idea of `folder`, in parallel; print the files written and what failed."""
     from mlpm_kit.report.render import render_reports
 
     files = idea_files([folder])
-    results = render_reports(files, fmt, out_dir, draws=draws, seed=seed)
+    results = render_reports(files, fmt, out_dir, draws=draws, seed=seed, history=history)
     for result in results:
         if result.output:
             print(result.output)
@@ -267,8 +281,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from mlpm_kit.report.render import render_report
 
     path, out_dir = Path(args.path), Path(args.out)
+    history = history_folder(args.calibrated, [path])
     if path.is_dir() and not args.portfolio:
-        return report_folder(path, args.format, out_dir, args.draws, args.seed)
+        return report_folder(path, args.format, out_dir, args.draws, args.seed, history)
     print(
         render_report(
             path,
@@ -279,6 +294,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             seed=args.seed,
             capacity_weeks=args.capacity_weeks,
             budget=args.budget,
+            history=history,
         )
     )
     return 0
@@ -313,13 +329,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.json:
         out = selection.to_json()
         if record is not None:
-            by_id = {idea.id: idea for idea in ideas}
-            for row in out["ideas"]:
-                row["calibration"] = corrections_json(by_id[row["id"]])
+            add_corrections(out["ideas"], ideas)
         print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
+        if record is not None:
+            from mlpm_kit.report.calibration_view import calibrated_banner
+
+            print(calibrated_banner(record))
         print(selection_text(selection))
         if record is not None:
+            from mlpm_kit.report.calibration_view import corrections_text
+
             print("\n" + corrections_text(ideas, record))
         if args.out:
             print(f"\nWrote the portfolio with the results to {args.out}")
@@ -327,6 +347,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from mlpm_kit.calibration.record import calibrate
+    from mlpm_kit.report.calibration_view import calibration_text
+
     record = calibrate(args.path)
     if args.json:
         print(json.dumps(record.to_json(), indent=2, ensure_ascii=False))
@@ -354,6 +377,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"\nComparing: the best set for {capacity} engineer-weeks (mlpm compare {ideas_dir} --capacity-weeks {capacity})\n"
     )
     print(selection_text(best_portfolio(ideas, capacity)))
+    history = EXAMPLES / "history"
+    from mlpm_kit.calibration.record import calibrate
+    from mlpm_kit.report.calibration_view import calibration_text, corrections_text
+
+    print(f"\nHow good were our estimates? (mlpm calibrate {history})\n")
+    record = calibrate(history)
+    print(calibration_text(record, top_misses=3))
+    print(
+        f"\nThe same comparison with that record applied (mlpm compare {ideas_dir} "
+        f"--capacity-weeks {capacity} --calibrated)\n"
+    )
+    corrected = record.apply_all(ideas)
+    print(selection_text(best_portfolio(corrected, capacity)))
+    print("\n" + corrections_text(corrected[:2], record))
+    print(f"  ... and the other {len(corrected) - 2} ideas: mlpm score {ideas_dir} --calibrated")
     out_dir = Path("out")
     print(f"\nWriting one PDF report per example idea, and the portfolio's, to {out_dir}/")
     status = report_folder(ideas_dir, "pdf", out_dir, DEMO_DRAWS, 0)
@@ -379,6 +417,17 @@ def cmd_ml_check(args: argparse.Namespace) -> int:
     else:
         print(ml_check_text(result))
     return 0
+
+
+def add_calibrated_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--calibrated",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="correct the estimates by the record of launched ideas in DIR (section 11; default: "
+        "a history/ folder beside the ideas); put it after the paths",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -411,14 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print a JSON list, one object per idea")
     fmt.add_argument("--csv", action="store_true", help="print CSV, one row per idea")
-    p.add_argument(
-        "--calibrated",
-        nargs="?",
-        const="",
-        metavar="DIR",
-        help="correct the estimates by the record of launched ideas in DIR (default: a history/ "
-        "folder beside the ideas); put it after the paths",
-    )
+    add_calibrated_option(p)
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser(
@@ -453,6 +495,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --portfolio: engineer-weeks available",
     )
     p.add_argument("--budget", type=float, metavar="B", help="with --portfolio: one-time budget")
+    add_calibrated_option(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
@@ -527,14 +570,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.csv|FILE.xlsx",
         help="write the portfolio with the result columns to a spreadsheet",
     )
-    p.add_argument(
-        "--calibrated",
-        nargs="?",
-        const="",
-        metavar="DIR",
-        help="correct the estimates by the record of launched ideas in DIR (default: a history/ "
-        "folder beside the ideas); put it after the paths",
-    )
+    add_calibrated_option(p)
     p.set_defaults(func=cmd_compare)
 
     p = sub.add_parser(

@@ -18,7 +18,6 @@ on that scale).
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 LEVEL = 0.90
 # A field's own bias and spread are applied from this many actuals; the overall spread too.
@@ -34,6 +33,8 @@ def hit_rate(hits: int, n: int) -> tuple[float, float, float]:
     >>> [round(x, 3) for x in hit_rate(9, 10)]
     [0.9, 0.606, 0.995]
     """
+    from scipy import stats  # lazy: scipy.stats takes a second to import
+
     if n == 0:
         return (np.nan, np.nan, np.nan)
     low = stats.beta.ppf(_TAIL, hits, n - hits + 1) if hits > 0 else 0.0
@@ -50,6 +51,8 @@ def spread_factor(residuals: np.ndarray, fitted: int = 0) -> tuple[float, float,
     >>> [round(x, 3) for x in spread_factor(np.array([2.0, -2.0, 2.0, -2.0]))]
     [2.0, 1.299, 4.745]
     """
+    from scipy import stats  # lazy: scipy.stats takes a second to import
+
     residuals = np.asarray(residuals, dtype=float)
     df = residuals.size - fitted
     if df < 1:
@@ -70,6 +73,8 @@ def median_interval(values: np.ndarray) -> tuple[float, float, float]:
     >>> [float(x) for x in median_interval(np.arange(1.0, 11.0))]
     [5.5, 2.0, 9.0]
     """
+    from scipy import stats  # lazy: scipy.stats takes a second to import
+
     values = np.sort(np.asarray(values, dtype=float)[np.isfinite(values)])
     n = values.size
     if n == 0:

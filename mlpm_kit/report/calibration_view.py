@@ -118,6 +118,17 @@ def calibration_text(calibration: Calibration, top_misses: int = 5) -> str:
     return "\n".join(lines)
 
 
+def calibrated_banner(calibration: Calibration) -> str:
+    """One line above a calibrated table: the numbers below are corrected (or why they are not)."""
+    where = f" in {calibration.source}" if calibration.source else ""
+    if not calibration.confident:
+        return f"--calibrated: no correction made; the record{where} is too thin (see below)."
+    return (
+        f"Calibrated: estimates corrected by the record of {calibration.ideas} launched ideas"
+        f"{where}; each stated range and its correction are listed below the table.\n"
+    )
+
+
 def corrections_text(ideas: Sequence[Idea], calibration: Calibration) -> str:
     """What `--calibrated` changed, idea by idea: stated range beside the corrected one."""
     where = f" in {calibration.source}" if calibration.source else ""
