@@ -62,7 +62,11 @@ def test_a_thin_history_says_the_interval_is_wide_and_corrects_nothing(tmp_path,
     assert status == 0
     assert "Only 3 launched ideas" in out and "no correction is made" in out
     status, out, _ = run(
-        capsys, "score", str(EXAMPLES / "ideas" / "ticket-triage.yaml"), "--calibrated", str(tmp_path)
+        capsys,
+        "score",
+        str(EXAMPLES / "ideas" / "ticket-triage.yaml"),
+        "--calibrated",
+        str(tmp_path),
     )
     assert status == 0 and "no correction made" in out
     plain = run(capsys, "score", str(EXAMPLES / "ideas" / "ticket-triage.yaml"), "--json")[1]
@@ -106,7 +110,13 @@ def test_compare_calibrated_says_so_above_and_below_the_table(capsys):
     assert out.startswith("Calibrated: estimates corrected by the record of 12 launched ideas")
     assert "stated 5 to 8, corrected" in out
     status, out, _ = run(
-        capsys, "compare", str(EXAMPLES / "ideas"), "--capacity-weeks", "60", "--json", "--calibrated"
+        capsys,
+        "compare",
+        str(EXAMPLES / "ideas"),
+        "--capacity-weeks",
+        "60",
+        "--json",
+        "--calibrated",
     )
     ideas = json.loads(out)["ideas"]
     assert all("calibration" in row for row in ideas)
