@@ -24,16 +24,8 @@ from pydantic import BaseModel, ValidationError
 
 from mlpm_kit.errors import IdeaFileError, InputError, MlpmError
 from mlpm_kit.idea.estimates import Estimate, EstimateError, parse_estimate
-from mlpm_kit.idea.files import (
-    _problem,
-    _yaml,
-    check_estimates_kept,
-    dotted,
-    idea_data,
-    load_idea,
-    parse_yaml,
-    save_idea,
-)
+from mlpm_kit.idea.files import _problem, _yaml, dotted, idea_data, load_idea, parse_yaml, save_idea
+from mlpm_kit.idea.outcome import check_estimates_kept
 from mlpm_kit.idea.schema import Idea
 
 # Field kinds, each drawn as one widget type by `forms`.

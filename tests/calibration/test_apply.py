@@ -6,8 +6,15 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from mlpm_kit.calibration.apply import Correction, apply_corrections, corrections_of
+from mlpm_kit.calibration.apply import (
+    Correction,
+    apply_corrections,
+    corrected_estimate,
+    corrections_of,
+)
 from mlpm_kit.calibration.record import calibrate
 from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.files import load_idea
@@ -114,3 +121,33 @@ def test_a_thin_record_changes_nothing():
     record = calibrate(history(3, seed=0))
     idea = load_idea(TRIAGE)
     assert corrections_of(record.apply(idea)) == {}
+
+
+@given(
+    low=st.floats(0.01, 1e6),
+    ratio=st.floats(1.01, 100),
+    bias=st.floats(0.2, 5),
+    spread=st.floats(1.0, 5),
+)
+def test_correction_invariants_for_positive_ranges(low, ratio, bias, spread):
+    stated = Estimate(low, low * ratio)
+    corrected = corrected_estimate(stated, bias, spread)
+    # The median moves by the bias; the width on the log scale grows by the spread.
+    assert corrected.median == pytest.approx(bias * stated.median, rel=1e-9)
+    assert math.log(corrected.high / corrected.low) == pytest.approx(
+        spread * math.log(ratio), rel=1e-9
+    )
+    widened = corrected_estimate(stated, 1.0, spread)
+    assert widened.low <= stated.low * (1 + 1e-12) and widened.high >= stated.high * (1 - 1e-12)
+
+
+@given(
+    low=st.floats(0.001, 0.9),
+    width=st.floats(0.01, 0.5),
+    bias=st.floats(0.2, 5),
+    spread=st.floats(0.5, 5),
+)
+def test_corrected_shares_stay_shares(low, width, bias, spread):
+    stated = Estimate(low, min(low + width, 0.999), share=True)
+    corrected = corrected_estimate(stated, bias, spread)
+    assert 0 <= corrected.low <= corrected.high <= 1 and corrected.share
