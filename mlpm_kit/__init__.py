@@ -20,6 +20,8 @@ _OWNERS = {
     "save_idea": "mlpm_kit.idea.files",
     "load_portfolio": "mlpm_kit.idea.folders",
     "save_portfolio": "mlpm_kit.idea.sheets",
+    "Calibration": "mlpm_kit.calibration.record",
+    "calibrate": "mlpm_kit.calibration.record",
     "NotesReport": "mlpm_kit.interviews.notes",
     "check_notes": "mlpm_kit.interviews.notes",
     "ks": "mlpm_kit.ml.drift",

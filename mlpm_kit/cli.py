@@ -12,6 +12,7 @@ import sys
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -154,6 +155,44 @@ def with_uncertainty(
     return table.merge(summary, on="id", how="left", validate="one_to_one"), evpi, sim.sensitivity()
 
 
+def history_folder(value: str | None, near: Sequence[str | Path]) -> Path | None:
+    """The folder of launched ideas `--calibrated [DIR]` names: DIR, else a history/ folder
+    beside (or inside) the first idea path; None without --calibrated."""
+    if value is None:
+        return None
+    if value:
+        return Path(value)
+    first = Path(near[0]) if near else Path(".")
+    base = first if first.is_dir() else first.parent
+    for candidate in (base / "history", base.parent / "history"):
+        if candidate.is_dir():
+            return candidate
+    raise InputError(
+        f"--calibrated found no history/ folder beside {first}; give the folder of launched "
+        "ideas with outcomes: --calibrated DIR."
+    )
+
+
+def calibrated(ideas: list, value: str | None, near: Sequence[str | Path]) -> tuple[list, Any]:
+    """The ideas corrected by the record `--calibrated` names, and the `Calibration` (None without it)."""
+    folder = history_folder(value, near)
+    if folder is None:
+        return ideas, None
+    from mlpm_kit.calibration.record import calibrate  # scipy: only when asked for
+
+    record = calibrate(folder)
+    return record.apply_all(ideas), record
+
+
+def add_corrections(rows: list[dict], ideas: list) -> None:
+    """Give each JSON row of a calibrated idea its `calibration`: {path: {stated, corrected, source}}."""
+    from mlpm_kit.report.calibration_view import corrections_json
+
+    by_id = {idea.id: idea for idea in ideas}
+    for row in rows:
+        row["calibration"] = corrections_json(by_id[row["id"]])
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     draws, seed = _whole_number(args.draws, "draws"), _whole_number(args.seed, "seed")
     if draws is None and seed is not None:
@@ -161,6 +200,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if draws is not None:
         check_draws(draws)
     ideas, errors = load_ideas(args.paths)
+    ideas, record = calibrated(ideas, args.calibrated, args.paths)
     table = score(ideas)
     columns = list(SCORE_COLUMNS) + ["confidence_source"]
     evpi = sensitivity = None
@@ -168,6 +208,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         seed = 0 if seed is None else seed
         table, evpi, sensitivity = with_uncertainty(table, ideas, draws, seed)
         columns += [*UNCERTAINTY_COLUMNS, "seed", "draws"]
+    if record is not None and not (args.json or args.csv):
+        from mlpm_kit.report.calibration_view import calibrated_banner
+
+        print(calibrated_banner(record))
     if args.json:
         rows = records(table[columns])
         if evpi is not None:
@@ -182,6 +226,8 @@ def cmd_score(args: argparse.Namespace) -> int:
                         ["input", "label", "evppi", "suggestion"]
                     ]
                 )
+        if record is not None:
+            add_corrections(rows, ideas)
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif args.csv:
         sys.stdout.write(table.map(spreadsheet_text).to_csv(index=False))
@@ -203,6 +249,10 @@ def cmd_score(args: argparse.Namespace) -> int:
             print(
                 "Money is per the idea files' currency; effort in engineer-weeks. `mlpm score --json` has every field."
             )
+    if record is not None and not (args.json or args.csv):
+        from mlpm_kit.report.calibration_view import corrections_text
+
+        print("\n" + corrections_text(ideas, record))
     _print_errors(errors)
     return EXIT_INPUT if errors else 0
 
@@ -217,13 +267,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def report_folder(folder: Path, fmt: str, out_dir: Path, draws: int | None, seed: int) -> int:
+def report_folder(
+    folder: Path, fmt: str, out_dir: Path, draws: int | None, seed: int, history: Path | None = None
+) -> int:
     """One report per idea of `folder`, in parallel; print the files written and what failed."""
     from mlpm_kit.report.render import render_reports
 
     files = idea_files([folder])
     _check_unique_ids(files)
-    results = render_reports(files, fmt, out_dir, draws=draws, seed=seed)
+    results = render_reports(files, fmt, out_dir, draws=draws, seed=seed, history=history)
     for result in results:
         if result.output:
             print(result.output)
@@ -258,8 +310,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     from mlpm_kit.report.render import render_report
 
     path, out_dir = Path(args.path), output_folder(args.out, "--out")
+    history = history_folder(args.calibrated, [path])
     if path.is_dir() and not args.portfolio:
-        return report_folder(path, args.format, out_dir, args.draws, args.seed)
+        return report_folder(path, args.format, out_dir, args.draws, args.seed, history)
     print(
         render_report(
             path,
@@ -270,6 +323,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             seed=args.seed,
             capacity_weeks=args.capacity_weeks,
             budget=args.budget,
+            history=history,
         )
     )
     return 0
@@ -290,7 +344,7 @@ def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
 def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         output_file(args.out, "--out", SHEET_SUFFIXES)
-    ideas = load_portfolio(args.path)
+    ideas, record = calibrated(load_portfolio(args.path), args.calibrated, [args.path])
     selection = best_portfolio(
         ideas,
         args.capacity_weeks,
@@ -304,11 +358,34 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         save_portfolio(ideas, args.out, selection.table)
     if args.json:
-        print(json.dumps(selection.to_json(), indent=2, ensure_ascii=False))
+        out = selection.to_json()
+        if record is not None:
+            add_corrections(out["ideas"], ideas)
+        print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
+        if record is not None:
+            from mlpm_kit.report.calibration_view import calibrated_banner
+
+            print(calibrated_banner(record))
         print(selection_text(selection))
+        if record is not None:
+            from mlpm_kit.report.calibration_view import corrections_text
+
+            print("\n" + corrections_text(ideas, record))
         if args.out:
             print(f"\nWrote the portfolio with the results to {args.out}")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from mlpm_kit.calibration.record import calibrate
+    from mlpm_kit.report.calibration_view import calibration_text
+
+    record = calibrate(args.path)
+    if args.json:
+        print(json.dumps(record.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(calibration_text(record))
     return 0
 
 
@@ -331,6 +408,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"\nComparing: the best set for {capacity} engineer-weeks (mlpm compare {ideas_dir} --capacity-weeks {capacity})\n"
     )
     print(selection_text(best_portfolio(ideas, capacity)))
+    history = EXAMPLES / "history"
+    from mlpm_kit.calibration.record import calibrate
+    from mlpm_kit.report.calibration_view import calibration_text, corrections_text
+
+    print(f"\nHow good were our estimates? (mlpm calibrate {history})\n")
+    record = calibrate(history)
+    print(calibration_text(record, top_misses=3))
+    print(
+        f"\nThe same comparison with that record applied (mlpm compare {ideas_dir} "
+        f"--capacity-weeks {capacity} --calibrated)\n"
+    )
+    corrected = record.apply_all(ideas)
+    print(selection_text(best_portfolio(corrected, capacity)))
+    print("\n" + corrections_text(corrected[:2], record))
+    print(f"  ... and the other {len(corrected) - 2} ideas: mlpm score {ideas_dir} --calibrated")
     out_dir = Path("out")
     print(f"\nWriting one PDF report per example idea, and the portfolio's, to {out_dir}/")
     status = report_folder(ideas_dir, "pdf", out_dir, DEMO_DRAWS, 0)
@@ -355,6 +447,17 @@ def cmd_ml_check(args: argparse.Namespace) -> int:
     else:
         print(ml_check_text(result))
     return 0
+
+
+def add_calibrated_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--calibrated",
+        nargs="?",
+        const="",
+        metavar="DIR",
+        help="correct the estimates by the record of launched ideas in DIR (section 11; default: "
+        "a history/ folder beside the ideas); put it after the paths",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -387,6 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true", help="print a JSON list, one object per idea")
     fmt.add_argument("--csv", action="store_true", help="print CSV, one row per idea")
+    add_calibrated_option(p)
     p.set_defaults(func=cmd_score)
 
     p = sub.add_parser(
@@ -421,6 +525,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --portfolio: engineer-weeks available",
     )
     p.add_argument("--budget", type=float, metavar="B", help="with --portfolio: one-time budget")
+    add_calibrated_option(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
@@ -495,7 +600,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.csv|FILE.xlsx",
         help="write the portfolio with the result columns to a spreadsheet",
     )
+    add_calibrated_option(p)
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser(
+        "calibrate", help="how well launched ideas' 90% ranges held up: hit rate, spread, bias"
+    )
+    p.add_argument("path", metavar="DIR", help="a folder of launched ideas with outcome.actual")
+    p.add_argument("--json", action="store_true", help="print a JSON object (DESIGN section 11)")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("check-notes", help="confirmation-bias check of interview notes (Markdown)")
     p.add_argument(

@@ -8,6 +8,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, PlainValidator
+from pydantic_core import PydanticCustomError
 
 from mlpm_kit.idea.estimates import Estimate, EstimateError, format_number, parse_estimate
 
@@ -108,3 +109,32 @@ def field(default: Any = ..., label: str | None = None, unit: str = "", help: st
     """A schema field with its label, unit and help text for forms and reports."""
     extra = {"unit": unit} if unit else {}
     return Field(default, title=label, description=help, json_schema_extra=extra or None, **kw)
+
+
+# The error type of checks that find several problems at once, each at its own field:
+# `files.validate_idea` reports each of `ctx["problems"]` ((dotted path, message) pairs,
+# relative to the error's location) as a line of its own.
+PROBLEMS = "idea_problems"
+
+
+def problems_error(problems: list[tuple[str, str]]) -> PydanticCustomError:
+    """One validation error carrying several (dotted path, message) problems."""
+    first = ": ".join(problems[0])
+    return PydanticCustomError(PROBLEMS, "{first}", {"first": first, "problems": problems})
+
+
+def measured_value(value: object, validate) -> float:
+    """What was measured, as one number that `validate` (a field type's validator) accepts.
+
+    A measured value is a single number, not a range: raises ValueError saying so.
+    """
+    try:
+        est = validate(value)
+    except EstimateError as exc:
+        raise ValueError(str(exc)) from None
+    if est.is_range:
+        raise ValueError(
+            f"{est} is a range; an actual is what was measured, one number "
+            f"(for example {format_number(est.median)})."
+        )
+    return est.low

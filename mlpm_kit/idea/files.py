@@ -25,7 +25,9 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from mlpm_kit.errors import IdeaFileError, InputError
 from mlpm_kit.idea.atomic import atomic_write
 from mlpm_kit.idea.estimates import EstimateError, parse_estimate
+from mlpm_kit.idea.fields import PROBLEMS
 from mlpm_kit.idea.limits import MAX_IDEA_BYTES
+from mlpm_kit.idea.outcome import check_estimates_kept
 from mlpm_kit.idea.safe_yaml import YamlRefused, check_yaml
 from mlpm_kit.idea.schema import Idea, section_model
 from mlpm_kit.idea.text_files import TextKind, read_text
@@ -109,9 +111,22 @@ def parse_yaml(text: str, name: str) -> Any:
         ) from None
 
 
+def _problems(error: dict) -> list[tuple[str, str]]:
+    """Every (dotted field, message) problem of one validation error."""
+    if error["type"] == PROBLEMS:
+        where = dotted(tuple(error["loc"]))
+        return [
+            (f"{where}.{path}" if where else path, message)
+            for path, message in error["ctx"]["problems"]
+        ]
+    return [_problem(error)]
+
+
 def _problem(error: dict) -> tuple[str, str]:
     loc = tuple(error["loc"])
     kind = error["type"]
+    if kind == PROBLEMS:
+        return _problems(error)[0]
     if kind == "extra_forbidden":
         parent, key = loc[:-1], str(loc[-1])
         model = section_model(parent)
@@ -153,7 +168,7 @@ def validate_idea(data: Any, name: str, default_id: str | None = None) -> Idea:
     except ValidationError as exc:
         # A misspelled key also makes the real one "missing": report the typo first.
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        raise IdeaFileError(name, [_problem(e) for e in errors]) from None
+        raise IdeaFileError(name, [p for e in errors for p in _problems(e)]) from None
     if idea.id is None and default_id is not None:
         idea.id = default_id
         idea.model_fields_set.discard("id")  # derived, so saving does not write it into the file
@@ -238,16 +253,21 @@ def _fresh(value: Any) -> Any:
     return value
 
 
-def save_idea(idea: Idea, path: str | os.PathLike | None = None) -> Path:
+def save_idea(
+    idea: Idea, path: str | os.PathLike | None = None, *, allow_estimate_changes: bool = False
+) -> Path:
     """Save `idea` to `path` (default: the file it was loaded from), atomically, keeping comments.
 
     The existing file's comments and key order are kept; only changed values are rewritten.
-    The idea is validated first, so invalid data never reaches the disk.
+    The idea is validated first, so invalid data never reaches the disk. When the file on
+    disk records `outcome.actual`, its estimates are kept as decided: a save that would
+    change one raises `InputError`, unless `allow_estimate_changes=True`.
     """
     target = Path(path) if path is not None else getattr(idea, "_source", None)
     if target is None:
         raise InputError("save_idea needs a path for an idea that was not loaded from a file.")
-    data = idea_data(Idea.model_validate(idea_data(idea)))
+    checked = Idea.model_validate(idea_data(idea))
+    data = idea_data(checked)
     doc: Any = CommentedMap()
     if target.exists():
         try:
@@ -256,6 +276,13 @@ def save_idea(idea: Idea, path: str | os.PathLike | None = None) -> Path:
             existing = None
         if isinstance(existing, CommentedMap):
             doc = existing
+            if not allow_estimate_changes:
+                try:
+                    before = validate_idea(existing, str(target))
+                except IdeaFileError:
+                    before = None
+                if before is not None:
+                    check_estimates_kept(before, checked, str(target))
     doc = _merge(doc, data)
     buffer = io.StringIO()
     _yaml().dump(doc, buffer)

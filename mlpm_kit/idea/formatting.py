@@ -121,6 +121,12 @@ def months(x: float | None, unit: bool = True) -> str:
     return f"{number(round(x))} months" if unit else number(round(x))
 
 
+def estimate_text(est) -> str:
+    """An `Estimate` as people read it: '58.4 to 211', '27% to 91%', '4000'."""
+    show = share if est.share else number
+    return f"{show(est.low)} to {show(est.high)}" if est.is_range else show(est.low)
+
+
 def shorten(text: str, width: int = 48) -> str:
     """Cut text to `width` characters with an ellipsis: long titles must not break tables or charts.
 

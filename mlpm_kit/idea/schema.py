@@ -7,12 +7,16 @@ is its label, `description` its help text, and `json_schema_extra["unit"]` its u
 
 from __future__ import annotations
 
+import difflib
 import re
+import typing
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, PlainValidator, PrivateAttr
+from pydantic import BaseModel, PlainSerializer, PlainValidator, PrivateAttr, model_validator
 
+from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.fields import (
     INTERVAL_HELP,
     WEEKS_PER_YEAR,
@@ -26,6 +30,8 @@ from mlpm_kit.idea.fields import (
     _text,
     estimate_type,
     field,
+    measured_value,
+    problems_error,
 )
 from mlpm_kit.idea.ml_section import MlSection
 
@@ -168,6 +174,84 @@ class Evidence(Section):
     )
 
 
+def _estimate_validator(info: Any):
+    """The validator function of an `estimate_type` field (also of an `X | None` one)."""
+    candidates = [(info.annotation, info.metadata)] + [
+        (typing.get_args(arg)[0], arg.__metadata__)
+        for arg in typing.get_args(info.annotation)
+        if hasattr(arg, "__metadata__")
+    ]
+    for base, metadata in candidates:
+        for meta in metadata:
+            if base is Estimate and isinstance(meta, PlainValidator):
+                return meta.func
+    return None
+
+
+# Fields whose actual value can be recorded after launch, by dotted path: every number
+# or range of the value and cost sections.
+ACTUAL_FIELDS = {
+    f"{section}.{name}": validator
+    for section, model in (("value", Value), ("cost", Cost))
+    for name, info in model.model_fields.items()
+    if (validator := _estimate_validator(info)) is not None
+}
+
+
+def _actuals(value: object) -> dict[str, float]:
+    """outcome.actual: dotted path -> one measured number, each checked like its field."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ValueError(
+            f"should be a section of 'dotted.path: measured value' lines "
+            f"(for example value.users: 350), got {value!r}."
+        )
+    out: dict[str, float] = {}
+    problems: list[tuple[str, str]] = []
+    for path, measured in value.items():
+        path = str(path)
+        if path not in ACTUAL_FIELDS:
+            close = difflib.get_close_matches(path, list(ACTUAL_FIELDS), n=1, cutoff=0.5)
+            hint = (
+                f"did you mean '{close[0]}'?"
+                if close
+                else f"actuals can be recorded for: {', '.join(ACTUAL_FIELDS)}."
+            )
+            problems.append((path, f"unknown field; {hint}"))
+            continue
+        try:
+            out[path] = measured_value(measured, ACTUAL_FIELDS[path])
+        except ValueError as exc:
+            problems.append((path, str(exc)))
+    if problems:
+        raise problems_error(problems)
+    return out
+
+
+Actuals = Annotated[
+    dict[str, float],
+    PlainValidator(_actuals),
+    PlainSerializer(lambda actual: {path: Estimate(x, x).to_yaml() for path, x in actual.items()}),
+]
+
+
+class Outcome(Section):
+    launched: date | None = field(None, "Launched", help="The date it launched (YYYY-MM-DD).")
+    measured: date | None = field(
+        None, "Measured", help="The date the actuals were measured (YYYY-MM-DD), after the launch."
+    )
+    estimated_by: Text = field(
+        "", "Estimated by", help="Who wrote the estimates above; default: the owner."
+    )
+    actual: Actuals = field(
+        {},
+        "Actual values",
+        help="What was measured after launch, by dotted path (value.users: 350). "
+        "The estimates above stay as they were when the idea was decided.",
+    )
+
+
 _ID = re.compile(r"^\w[\w.-]{0,99}$")
 
 
@@ -187,6 +271,8 @@ class Idea(Section):
 
     # The file it was loaded from: relative paths (interview notes) resolve against it.
     _source: Path | None = PrivateAttr(None)
+    # Set on a copy corrected by a team's record: path -> {stated, corrected, source}.
+    _calibration: dict | None = PrivateAttr(None)
 
     id: Annotated[str | None, PlainValidator(_idea_id)] = field(
         None, "Id", help="Short name; defaults to the file name without .yaml."
@@ -212,6 +298,49 @@ class Idea(Section):
         "ML readiness",
         help="Metric, data, compliance, monitoring, explainability (optional).",
     )
+    outcome: Outcome = field(
+        Outcome(),
+        "Outcome",
+        help="Filled in after launch: what was measured, against the estimates.",
+    )
+
+    @property
+    def estimated_by(self) -> str:
+        """Who wrote the estimates: `outcome.estimated_by`, else the owner."""
+        return self.outcome.estimated_by or self.owner or "unknown"
+
+    @model_validator(mode="after")
+    def _outcome_matches_estimates(self) -> Idea:
+        problems: list[tuple[str, str]] = []
+        outcome = self.outcome
+        if outcome.launched and outcome.measured and outcome.measured < outcome.launched:
+            problems.append(
+                (
+                    "outcome.measured",
+                    f"{outcome.measured} is before outcome.launched ({outcome.launched}); "
+                    "actuals are measured after the launch: fix one of the two dates.",
+                )
+            )
+        for path in outcome.actual:
+            section, name = path.split(".")
+            block = getattr(self, section)
+            if name not in block.model_fields_set or getattr(block, name) is None:
+                problems.append(
+                    (
+                        f"outcome.actual.{path}",
+                        f"the idea never estimated {path}, so there is nothing to compare this "
+                        f"actual with; remove it, or add the estimate made before the decision "
+                        f"under {section}:.",
+                    )
+                )
+        if problems:
+            raise problems_error(problems)
+        return self
+
+
+# The sections that hold what was estimated before the decision: once `outcome.actual`
+# records what happened, saving keeps them as they were (see `files.save_idea`).
+ESTIMATE_SECTIONS = ("pain", "alternatives", "value", "cost", "timeline", "opportunity", "evidence")
 
 
 def section_model(path: tuple) -> type[BaseModel] | None:

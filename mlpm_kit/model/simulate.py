@@ -372,10 +372,15 @@ class Simulation:
         return sensitivity(self.ideas)
 
 
-def simulate(ideas: Sequence[Idea], draws: int = 10_000, seed: int = 0, dtype=None) -> Simulation:
+def simulate(
+    ideas: Sequence[Idea], draws: int = 10_000, seed: int = 0, dtype=None, calibration=None
+) -> Simulation:
     """Sample every idea's inputs `draws` times and evaluate the economic model on them.
 
     `dtype` defaults to float64 for up to `FLOAT32_ABOVE` ideas x draws, float32 above.
+    `calibration` (a `Calibration` from `mlpm_kit.calibrate`, which sits above the model)
+    corrects the estimates first: the simulation's ideas are then the corrected copies,
+    each listing its corrections (`calibration.apply.corrections_of`).
 
     >>> from mlpm_kit.idea.files import load_idea
     >>> sim = simulate([load_idea("examples/ideas/ticket-triage.yaml")], draws=10_000, seed=1)
@@ -386,7 +391,7 @@ def simulate(ideas: Sequence[Idea], draws: int = 10_000, seed: int = 0, dtype=No
     draws = check_draws(draws)
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
         raise InputError(f"seed must be a whole number of 0 or more, got {seed!r}.")
-    ideas = list(ideas)
+    ideas = list(ideas) if calibration is None else calibration.apply_all(ideas)
     if len(ideas) * draws > MAX_CELLS:
         raise InputError(
             f"{len(ideas):,} ideas x {draws:,} draws is over {MAX_CELLS:,} samples per input; "

@@ -121,9 +121,19 @@ def plan_report(
     seed: int = 0,
     capacity_weeks: float | None = None,
     budget: float | None = None,
+    history: str | os.PathLike | None = None,
 ) -> ReportJob:
-    """Validate the idea (or the portfolio folder) and the options; say what will be written."""
+    """Validate the idea (or the portfolio folder) and the options; say what will be written.
+
+    `history`: a folder of launched ideas whose record corrects the estimates (`--calibrated`).
+    """
     fmt, draws, seed = _check_options(format, draws, seed)
+    if history is not None and not Path(history).is_dir():
+        raise InputError(
+            "is not a folder of launched ideas; give the folder to calibrate with.",
+            file=str(history),
+            field="--calibrated",
+        )
     source = Path(path)
     if not source.exists():
         raise InputError("the file or folder does not exist; check the path.", file=str(source))
@@ -141,7 +151,7 @@ def plan_report(
             if value is not None and not (isinstance(value, int | float) and value > 0):
                 raise InputError(f"{value!r} is not a positive number.", field=flag)
         parameters = portfolio_parameters(
-            notebook, source.resolve(), draws, seed, capacity_weeks, budget
+            notebook, source.resolve(), draws, seed, capacity_weeks, budget, history
         )
     else:
         if source.is_dir():
@@ -159,6 +169,8 @@ def plan_report(
             "seed": seed,
             "interactive": False,
         }
+        if history is not None:
+            parameters["history_path"] = str(Path(history).resolve())
     if not notebook.is_file():
         raise ToolError(
             f"the report notebook {notebook} is missing from this installation of mlpm-kit."
@@ -176,6 +188,7 @@ def portfolio_parameters(
     seed: int,
     capacity_weeks: float | None,
     budget: float | None,
+    history: str | os.PathLike | None = None,
 ) -> dict[str, Any]:
     """The portfolio notebook's parameters, by the names its parameters cell declares.
 
@@ -192,6 +205,8 @@ def portfolio_parameters(
         known["capacity_weeks"] = float(capacity_weeks)
     if budget is not None:
         known["budget"] = float(budget)
+    if history is not None:
+        known["history_path"] = str(Path(history).resolve())
     return {k: v for k, v in known.items() if k in declared}
 
 
@@ -272,6 +287,7 @@ def render_report(
     *,
     capacity_weeks: float | None = None,
     budget: float | None = None,
+    history: str | os.PathLike | None = None,
     kernel: ReportKernel | None = None,
 ) -> Path:
     """Render one idea's scorecard (or, with `portfolio=True`, a folder's comparison) to a file.
@@ -281,7 +297,9 @@ def render_report(
     >>> render_report("examples/ideas/ticket-triage.yaml", out_dir="out")   # doctest: +SKIP
     PosixPath('out/ticket-triage.pdf')
     """
-    job = plan_report(path, format, out_dir, portfolio, draws, seed, capacity_weeks, budget)
+    job = plan_report(
+        path, format, out_dir, portfolio, draws, seed, capacity_weeks, budget, history
+    )
     if kernel is not None:
         return run_job(job, kernel)
     own = ReportKernel().start()  # boots while the heavy imports below load
@@ -316,12 +334,14 @@ def _worker_start() -> None:
 
 
 def _worker_render(
-    path: str, format: str, out_dir: str, draws: int, seed: int
+    path: str, format: str, out_dir: str, draws: int, seed: int, history: str | None = None
 ) -> tuple[str, str | None, str | None]:
     """(idea file, output path or None, error message or None): never raises, so one bad idea stops nothing."""
     try:
         kernel = _WORKER_KERNEL or ReportKernel()
-        out = render_report(path, format, out_dir, draws=draws, seed=seed, kernel=kernel)
+        out = render_report(
+            path, format, out_dir, draws=draws, seed=seed, history=history, kernel=kernel
+        )
         return path, str(out), None
     except MlpmError as exc:
         return path, None, str(exc)
@@ -344,6 +364,7 @@ def render_reports(
     seed: int = 0,
     workers: int | None = None,
     progress: bool = True,
+    history: str | os.PathLike | None = None,
 ) -> list[ReportResult]:
     """One report per idea file, in parallel (one process and one kernel per core).
 
@@ -358,7 +379,10 @@ def render_reports(
 
     results: dict[str, ReportResult] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start) as pool:
-        futures = [pool.submit(_worker_render, f, fmt, str(out_dir), draws, seed) for f in files]
+        hist = None if history is None else str(history)
+        futures = [
+            pool.submit(_worker_render, f, fmt, str(out_dir), draws, seed, hist) for f in files
+        ]
         bar = tqdm(
             total=len(files), desc="reports", unit="idea", disable=not progress, file=sys.stderr
         )

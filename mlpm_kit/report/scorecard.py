@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import base64
 import os
+from pathlib import Path
 from typing import Any
 
-from mlpm_kit.idea.formatting import html_text, money, months, number, share
+from mlpm_kit.calibration.apply import corrections_of
+from mlpm_kit.idea.formatting import estimate_text, html_text, money, months, number, share
 from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.report.scorecard_data import (
     RECOMMENDATIONS,
@@ -68,6 +70,7 @@ def summary_html(card: Scorecard) -> str:
             f"owner {idea.owner}" if idea.owner else "",
             f"status {idea.status}",
             f"{card.draws:,} draws, seed {card.seed}" if sim else "",
+            "calibrated estimates" if corrections_of(idea) else "",
         )
         if x
     )
@@ -322,13 +325,47 @@ def ml_html(card: Scorecard) -> str:
     return _section("ml", "ML readiness", body)
 
 
+def calibrated_html(card: Scorecard) -> str:
+    """With a calibration: which estimates it corrected, the stated range beside the corrected one."""
+    record = card.calibration
+    name = Path(record.source).name if record.source else "the history"
+    o = record.overall
+    lead = (
+        f"Calibrated with the record of {record.ideas} launched ideas ({name}): their 90% "
+        f"ranges held {share(o['hit_rate'])} of the time. Every number in this memo uses "
+        "the corrected ranges below."
+    )
+    rows = [
+        [
+            field_label(path, card.idea),
+            estimate_text(c["stated"]),
+            estimate_text(c["corrected"]),
+            c["source"],
+        ]
+        for path, c in corrections_of(card.idea).items()
+    ]
+    if not rows:
+        warning = record.warnings[0]["message"] if record.warnings else ""
+        return _section(
+            "calibration",
+            "Calibration",
+            f"<p>{_e(f'No estimate of this idea was corrected. {warning}'.strip())}</p>",
+        )
+    table = html_table(["input", "stated", "corrected", "from"], rows, "mlpm-calibration")
+    return _section("calibration", "Calibrated estimates", f"<p>{_e(lead)}</p>{table}")
+
+
 def scorecard_sections(
-    idea: Idea | str | os.PathLike, draws: int = 10_000, seed: int = 0
+    idea: Idea | str | os.PathLike,
+    draws: int = 10_000,
+    seed: int = 0,
+    history: str | os.PathLike | None = None,
 ) -> list[str]:
-    """The memo as HTML sections, in report order."""
-    card = build_scorecard(idea, draws=draws, seed=seed)
+    """The memo as HTML sections, in report order (with `history`: calibrated, and says so)."""
+    card = build_scorecard(idea, draws=draws, seed=seed, history=history)
     sections = [
         summary_html(card),
+        *([calibrated_html(card)] if card.calibration is not None else []),
         problem_html(card),
         alternatives_html(card),
         breakdown_html(card),

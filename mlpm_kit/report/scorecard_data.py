@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlpm_kit.calibration.record import Calibration, calibrate
 from mlpm_kit.errors import MlpmError
 from mlpm_kit.idea.files import load_idea
 from mlpm_kit.idea.formatting import money, share
@@ -60,6 +61,7 @@ class Scorecard:
     ml: dict[str, Any] | None = None
     ml_charts: list[tuple[str, bytes]] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)
+    calibration: Calibration | None = None  # the record that corrected the estimates, if any
 
     @property
     def p_loss(self) -> float | None:
@@ -109,11 +111,22 @@ def _notes(card: Scorecard) -> None:
 
 
 def build_scorecard(
-    idea: Idea | str | os.PathLike, draws: int = 10_000, seed: int = 0
+    idea: Idea | str | os.PathLike,
+    draws: int = 10_000,
+    seed: int = 0,
+    history: str | os.PathLike | None = None,
 ) -> Scorecard:
-    """Gather the numbers of the memo for one idea (a loaded `Idea` or a path to its file)."""
+    """Gather the numbers of the memo for one idea (a loaded `Idea` or a path to its file).
+
+    With `history` (a folder of launched ideas), the estimates are corrected by its record
+    first, and every number of the memo uses the corrected ranges.
+    """
     if not isinstance(idea, Idea):
         idea = load_idea(idea)
+    record = None
+    if history is not None:
+        record = calibrate(history)
+        idea = record.apply(idea)
     import matplotlib
 
     matplotlib.rcParams["font.family"] = font_families()  # CJK fallback for the ML charts' titles
@@ -124,6 +137,7 @@ def build_scorecard(
         sources=model_inputs(idea).sources,
         draws=int(draws),
         seed=int(seed),
+        calibration=record,
     )
     if draws > 0:
         _simulate(card)

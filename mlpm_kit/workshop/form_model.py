@@ -22,9 +22,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
-from mlpm_kit.errors import IdeaFileError, MlpmError
+from mlpm_kit.errors import IdeaFileError, InputError, MlpmError
 from mlpm_kit.idea.estimates import Estimate, EstimateError, parse_estimate
 from mlpm_kit.idea.files import _problem, _yaml, dotted, idea_data, load_idea, parse_yaml, save_idea
+from mlpm_kit.idea.outcome import check_estimates_kept
 from mlpm_kit.idea.schema import Idea
 
 # Field kinds, each drawn as one widget type by `forms`.
@@ -331,6 +332,11 @@ class IdeaDraft:
             first = mine[0] if mine else f"{problems[0][0]}: {problems[0][1]}"
             self.errors[key] = first
             return first
+        try:  # once outcome.actual is recorded, the estimates stay as decided
+            check_estimates_kept(self.idea, idea, self.name)
+        except InputError as exc:
+            self.errors[key] = exc.reason
+            return exc.reason
         idea.id = idea.id or self.idea.id
         idea._source = getattr(self.idea, "_source", None)
         self.idea, self.data = idea, idea_data(idea)

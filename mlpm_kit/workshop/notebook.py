@@ -11,11 +11,18 @@ from mlpm_kit.workshop.form import workshop_form
 
 
 def show_scorecard(
-    idea_path: str | os.PathLike, draws: int = 10_000, seed: int = 0, interactive: bool = True
+    idea_path: str | os.PathLike,
+    draws: int = 10_000,
+    seed: int = 0,
+    interactive: bool = True,
+    history_path: str | os.PathLike | None = None,
 ) -> None:
-    """Display the workshop form (interactive) or the static scorecard, in a notebook."""
+    """Display the workshop form (interactive) or the static scorecard, in a notebook.
+
+    `history_path`: a folder of launched ideas whose record corrects the static scorecard.
+    """
     if interactive:
         display(workshop_form(idea_path, draws=draws, seed=seed))
         return
-    for section in scorecard_sections(idea_path, draws=draws, seed=seed):
+    for section in scorecard_sections(idea_path, draws=draws, seed=seed, history=history_path):
         display(HTML(section))

@@ -142,3 +142,5 @@ def test_demo_runs_the_comparison(capsys):
     code, out, err = run(capsys, "demo")
     assert code == 0, err
     assert "Best portfolio for 60 engineer-weeks" in out
+    assert "How good were our estimates?" in out and "Calibration of 12 launched ideas" in out
+    assert "Calibrated with the record of 12 launched ideas" in out and "corrected" in out

@@ -47,7 +47,7 @@ def headline(app: WorkshopForm, key: str) -> str:
 def test_spec_follows_the_schema_section_by_section():
     sections = {s.name: s for s in form_spec()}
     assert list(sections) == ["", "problem", "pain", "alternatives", "value", "cost", "timeline",
-                              "opportunity", "evidence", "ml"]  # fmt: skip
+                              "opportunity", "evidence", "ml", "outcome"]  # fmt: skip
     for name in ("problem", "pain", "value", "cost", "timeline", "opportunity", "evidence"):
         model = Idea.model_fields[name].annotation
         assert [f.path[0] for f in sections[name].fields] == list(model.model_fields)
