@@ -158,6 +158,14 @@ def corrections_text(ideas: Sequence[Idea], calibration: Calibration) -> str:
     return "\n".join(lines)
 
 
+def corrections_line(idea: Idea) -> str:
+    """One idea's corrections on one line (for CSV): 'value.adoption: 60% to 90% -> 23% to 87%; ...'."""
+    return "; ".join(
+        f"{path}: {estimate_text(item['stated'])} -> {estimate_text(item['corrected'])}"
+        for path, item in corrections_of(idea).items()
+    )
+
+
 def corrections_json(idea: Idea) -> dict:
     """`{path: {"stated": {low, high}, "corrected": {low, high}, "source": ...}}` for one idea."""
     return {

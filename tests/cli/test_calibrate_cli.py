@@ -144,3 +144,33 @@ def test_calibrated_without_a_history_folder_says_how_to_name_one(tmp_path, caps
     shutil.copy(EXAMPLES / "ideas" / "spam-filter.yaml", tmp_path)
     status, _, err = run(capsys, "score", str(tmp_path), "--calibrated")
     assert status == 2 and "--calibrated DIR" in err
+
+
+def test_score_csv_names_the_corrected_ranges(capsys):
+    import csv
+    import io
+
+    status, out, _ = run(
+        capsys, "score", str(EXAMPLES / "ideas" / "ticket-triage.yaml"), "--csv", "--calibrated"
+    )
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and "cost.mvp_weeks: 5 to 8 -> " in row["calibration"]
+
+
+def test_compare_out_keeps_the_stated_estimates(tmp_path, capsys):
+    from mlpm_kit.idea.sheets import read_sheet
+
+    out = tmp_path / "portfolio.csv"
+    status, _, err = run(
+        capsys,
+        "compare",
+        str(EXAMPLES / "ideas"),
+        "--capacity-weeks",
+        "60",
+        "--out",
+        str(out),
+        "--calibrated",
+    )
+    assert status == 0, err
+    triage = next(i for i in read_sheet(out) if i.id == "ticket-triage")
+    assert str(triage.cost.mvp_weeks) == "5 to 8"
