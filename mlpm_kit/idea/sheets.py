@@ -36,7 +36,7 @@ from pydantic import BaseModel
 from mlpm_kit.errors import IdeaFileError, InputError
 from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.files import atomic_write_text, idea_data, parse_yaml, validate_idea
-from mlpm_kit.idea.schema import Idea
+from mlpm_kit.idea.schema import ACTUAL_FIELDS, Idea
 
 # Cell starts that make a spreadsheet program evaluate text as a formula.
 FORMULA_STARTS = ("=", "@")
@@ -56,6 +56,8 @@ SELECTION_COLUMNS = (
 RESULT_COLUMNS = ("rank", *SELECTION_COLUMNS, "p_selected")
 SHEET_SUFFIXES = (".csv", ".xlsx")
 _ALTERNATIVE = re.compile(r"^alternatives\[(\d+)\]\.(\w+)$")
+# Columns of measured values: outcome.actual.<dotted path of an estimate>.
+ACTUAL = "outcome.actual."
 
 
 def _kind(annotation: Any) -> str:
@@ -105,6 +107,8 @@ def column_kind(column: str) -> str | None:
         return COLUMNS[column]
     if column.startswith("ml.") and len(column) > 3:
         return "ml"
+    if column.removeprefix(ACTUAL) in ACTUAL_FIELDS and column.startswith(ACTUAL):
+        return "value"
     match = _ALTERNATIVE.match(column)
     if match and match.group(2) in ALTERNATIVE_FIELDS:
         return ALTERNATIVE_FIELDS[match.group(2)]
@@ -189,6 +193,9 @@ def _nest(row: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for column, value in row.items():
         if value is None:
+            continue
+        if column.startswith(ACTUAL):  # outcome.actual.value.users: a dotted key of its own
+            data.setdefault("outcome", {}).setdefault("actual", {})[column[len(ACTUAL) :]] = value
             continue
         match = _ALTERNATIVE.match(column)
         if match:
