@@ -75,7 +75,7 @@ class Calibration:
     spread factor's and the bias's 90% interval (`spread_factor_low`, ..., `bias_high`).
     """
 
-    pairs: pd.DataFrame
+    pairs: pd.DataFrame = field(repr=False)
     overall: dict
     fields: dict[str, dict]
     estimators: dict[str, dict]
@@ -139,7 +139,8 @@ class Calibration:
         for name, part in groups:
             z = part["z"].abs().to_numpy()
             for c in RELIABILITY_LEVELS:
-                bound = NormalDist().inv_cdf((1 + c) / 2)
+                # an actual on the range's end (often, for rounded measurements) is inside it
+                bound = NormalDist().inv_cdf((1 + c) / 2) * (1 + 1e-9)
                 rows.append((name, c, float(np.mean(z <= bound)) if len(z) else np.nan, len(z)))
         return pd.DataFrame(rows, columns=["field", "stated", "hit_share", "n"])
 

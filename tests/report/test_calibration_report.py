@@ -30,6 +30,10 @@ def test_reliability_by_hand():
 
 def test_reliability_chart_has_a_line_per_field_and_overall():
     record = calibrate(HISTORY)
+    table = record.reliability()
+    # 10 of the 72 example actuals sit exactly on an end of their range: they count as hits.
+    at_90 = table[(table["field"] == "all") & (table["stated"] == 0.9)]["hit_share"].iloc[0]
+    assert at_90 == record.overall["hit_rate"] == 38 / 72
     fig = reliability_chart(record)
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert "calibrated" in labels and "all fields (n=72)" in labels
