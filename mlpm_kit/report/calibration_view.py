@@ -66,6 +66,11 @@ def calibration_text(calibration: Calibration, top_misses: int = 5) -> str:
         f"Calibration of {calibration.ideas} launched idea{'s' if calibration.ideas != 1 else ''}"
         f"{where}: {o['n']} actuals measured against a 90% range.",
     ]
+    if calibration.point_estimates:
+        lines.append(
+            f"{calibration.point_estimates} actuals were estimated as a plain number, not a "
+            "range: left out (a range can be hit or missed; a number is always off)."
+        )
     for warning in calibration.warnings:
         lines.append(f"Warning: {warning['message']}")
     if o["n"] == 0:
