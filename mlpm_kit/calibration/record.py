@@ -232,11 +232,13 @@ def calibrate(ideas: Sequence[Idea] | str | os.PathLike) -> Calibration:
         for path, part in table.groupby("field", sort=True)
     }
     counts = table["field"].value_counts()
-    applied = {f: s["bias"] for f, s in bias_stats.items() if _clear({**s, "n": counts[f]}, "bias")}
-    table["residual"] = _residuals(table, applied)
-    overall = _stats(table, fitted=len(applied))
+    # The spread is fitted around every bias a field has the history to estimate, so that it
+    # measures the ranges' width alone (the model of `fit`), whether or not the bias is clear.
+    fitted = {f: s["bias"] for f, s in bias_stats.items() if counts[f] >= MIN_HISTORY}
+    table["residual"] = _residuals(table, fitted)
+    overall = _stats(table, fitted=len(fitted))
     fields = {
-        path: {**_stats(part, fitted=int(path in applied)), **bias_stats[path]}
+        path: {**_stats(part, fitted=int(path in fitted)), **bias_stats[path]}
         for path, part in table.groupby("field", sort=True)
     }
     estimators = {
