@@ -60,3 +60,18 @@ def test_memo_says_it_is_calibrated_with_stated_beside_corrected():
     assert str(EXAMPLES) not in memo
     plain = "".join(scorecard_sections(path, draws=0))
     assert "Calibrated" not in plain
+
+
+def test_report_plans_pass_the_history_to_the_notebooks(tmp_path):
+    import pytest
+
+    from mlpm_kit.errors import InputError
+    from mlpm_kit.report.render import plan_report
+
+    memo = plan_report(EXAMPLES / "ideas" / "ticket-triage.yaml", "html", tmp_path, history=HISTORY)
+    assert memo.parameters["history_path"] == str(HISTORY.resolve())
+    folio = plan_report(EXAMPLES / "ideas", "html", tmp_path, portfolio=True, history=HISTORY)
+    assert folio.parameters["history_path"] == str(HISTORY.resolve())
+    assert "history_path" not in plan_report(EXAMPLES / "ideas", "html", tmp_path, True).parameters
+    with pytest.raises(InputError, match="not a folder of launched ideas"):
+        plan_report(EXAMPLES / "ideas", "html", tmp_path, portfolio=True, history=tmp_path / "x")
