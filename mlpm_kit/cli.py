@@ -202,6 +202,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     ideas, errors = load_ideas(args.paths)
     ideas, record = calibrated(ideas, args.calibrated, args.paths)
     table = score(ideas)
+    if record is not None:  # CSV readers see which ranges were corrected
+        from mlpm_kit.report.calibration_view import corrections_line
+
+        by_id = {idea.id: idea for idea in ideas}
+        table["calibration"] = [corrections_line(by_id[i]) for i in table["id"]]
     columns = list(SCORE_COLUMNS) + ["confidence_source"]
     evpi = sensitivity = None
     if draws is not None and len(table):
@@ -344,7 +349,8 @@ def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
 def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         output_file(args.out, "--out", SHEET_SUFFIXES)
-    ideas, record = calibrated(load_portfolio(args.path), args.calibrated, [args.path])
+    stated = load_portfolio(args.path)
+    ideas, record = calibrated(stated, args.calibrated, [args.path])
     selection = best_portfolio(
         ideas,
         args.capacity_weeks,
@@ -356,7 +362,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         requires=_requires(args.requires),
     )
     if args.out:
-        save_portfolio(ideas, args.out, selection.table)
+        save_portfolio(
+            stated, args.out, selection.table
+        )  # the estimates as stated, never corrected
     if args.json:
         out = selection.to_json()
         if record is not None:

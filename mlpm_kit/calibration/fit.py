@@ -13,8 +13,8 @@ on that scale).
   r_i = (y_i - center_i) / sigma_i: k^2 = sum(r^2) / (n - p), p the number of field biases
   fitted (the restricted likelihood, which does not shrink k for the biases it estimated);
   sum(r^2) / k^2 is chi-square with n - p degrees of freedom, which gives the 90% interval.
-  Only biases that are clear (`MIN_HISTORY` actuals, interval excluding 1) are removed
-  here, the same ones a calibration applies to new estimates (`record.calibrate`).
+  The biases removed are those of every field with `MIN_HISTORY` actuals; a calibration
+  applies to new estimates only the ones whose interval excludes 1 (`record`).
 """
 
 from __future__ import annotations

@@ -103,7 +103,8 @@ def history_table(ideas: Sequence[Idea]) -> pd.DataFrame:
                     (y - mu) / sigma,
                 )
             )
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    table = pd.DataFrame(rows, columns=list(COLUMNS))
+    return table.astype({"hit": bool, "share": bool, "kind": int})
 
 
 def point_estimates(ideas: Sequence[Idea]) -> int:

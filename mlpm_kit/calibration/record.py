@@ -75,7 +75,7 @@ class Calibration:
     spread factor's and the bias's 90% interval (`spread_factor_low`, ..., `bias_high`).
     """
 
-    pairs: pd.DataFrame
+    pairs: pd.DataFrame = field(repr=False)
     overall: dict
     fields: dict[str, dict]
     estimators: dict[str, dict]
@@ -139,7 +139,8 @@ class Calibration:
         for name, part in groups:
             z = part["z"].abs().to_numpy()
             for c in RELIABILITY_LEVELS:
-                bound = NormalDist().inv_cdf((1 + c) / 2)
+                # an actual on the range's end (often, for rounded measurements) is inside it
+                bound = NormalDist().inv_cdf((1 + c) / 2) * (1 + 1e-9)
                 rows.append((name, c, float(np.mean(z <= bound)) if len(z) else np.nan, len(z)))
         return pd.DataFrame(rows, columns=["field", "stated", "hit_share", "n"])
 
@@ -231,11 +232,13 @@ def calibrate(ideas: Sequence[Idea] | str | os.PathLike) -> Calibration:
         for path, part in table.groupby("field", sort=True)
     }
     counts = table["field"].value_counts()
-    applied = {f: s["bias"] for f, s in bias_stats.items() if _clear({**s, "n": counts[f]}, "bias")}
-    table["residual"] = _residuals(table, applied)
-    overall = _stats(table, fitted=len(applied))
+    # The spread is fitted around every bias a field has the history to estimate, so that it
+    # measures the ranges' width alone (the model of `fit`), whether or not the bias is clear.
+    fitted = {f: s["bias"] for f, s in bias_stats.items() if counts[f] >= MIN_HISTORY}
+    table["residual"] = _residuals(table, fitted)
+    overall = _stats(table, fitted=len(fitted))
     fields = {
-        path: {**_stats(part, fitted=int(path in applied)), **bias_stats[path]}
+        path: {**_stats(part, fitted=int(path in fitted)), **bias_stats[path]}
         for path, part in table.groupby("field", sort=True)
     }
     estimators = {

@@ -39,7 +39,7 @@ from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.files import idea_data, parse_yaml, validate_idea
 from mlpm_kit.idea.formatting import FORMULA_STARTS, spreadsheet_text
 from mlpm_kit.idea.limits import MAX_CELL_CHARS, MAX_SHEET_BYTES, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
-from mlpm_kit.idea.schema import Idea
+from mlpm_kit.idea.schema import ACTUAL_FIELDS, Idea
 from mlpm_kit.idea.text_files import TextKind, read_text
 
 # Columns written beside the inputs by `save_portfolio`; ignored when reading.
@@ -58,6 +58,8 @@ SELECTION_COLUMNS = (
 RESULT_COLUMNS = ("rank", *SELECTION_COLUMNS, "p_selected")
 SHEET_SUFFIXES = (".csv", ".xlsx")
 _ALTERNATIVE = re.compile(r"^alternatives\[(\d+)\]\.(\w+)$")
+# Columns of measured values: outcome.actual.<dotted path of an estimate>.
+ACTUAL = "outcome.actual."
 
 
 def _kind(annotation: Any) -> str:
@@ -107,6 +109,8 @@ def column_kind(column: str) -> str | None:
         return COLUMNS[column]
     if column.startswith("ml.") and len(column) > 3:
         return "ml"
+    if column.removeprefix(ACTUAL) in ACTUAL_FIELDS and column.startswith(ACTUAL):
+        return "value"
     match = _ALTERNATIVE.match(column)
     if match and match.group(2) in ALTERNATIVE_FIELDS:
         return ALTERNATIVE_FIELDS[match.group(2)]
@@ -191,6 +195,9 @@ def _nest(row: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for column, value in row.items():
         if value is None:
+            continue
+        if column.startswith(ACTUAL):  # outcome.actual.value.users: a dotted key of its own
+            data.setdefault("outcome", {}).setdefault("actual", {})[column[len(ACTUAL) :]] = value
             continue
         match = _ALTERNATIVE.match(column)
         if match:

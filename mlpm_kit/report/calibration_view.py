@@ -65,6 +65,11 @@ def calibration_text(calibration: Calibration, top_misses: int = 5) -> str:
         f"Calibration of {calibration.ideas} launched idea{'s' if calibration.ideas != 1 else ''}"
         f"{where}: {o['n']} actuals measured against a 90% range.",
     ]
+    if calibration.point_estimates:
+        lines.append(
+            f"{calibration.point_estimates} actuals were estimated as a plain number, not a "
+            "range: left out (a range can be hit or missed; a number is always off)."
+        )
     for warning in calibration.warnings:
         lines.append(f"Warning: {warning['message']}")
     if o["n"] == 0:
@@ -155,6 +160,14 @@ def corrections_text(ideas: Sequence[Idea], calibration: Calibration) -> str:
                 f"corrected {estimate_text(item['corrected'])} (from {item['source']})"
             )
     return "\n".join(lines)
+
+
+def corrections_line(idea: Idea) -> str:
+    """One idea's corrections on one line (for CSV): 'value.adoption: 60% to 90% -> 23% to 87%; ...'."""
+    return "; ".join(
+        f"{path}: {estimate_text(item['stated'])} -> {estimate_text(item['corrected'])}"
+        for path, item in corrections_of(idea).items()
+    )
 
 
 def corrections_json(idea: Idea) -> dict:

@@ -144,3 +144,64 @@ def test_calibrated_without_a_history_folder_says_how_to_name_one(tmp_path, caps
     shutil.copy(EXAMPLES / "ideas" / "spam-filter.yaml", tmp_path)
     status, _, err = run(capsys, "score", str(tmp_path), "--calibrated")
     assert status == 2 and "--calibrated DIR" in err
+
+
+def test_score_csv_names_the_corrected_ranges(capsys):
+    import csv
+    import io
+
+    status, out, _ = run(
+        capsys, "score", str(EXAMPLES / "ideas" / "ticket-triage.yaml"), "--csv", "--calibrated"
+    )
+    row = next(csv.DictReader(io.StringIO(out)))
+    assert status == 0 and "cost.mvp_weeks: 5 to 8 -> " in row["calibration"]
+
+
+def test_compare_out_keeps_the_stated_estimates(tmp_path, capsys):
+    from mlpm_kit.idea.sheets import read_sheet
+
+    out = tmp_path / "portfolio.csv"
+    status, _, err = run(
+        capsys,
+        "compare",
+        str(EXAMPLES / "ideas"),
+        "--capacity-weeks",
+        "60",
+        "--out",
+        str(out),
+        "--calibrated",
+    )
+    assert status == 0, err
+    triage = next(i for i in read_sheet(out) if i.id == "ticket-triage")
+    assert str(triage.cost.mvp_weeks) == "5 to 8"
+
+
+def test_a_history_of_plain_numbers_has_nothing_to_compare(tmp_path, capsys):
+    (tmp_path / "a.yaml").write_text(
+        "title: A\npain: {frequency: 3, severity: 3}\nvalue: {users: 100}\n"
+        "cost: {team_week_cost: 4000, mvp_weeks: 6}\n"
+        "outcome:\n  actual: {value.users: 80, cost.mvp_weeks: 0}\n",
+        encoding="utf-8",
+    )
+    status, out, _ = run(capsys, "calibrate", str(tmp_path))
+    assert status == 0 and "2 actuals were estimated as a plain number" in out
+    status, out, _ = run(capsys, "calibrate", str(tmp_path), "--json")
+    data = json.loads(out)
+    assert data["overall"]["n"] == 0 and data["overall"]["hit_rate"] is None
+    assert data["warnings"][0]["code"] == "no_actuals"
+
+
+def test_actuals_at_zero_are_large_misses_not_errors(tmp_path, capsys):
+    for i in range(6):
+        (tmp_path / f"i{i}.yaml").write_text(
+            "title: A\npain: {frequency: 3, severity: 3}\n"
+            "value: {users: 100 to 200, adoption: 0.3 to 0.6}\n"
+            "cost: {team_week_cost: 4000, mvp_weeks: 4 to 6}\n"
+            f"outcome:\n  actual: {{value.users: {0 if i == 0 else 150}, value.adoption: "
+            f"{0 if i == 1 else 1 if i == 2 else 0.4}, cost.mvp_weeks: 5}}\n",
+            encoding="utf-8",
+        )
+    status, out, _ = run(capsys, "calibrate", str(tmp_path), "--json")
+    data = json.loads(out)
+    assert status == 0 and data["overall"]["n"] == 18
+    assert {m["id"] for m in data["largest_misses"][:3]} == {"i0", "i1", "i2"}

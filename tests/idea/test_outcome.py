@@ -135,3 +135,19 @@ def test_the_form_refuses_estimate_edits_once_actuals_exist(write_yaml):
     assert message is not None and "outcome.actual" in message
     assert draft.idea.value.users == Estimate(200, 400)
     assert draft.apply(("title",), "Renamed") is None
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_outcomes_round_trip_through_a_spreadsheet(tmp_path, suffix):
+    from mlpm_kit.calibration.record import calibrate
+    from mlpm_kit.idea.folders import load_portfolio
+    from mlpm_kit.idea.sheets import read_sheet, save_portfolio
+    from tests.conftest import EXAMPLES
+
+    ideas = load_portfolio(EXAMPLES / "history")
+    sheet = tmp_path / f"history{suffix}"
+    save_portfolio(ideas, sheet)
+    back = read_sheet(sheet)
+    assert [i.outcome for i in back] == [i.outcome for i in ideas]
+    # the same record (up to the order of a floating-point sum)
+    assert calibrate(sheet).overall == pytest.approx(calibrate(ideas).overall, rel=1e-12)

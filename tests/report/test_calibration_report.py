@@ -30,6 +30,10 @@ def test_reliability_by_hand():
 
 def test_reliability_chart_has_a_line_per_field_and_overall():
     record = calibrate(HISTORY)
+    table = record.reliability()
+    # 10 of the 72 example actuals sit exactly on an end of their range: they count as hits.
+    at_90 = table[(table["field"] == "all") & (table["stated"] == 0.9)]["hit_share"].iloc[0]
+    assert at_90 == record.overall["hit_rate"] == 38 / 72
     fig = reliability_chart(record)
     labels = [line.get_label() for line in fig.axes[0].get_lines()]
     assert "calibrated" in labels and "all fields (n=72)" in labels
@@ -56,3 +60,18 @@ def test_memo_says_it_is_calibrated_with_stated_beside_corrected():
     assert str(EXAMPLES) not in memo
     plain = "".join(scorecard_sections(path, draws=0))
     assert "Calibrated" not in plain
+
+
+def test_report_plans_pass_the_history_to_the_notebooks(tmp_path):
+    import pytest
+
+    from mlpm_kit.errors import InputError
+    from mlpm_kit.report.render import plan_report
+
+    memo = plan_report(EXAMPLES / "ideas" / "ticket-triage.yaml", "html", tmp_path, history=HISTORY)
+    assert memo.parameters["history_path"] == str(HISTORY.resolve())
+    folio = plan_report(EXAMPLES / "ideas", "html", tmp_path, portfolio=True, history=HISTORY)
+    assert folio.parameters["history_path"] == str(HISTORY.resolve())
+    assert "history_path" not in plan_report(EXAMPLES / "ideas", "html", tmp_path, True).parameters
+    with pytest.raises(InputError, match="not a folder of launched ideas"):
+        plan_report(EXAMPLES / "ideas", "html", tmp_path, portfolio=True, history=tmp_path / "x")
