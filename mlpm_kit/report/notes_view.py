@@ -57,8 +57,10 @@ def notes_report_text(report: NotesReport) -> str:
         for f in i.findings:
             mark = "!" if f.kind == "warning" else "+"
             text = shorten(f.text, 90)
-            out.append(f"  {mark} line {f.line:<4} {f.category:<22} {text}")
+            out.append(f"  {mark} line {f.line:<4} {f.category:<22} {text}{_by(f)}")
             out.append(f"{'':<14}-> {f.advice}")
+        for f in i.dismissed:
+            out.append(f"  x line {f.line:<4} {f.category:<22} dismissed by a person")
         if not i.findings:
             out.append("  no flagged lines")
         out.append("")
@@ -73,15 +75,48 @@ def notes_report_text(report: NotesReport) -> str:
     out.append(
         f"{warn} warning{'s' if warn != 1 else ''} (!), {good} good signal{'s' if good != 1 else ''} (+)"
     )
+    out.append(sources_sentence(s["sources"]))
+    out.append("What would prove us wrong, and what we heard:")
+    out += [f"  - {_quote(d)}" for d in s["disconfirming"]] or [f"  {NOTHING_DISCONFIRMS}"]
     if s["flags"]:
         out.append("Flags:")
         out += [f"  - {f['message']}" for f in s["flags"]]
-    out.append("Checklist:")
-    out += [f"  [{'x' if v['ticked'] else ' '}] {v['text']}" for v in s["checklist"].values()]
+    out.append("Checklist (interviews that ticked each item):")
+    out += [f"  [{v['ticked']}/{v['of']}] {v['text']}" for v in s["checklist"].values()]
     if s["to_raise"]:
         out.append("To raise the grade:")
         out += [f"  - {t}" for t in s["to_raise"]]
     return "\n".join(out)
+
+
+NOTHING_DISCONFIRMS = (
+    "nothing yet: ask when the problem did not matter, and what they would rather fix first."
+)
+
+
+def _by(f) -> str:
+    """How a finding was judged, when a person or the classifier had a hand in it."""
+    if f.source == "person":
+        return "  [tagged by a person]"
+    who = " (classifier)" if f.source == "model" else ""
+    return "  [confirmed]" + who if f.confirmed else ("  [classifier]" if who else "")
+
+
+def _quote(d: dict) -> str:
+    return f'"{shorten(d["text"], 110)}" ({Path(d["file"]).name}, line {d["line"]})'
+
+
+def sources_sentence(sources: dict[str, int]) -> str:
+    """Who found the findings: "12 findings by the checker (10 rules, 2 classifier), 1 by a person; ..."."""
+    checker = sources["rules"] + sources["model"]
+    model = (
+        f" ({sources['rules']} rules, {sources['model']} classifier)" if sources["model"] else ""
+    )
+    return (
+        f"{checker} finding{'s' if checker != 1 else ''} by the checker{model}, "
+        f"{sources['person']} tagged by a person; {sources['confirmed']} confirmed and "
+        f"{sources['dismissed']} dismissed by a person."
+    )
 
 
 def legend_html() -> str:
@@ -137,10 +172,13 @@ def grade_html(summary: dict) -> str:
     low, high = summary["suggested_confidence"]
     flags = "".join(f"<li>{e(f['message'])}</li>" for f in summary["flags"])
     raise_ = "".join(f"<li>{e(t)}</li>" for t in summary["to_raise"])
+    heard = "".join(f"<li>{e(_quote(d))}</li>" for d in summary["disconfirming"])
     return (
         f"<h3>Evidence grade {summary['grade']}/100</h3>"
         f"<p>Suggested confidence that the problem is real: {low:.2f} to {high:.2f} "
-        f"({summary['interviews']} interviews)</p>"
+        f"({summary['interviews']} interviews)</p><p>{e(sources_sentence(summary['sources']))}</p>"
+        f"<p><b>What would prove us wrong, and what we heard</b></p>"
+        + (f"<ul>{heard}</ul>" if heard else f"<p>{e(NOTHING_DISCONFIRMS)}</p>")
         + (f"<p><b>Flags</b></p><ul>{flags}</ul>" if flags else "")
         + (f"<p><b>What would raise the grade</b></p><ul>{raise_}</ul>" if raise_ else "")
     )
@@ -152,7 +190,7 @@ def checklist_widget(report: NotesReport):
 
     boxes = {
         key: widgets.Checkbox(
-            value=report.summary["checklist"][key]["ticked"],
+            value=report.summary["checklist"][key]["share"] == 1,
             description=text,
             indent=False,
             layout=widgets.Layout(width="auto"),
