@@ -29,8 +29,8 @@ from mlpm_kit.idea.files import atomic_write_text
 from mlpm_kit.interviews.rules import CATEGORIES
 
 # `{word}` or `{not: word}` / `{ok: word}` at the end of a line, one or more of them.
-_MARK = re.compile(r"\{\s*(?:(not|ok)\s*[:：]\s*)?([a-z_ ]+?)\s*\}|\{\s*(ok)\s*\}", re.IGNORECASE)
-_TRAILING = re.compile(r"(?:\s*\{\s*(?:(?:not|ok)\s*[:：]\s*)?[a-z_ ]+\s*\})+\s*$", re.IGNORECASE)
+_MARK = re.compile(r"\{\s*(?:(not|ok)\s*[:：]\s*)?([a-z_ -]+?)\s*\}|\{\s*(ok)\s*\}", re.IGNORECASE)
+_TRAILING = re.compile(r"(?:\s*\{\s*(?:(?:not|ok)\s*[:：]\s*)?[a-z_ -]+\s*\})+\s*$", re.IGNORECASE)
 KINDS = ("add", "not", "ok")
 
 
