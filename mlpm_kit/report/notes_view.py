@@ -77,7 +77,7 @@ def notes_report_text(report: NotesReport) -> str:
     )
     out.append(sources_sentence(s["sources"]))
     out.append("What would prove us wrong, and what we heard:")
-    out += [f"  - {_quote(d)}" for d in s["disconfirming"]] or [f"  {NOTHING_DISCONFIRMS}"]
+    out += [f"  - {quote_line(d)}" for d in s["disconfirming"]] or [f"  {NOTHING_DISCONFIRMS}"]
     if s["flags"]:
         out.append("Flags:")
         out += [f"  - {f['message']}" for f in s["flags"]]
@@ -102,7 +102,8 @@ def _by(f) -> str:
     return "  [confirmed]" + who if f.confirmed else ("  [classifier]" if who else "")
 
 
-def _quote(d: dict) -> str:
+def quote_line(d: dict) -> str:
+    """A disconfirming line as quoted in the summary: its text, file and line."""
     return f'"{shorten(d["text"], 110)}" ({Path(d["file"]).name}, line {d["line"]})'
 
 
@@ -172,7 +173,7 @@ def grade_html(summary: dict) -> str:
     low, high = summary["suggested_confidence"]
     flags = "".join(f"<li>{e(f['message'])}</li>" for f in summary["flags"])
     raise_ = "".join(f"<li>{e(t)}</li>" for t in summary["to_raise"])
-    heard = "".join(f"<li>{e(_quote(d))}</li>" for d in summary["disconfirming"])
+    heard = "".join(f"<li>{e(quote_line(d))}</li>" for d in summary["disconfirming"])
     return (
         f"<h3>Evidence grade {summary['grade']}/100</h3>"
         f"<p>Suggested confidence that the problem is real: {low:.2f} to {high:.2f} "

@@ -17,6 +17,7 @@ from mlpm_kit.interviews.grade import CHECKLIST, summarize
 from mlpm_kit.interviews.interview import Interview, interview_score
 from mlpm_kit.interviews.marks import Marks, parse_marks, write_mark
 from mlpm_kit.report.notes_view import notes_report_text
+from mlpm_kit.report.scorecard import scorecard_sections
 from tests.conftest import ROOT
 
 CONTRACTS = ROOT / "tests" / "data" / "contract-review"
@@ -252,3 +253,19 @@ def test_marks_survive_a_copy_and_a_folder_check(tmp_path):
     write_mark(tmp_path / "a.md", 23, "not", "workaround")
     found = check_notes([tmp_path]).findings
     assert not ((found["line"] == 23) & (found["category"] == "workaround")).any()
+
+
+def test_the_report_quotes_what_we_heard_and_says_who_found_the_findings(tmp_path):
+    notes = tmp_path / "interviews"
+    shutil.copytree(CONTRACTS, notes)
+    write_mark(notes / "contract-review-03.md", 23, "ok")
+    lines = (ROOT / "examples" / "ideas" / "ticket-triage.yaml").read_text(encoding="utf-8").split("\n")
+    i = next(n for n, line in enumerate(lines) if line.startswith("  interviews:"))
+    j = next(n for n in range(i + 1, len(lines)) if not lines[n].startswith("    - "))
+    files = ", ".join(f"interviews/{f.name}" for f in sorted(notes.glob("*.md")))
+    lines[i:j] = [f"  interviews: [{files}]"]
+    (tmp_path / "idea.yaml").write_text("\n".join(lines), encoding="utf-8")
+    html = "".join(scorecard_sections(tmp_path / "idea.yaml", draws=0))
+    assert "What would prove us wrong, and what we heard" in html
+    assert "clause review is not our problem" in html
+    assert "findings by the checker" in html and "1 confirmed" in html
