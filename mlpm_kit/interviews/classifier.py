@@ -62,17 +62,17 @@ MAX_MODEL_CHARS = 300  # the classifier reads the first sentence or two of a lin
 
 # Chosen by choose_thresholds() on the shipped corpus (see the module docstring).
 THRESHOLDS: dict[str, float] = {
-    "leading_question": 0.35,
-    "hypothetical_question": 0.55,
+    "leading_question": 0.3,
+    "hypothetical_question": 0.5,
     "pitching": 0.3,
-    "compliment": 0.55,
-    "future_promise": 0.6,
+    "compliment": 0.5,
+    "future_promise": 0.45,
     "generic_claim": 0.45,
     "feature_request": 0.3,
     "past_specific": 0.55,
-    "commitment": 0.35,
-    "workaround": 0.55,
-    "disconfirming": 0.65,
+    "commitment": 0.3,
+    "workaround": 0.75,
+    "disconfirming": 0.7,
 }
 
 

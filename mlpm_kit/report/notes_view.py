@@ -1,7 +1,12 @@
-"""Showing a notes check to people: the terminal report, the HTML view, the checklist widgets.
+"""Showing a notes check to people: the terminal report, the HTML view, the checklist widgets,
+and the review buttons that write the PM's marks into the notes.
 
-Everything here only presents what `interviews` and `interview_grade` computed. Notes text is
-untrusted: the HTML view escapes every string it shows.
+Everything here only presents what `interviews` and `interview_grade` computed, except the
+review: each click on "right" / "wrong" / "tag it" writes a mark (`{ok: c}`, `{not: c}`,
+`{c}`) into the notes file atomically (`interviews.marks.write_mark`), checks the notes again
+and redraws the grade, so the file stays the one record of what the PM decided and the CLI
+and the report read the same marks. Notes text is untrusted: the HTML view escapes every
+string it shows.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from mlpm_kit.errors import InputError
 from mlpm_kit.idea.files import load_idea
 from mlpm_kit.idea.formatting import shorten
 from mlpm_kit.interviews.grade import CHECKLIST, summarize
+from mlpm_kit.interviews.marks import mark_text, write_mark
 from mlpm_kit.interviews.notes import Interview, NotesReport, check_notes
 from mlpm_kit.interviews.rules import CATEGORIES, kind_of
 from mlpm_kit.model.inputs import interview_paths
@@ -209,11 +215,82 @@ def checklist_widget(report: NotesReport):
     return widgets.VBox([widgets.HTML("<b>Checklist</b>"), *boxes.values(), shown])
 
 
-def show_notes_check(idea_path: str | Path | None = None, notes=None) -> NotesReport:
-    """The notebook view: the notes with flagged lines highlighted, the checklist, the grade.
+def review_widget(report: NotesReport, model: bool = False):
+    """Buttons that confirm or dismiss each finding, and a row that tags a missed category."""
+    import ipywidgets as widgets
+
+    files = [i.file for i in report.interviews]
+    shown = widgets.HTML(grade_html(report.summary))
+
+    def marker(path: str, line: int, kind: str, category: str | None, said: widgets.HTML):
+        def click(_button=None) -> None:
+            try:
+                write_mark(path, line, kind, category)
+            except (InputError, OSError) as exc:
+                said.value = f"<span style='color:#b00'>{html.escape(str(exc))}</span>"
+                return
+            said.value = f"wrote <code>{html.escape(mark_text(kind, category))}</code>"
+            shown.value = grade_html(check_notes(files, model=model).summary)
+
+        return click
+
+    rows = []
+    for i in report.interviews:
+        name = Path(i.file).name
+        for f in i.findings:
+            said = widgets.HTML()
+            right = widgets.Button(description="right", icon="check", layout={"width": "90px"})
+            wrong = widgets.Button(description="wrong", icon="times", layout={"width": "90px"})
+            right.on_click(marker(i.file, f.line, "ok", f.category, said))
+            wrong.on_click(marker(i.file, f.line, "not", f.category, said))
+            text = html.escape(f"{name}:{f.line} {LABELS[f.category]} ({f.source}): ")
+            rows.append(
+                widgets.HBox(
+                    [
+                        widgets.HTML(f"{text}<i>{html.escape(shorten(f.text, 80))}</i>"),
+                        right,
+                        wrong,
+                        said,
+                    ]
+                )
+            )
+    lines = widgets.Dropdown(
+        options=[
+            (f"{Path(i.file).name}:{u.line} {shorten(u.text, 60)}", (i.file, u.line))
+            for i in report.interviews
+            for u in i.utterances
+        ],
+        description="line",
+    )
+    category = widgets.Dropdown(options=[(LABELS[c], c) for c in CATEGORIES], description="is")
+    tag = widgets.Button(description="tag it", icon="tag")
+    tagged = widgets.HTML()
+    tag.on_click(
+        lambda _b: (
+            lines.value and marker(lines.value[0], lines.value[1], "add", category.value, tagged)()
+        )
+    )
+    return widgets.VBox(
+        [
+            widgets.HTML(
+                "<b>Review the findings</b> (each click writes a mark into the notes file)"
+            ),
+            *rows,
+            widgets.HTML("<b>Tag a line the checker missed</b>"),
+            widgets.HBox([lines, category, tag, tagged]),
+            shown,
+        ]
+    )
+
+
+def show_notes_check(
+    idea_path: str | Path | None = None, notes=None, model: bool = False
+) -> NotesReport:
+    """The notebook view: the notes with flagged lines highlighted, the checklist, the grade,
+    and a button per finding that writes the PM's mark into the notes (`review_widget`).
 
     `notes`: notes files or folders; when empty, the notes the idea file lists in
-    `evidence.interviews` (and only those) are read.
+    `evidence.interviews` (and only those) are read. `model`: add the classifier's findings.
     """
     from IPython.display import HTML, display
 
@@ -227,8 +304,9 @@ def show_notes_check(idea_path: str | Path | None = None, notes=None) -> NotesRe
         notes = interview_paths(load_idea(idea_path))
         if not notes:
             raise InputError(f"{idea_path} lists no evidence.interviews; give `notes` instead.")
-    report = check_notes(notes)
+    report = check_notes(notes, model=model)
     display(HTML(report_html(report)))
     display(HTML(grade_html(report.summary)))  # the static view; the widgets below re-grade live
     display(checklist_widget(report))
+    display(review_widget(report, model))
     return report

@@ -16,7 +16,7 @@ from mlpm_kit.errors import InputError
 from mlpm_kit.interviews.grade import CHECKLIST, summarize
 from mlpm_kit.interviews.interview import Interview, interview_score
 from mlpm_kit.interviews.marks import Marks, parse_marks, write_mark
-from mlpm_kit.report.notes_view import notes_report_text
+from mlpm_kit.report.notes_view import notes_report_text, review_widget
 from mlpm_kit.report.scorecard import scorecard_sections
 from tests.conftest import ROOT
 
@@ -259,7 +259,9 @@ def test_the_report_quotes_what_we_heard_and_says_who_found_the_findings(tmp_pat
     notes = tmp_path / "interviews"
     shutil.copytree(CONTRACTS, notes)
     write_mark(notes / "contract-review-03.md", 23, "ok")
-    lines = (ROOT / "examples" / "ideas" / "ticket-triage.yaml").read_text(encoding="utf-8").split("\n")
+    lines = (
+        (ROOT / "examples" / "ideas" / "ticket-triage.yaml").read_text(encoding="utf-8").split("\n")
+    )
     i = next(n for n, line in enumerate(lines) if line.startswith("  interviews:"))
     j = next(n for n in range(i + 1, len(lines)) if not lines[n].startswith("    - "))
     files = ", ".join(f"interviews/{f.name}" for f in sorted(notes.glob("*.md")))
@@ -269,3 +271,33 @@ def test_the_report_quotes_what_we_heard_and_says_who_found_the_findings(tmp_pat
     assert "What would prove us wrong, and what we heard" in html
     assert "clause review is not our problem" in html
     assert "findings by the checker" in html and "1 confirmed" in html
+
+
+def test_notebook_review_buttons_write_marks_into_the_notes(tmp_path):
+    widgets = pytest.importorskip("ipywidgets")
+    path = tmp_path / "n.md"
+    path.write_text(NOTES, encoding="utf-8")
+    report = check_notes([path])
+    box = review_widget(report)
+    rows = [c for c in box.children if isinstance(c, widgets.HBox)]
+    *finding_rows, tag_row = rows
+    assert len(finding_rows) == len(report.interviews[0].findings)
+    first = report.interviews[0].findings[0]  # line 6, hypothetical_question
+    finding_rows[0].children[2].click()  # "wrong"
+    assert (
+        path.read_text(encoding="utf-8")
+        .splitlines()[first.line - 1]
+        .endswith(f"{{not: {first.category}}}")
+    )
+    assert "wrote" in finding_rows[0].children[3].value
+    lines, category, tag, _said = tag_row.children
+    lines.value = (str(path), 8)
+    category.value = "workaround"  # a category the checker did not find on line 8
+    tag.click()
+    again = check_notes([path])
+    assert again.summary["counts"]["hypothetical_question"] == 0
+    assert {(f.category, f.source) for f in again.interviews[0].findings if f.line == 8} == {
+        ("disconfirming", "rules"),
+        ("workaround", "person"),
+    }
+    assert "Evidence grade" in box.children[-1].value
