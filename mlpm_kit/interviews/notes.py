@@ -242,6 +242,14 @@ def parse_speech(body: list[str], first_line: int, meta: dict) -> tuple[list[Utt
     return out, notes
 
 
+def _blank_comments(body: list[str]) -> list[str]:
+    """The lines with HTML comments (`<!-- ... -->`, over several lines too) blanked out."""
+    text = re.sub(
+        r"<!--.*?(-->|$)", lambda m: "\n" * m.group(0).count("\n"), "\n".join(body), flags=re.S
+    )
+    return text.split("\n")
+
+
 def _untagged(body: list[str], first_line: int, notes: list[str]) -> list[Utterance]:
     out = []
     for offset, line in enumerate(body):
@@ -288,7 +296,7 @@ def check_interview(
             f"relationship {str(relationship)[:40]!r} is not one of {', '.join(RELATIONSHIPS)}; ignored."
         )
     checklist = _read_checklist(meta.get("checklist"), notes)
-    utterances, speech_notes = parse_speech(body, first_line, meta)
+    utterances, speech_notes = parse_speech(_blank_comments(body), first_line, meta)
     notes += speech_notes
     if not utterances:
         notes.append(f"no questions or answers found; {TEMPLATE_HINT}.")

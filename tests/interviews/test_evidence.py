@@ -301,3 +301,14 @@ def test_notebook_review_buttons_write_marks_into_the_notes(tmp_path):
         ("workaround", "person"),
     }
     assert "Evidence grade" in box.children[-1].value
+
+
+def test_a_comment_over_several_lines_is_not_read_as_speech(tmp_path):
+    path = tmp_path / "n.md"
+    path.write_text(
+        "Q: When did it last happen?\nA: Last Tuesday.\n<!-- an example:\nA: We'd definitely buy it.\n-->\n",
+        encoding="utf-8",
+    )
+    interview = check_notes([path]).interviews[0]
+    assert [u.line for u in interview.utterances] == [1, 2]
+    assert interview.counts["future_promise"] == 0
