@@ -1,6 +1,6 @@
 """Precision and recall of the confirmation-bias check on labeled lines, per category.
 
-    PYTHONPATH=. python benchmarks/bias_accuracy.py [CORPUS.yaml ...] [--misses] [--lofo]
+    PYTHONPATH=. python benchmarks/bias_accuracy.py [CORPUS.yaml ...] [--misses] [--lofo] [--by-language]
 
 Without arguments it reads the labeled corpus the rules were tuned on and the classifier
 learns from (templates/bias_corpus/bias_*.yaml: the first corpus and the sets written later
@@ -13,8 +13,14 @@ files both modes are training figures. A category's precision is the share of li
 flagged that carry its label; its recall, the share of labeled lines it flagged.
 
 `--misses` lists the lines where the check (each mode) and the labels disagree. `--lofo`
-adds the classifier alone on each bias_heldout_4..8 file, trained and thresholded WITHOUT
-that file (leave one file out): the honest estimate of the classifier on new lines.
+adds the classifier alone on each bias_heldout_* file of the corpus, trained and thresholded
+WITHOUT that file (leave one file out): the honest estimate of the classifier on new lines.
+`--by-language` adds each file's English and Chinese lines as separate tables (a line with a
+Chinese character is read with the Chinese rules).
+
+A new labeled set goes to tests/data/ first; measure it there once (both modes, both
+languages) and write the figures in its header before changing any rule; once the rules are
+tuned on it, move it to templates/bias_corpus/ so that the classifier learns from it too.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import pandas as pd
 
 from mlpm_kit.interviews.accuracy import accuracy_table, corpus_misses, load_corpus
 from mlpm_kit.interviews.classifier import CORPUS_DIR, Hybrid, trained_without, training_files
+from mlpm_kit.interviews.rules import detect_language
 
 HELD_OUT = Path(__file__).resolve().parent.parent / "tests" / "data"
 
@@ -50,6 +57,12 @@ def main(argv: list[str]) -> int:
         corpus = load_corpus(path)
         print(f"{path.name}: {len(corpus)} labeled lines\n")
         print(both_modes(corpus).to_string(index=False, float_format=_fmt))
+        if "--by-language" in argv:
+            for lang in ("en", "zh"):
+                part = [x for x in corpus if detect_language(x.text) == lang]
+                if part:
+                    print(f"\n{path.name}, {lang} lines only ({len(part)}):\n")
+                    print(both_modes(part).to_string(index=False, float_format=_fmt))
         if "--misses" in argv:
             for mode, clf in (("rules", None), ("hybrid", Hybrid())):
                 for miss in corpus_misses(corpus, classifier=clf):

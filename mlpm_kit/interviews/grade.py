@@ -10,27 +10,33 @@ The grade (0-100) says how far the notes can be trusted as evidence, as a sum of
 | commitment | 10 | someone committed time, reputation, data or money |
 | segments | 5 | two or more segments |
 | outsiders | 10 x share of strangers and customers | nobody is a friend or colleague |
-| checklist | 10 x share of checklist items ticked | every item ticked |
+| checklist | 10 x mean share of interviews that ticked each item | every interview ticked every item |
 
 Few interviews cannot be strong evidence however good they are: every part but the first
 is weighted by `0.5 + 0.5 x min(n, 5) / 5` (0.6 for one interview, 1 from five on). The
 grade is the sum, rounded to a whole number. The suggested confidence (the probability that the
-problem is real as stated, a 90% range) narrows and rises with the grade:
+problem is real as stated, a 90% range) narrows and rises with the grade, and falls with
+what the disconfirming lines say:
 
-    center = 0.35 + 0.40 x grade / 100,   half width = 0.20 - 0.10 x grade / 100
+    center = 0.35 + 0.40 x g / 100 - penalty,   half width = 0.20 - 0.10 x grade / 100
+    penalty = 0.02 + 0.25 x d / (d + p) when d > 0, else 0
 
-minus 0.20 on the center when the disconfirming lines outnumber the lines that show pain
-(past_specific, workaround, commitment): well-gathered evidence that the problem is small.
-Bounds are kept in [0.05, 0.95] and rounded to 2 decimals. A grade of 0 gives [0.15, 0.55],
-100 gives [0.65, 0.85]: weak notes pull an idea below the 0.5 default because teams that
-hear only compliments overrate their ideas; strong notes lift it, never to certainty.
+where d counts the disconfirming lines, p the lines that show pain (past_specific,
+workaround, commitment), and g is the grade the same notes would get without their
+disconfirming lines. Looking for disconfirmation is good interviewing and raises the grade;
+what it found argues against the idea, so it can only lower the confidence: notes with real
+disconfirming lines always suggest less than the same notes without them (the 0.02 floor
+outweighs the 3 line-quality points the talk ratio of the shorter notes could cost). Bounds are kept in
+[0.05, 0.95] and rounded to 2 decimals. A grade of 0 gives [0.15, 0.55], 100 without
+disconfirmation [0.65, 0.85]: weak notes pull an idea below the 0.5 default because teams
+that hear only compliments overrate their ideas; strong notes lift it, never to certainty.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from mlpm_kit.interviews.interview import Interview
+from mlpm_kit.interviews.interview import SOURCES, Interview, interview_score
 
 OUTSIDERS = ("stranger", "customer")
 MIN_INTERVIEWS = 5
@@ -69,10 +75,12 @@ class Summary:
     grade: int
     suggested_confidence: tuple[float, float]
     flags: list[dict]
-    checklist: dict[str, bool]
+    checklist: dict[str, float]  # per item, the share of the interviews that ticked it
     counts: dict[str, int]
     grade_parts: dict[str, float]
     to_raise: list[str] = field(default_factory=list)
+    disconfirming: list[dict] = field(default_factory=list)  # {file, line, text, source}
+    sources: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return {
@@ -81,11 +89,19 @@ class Summary:
             "suggested_confidence": list(self.suggested_confidence),
             "flags": self.flags,
             "checklist": {
-                k: {"text": CHECKLIST[k], "ticked": v} for k, v in self.checklist.items()
+                k: {
+                    "text": CHECKLIST[k],
+                    "ticked": round(share * self.interviews),
+                    "of": self.interviews,
+                    "share": round(share, 3),
+                }
+                for k, share in self.checklist.items()
             },
             "counts": self.counts,
             "grade_parts": {k: round(v, 1) for k, v in self.grade_parts.items()},
             "to_raise": self.to_raise,
+            "disconfirming": self.disconfirming,
+            "sources": self.sources,
         }
 
 
@@ -99,11 +115,17 @@ def total_counts(interviews: list[Interview]) -> dict[str, int]:
 
 def merged_checklist(
     interviews: list[Interview], ticked: dict[str, bool] | None = None
-) -> dict[str, bool]:
-    """An item is ticked when any notes file ticks it, or `ticked` (the notebook's boxes) says so."""
+) -> dict[str, float]:
+    """Per item, the share of the interviews whose notes tick it (0 to 1).
+
+    `ticked` (the notebook's boxes) overrides: a ticked box counts for every interview.
+    """
     if ticked is not None:
-        return {k: bool(ticked.get(k, False)) for k in CHECKLIST}
-    return {k: any(i.checklist.get(k, False) for i in interviews) for k in CHECKLIST}
+        return {k: 1.0 if ticked.get(k, False) else 0.0 for k in CHECKLIST}
+    n = len(interviews)
+    return {
+        k: sum(bool(i.checklist.get(k)) for i in interviews) / n if n else 0.0 for k in CHECKLIST
+    }
 
 
 def volume_weight(n: int) -> float:
@@ -111,14 +133,14 @@ def volume_weight(n: int) -> float:
     return 0.5 + 0.5 * min(n, MIN_INTERVIEWS) / MIN_INTERVIEWS
 
 
-def grade_parts(interviews: list[Interview], checklist: dict[str, bool]) -> dict[str, float]:
+def grade_parts(interviews: list[Interview], checklist: dict[str, float]) -> dict[str, float]:
     """Points per part of the grade, weighted as in the module docstring; they sum to the grade."""
     raw = raw_parts(interviews, checklist)
     w = volume_weight(len(interviews))
     return {k: v if k == "interviews" else v * w for k, v in raw.items()}
 
 
-def raw_parts(interviews: list[Interview], checklist: dict[str, bool]) -> dict[str, float]:
+def raw_parts(interviews: list[Interview], checklist: dict[str, float]) -> dict[str, float]:
     """Points per part before the weight for few interviews."""
     n = len(interviews)
     counts = total_counts(interviews)
@@ -139,12 +161,18 @@ def evidence_grade(parts: dict[str, float]) -> int:
     return max(0, min(100, round(sum(parts.values()))))
 
 
-def suggested_confidence(grade: int, counts: dict[str, int]) -> tuple[float, float]:
-    """The 90% range for `evidence.confidence` of the module docstring."""
-    center = 0.35 + 0.40 * grade / 100
+def suggested_confidence(
+    grade: int, counts: dict[str, int], grade_without: int | None = None
+) -> tuple[float, float]:
+    """The 90% range for `evidence.confidence` of the module docstring.
+
+    `grade_without`: the grade without the disconfirming lines (g); default `grade`.
+    """
+    g = grade if grade_without is None else grade_without
+    d = counts.get("disconfirming", 0)
+    p = sum(counts.get(c, 0) for c in PAIN_SIGNALS)
+    center = 0.35 + 0.40 * g / 100 - (0.02 + 0.25 * d / (d + p) if d else 0.0)
     half = 0.20 - 0.10 * grade / 100
-    if counts.get("disconfirming", 0) > sum(counts.get(c, 0) for c in PAIN_SIGNALS):
-        center -= 0.20
     low = min(0.95, max(0.05, center - half))
     high = min(0.95, max(0.05, center + half))
     return round(low, 2), round(high, 2)
@@ -203,7 +231,7 @@ def flags_of(interviews: list[Interview]) -> list[dict]:
     return out
 
 
-def ways_to_raise(interviews: list[Interview], checklist: dict[str, bool]) -> list[str]:
+def ways_to_raise(interviews: list[Interview], checklist: dict[str, float]) -> list[str]:
     """What would raise the grade, most points first, each with the points it is worth."""
     n = len(interviews)
     ideas = []
@@ -248,7 +276,7 @@ def ways_to_raise(interviews: list[Interview], checklist: dict[str, bool]) -> li
                 "Ask about past events instead of opinions and hypotheticals; do not pitch",
             )
         )
-    open_items = [CHECKLIST[k] for k, v in checklist.items() if not v]
+    open_items = [CHECKLIST[k] for k, v in checklist.items() if v < 1]
     if open_items:
         items = "item" if len(open_items) == 1 else "items"
         ideas.append(
@@ -258,19 +286,47 @@ def ways_to_raise(interviews: list[Interview], checklist: dict[str, bool]) -> li
     return [f"{text} (up to +{points:.0f})" for points, text in ideas]
 
 
+def without_disconfirming(interviews: list[Interview]) -> list[Interview]:
+    """The interviews as if their disconfirming lines had not been found (scores recomputed)."""
+    out = []
+    for i in interviews:
+        counts = {**i.counts, "disconfirming": 0}
+        findings = [f for f in i.findings if f.category != "disconfirming"]
+        out.append(
+            replace(
+                i, findings=findings, counts=counts, score=interview_score(counts, i.talk_ratio)
+            )
+        )
+    return out
+
+
 def summarize(interviews: list[Interview], ticked: dict[str, bool] | None = None) -> Summary:
     """The grade, confidence, flags and checklist across a set of interviews."""
     checklist = merged_checklist(interviews, ticked)
     parts = grade_parts(interviews, checklist)
     grade = evidence_grade(parts)
     counts = total_counts(interviews)
+    without = evidence_grade(grade_parts(without_disconfirming(interviews), checklist))
+    sources = dict.fromkeys((*SOURCES, "confirmed", "dismissed"), 0)
+    for i in interviews:
+        for f in i.findings:
+            sources[f.source] += 1
+            sources["confirmed"] += f.confirmed
+        sources["dismissed"] += len(i.dismissed)
     return Summary(
         len(interviews),
         grade,
-        suggested_confidence(grade, counts),
+        suggested_confidence(grade, counts, without),
         flags_of(interviews),
         checklist,
         counts,
         parts,
         ways_to_raise(interviews, checklist),
+        [
+            {"file": i.file, "line": f.line, "text": f.text, "source": f.source}
+            for i in interviews
+            for f in i.findings
+            if f.category == "disconfirming"
+        ],
+        sources,
     )

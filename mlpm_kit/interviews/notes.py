@@ -36,7 +36,14 @@ from mlpm_kit.idea.safe_yaml import YamlRefused, check_yaml
 from mlpm_kit.idea.text_files import TextKind, linked_outside, read_text
 from mlpm_kit.interviews.classifier import BiasModel, default_model
 from mlpm_kit.interviews.grade import CHECKLIST, Summary, checklist_item, summarize
-from mlpm_kit.interviews.interview import RELATIONSHIPS, Finding, Interview, Utterance
+from mlpm_kit.interviews.interview import (
+    RELATIONSHIPS,
+    Finding,
+    Interview,
+    Utterance,
+    interview_score,
+)
+from mlpm_kit.interviews.marks import finding_source, parse_marks
 from mlpm_kit.interviews.rules import (
     ANSWER,
     CATEGORIES,
@@ -44,11 +51,9 @@ from mlpm_kit.interviews.rules import (
     RuleSet,
     classify_line,
     detect_language,
-    kind_of,
     rule_sets,
 )
 
-TALK_RATIO_LIMIT = 1 / 3
 MAX_FINDING_CHARS = 500
 INTERVIEWER_NAMES = {
     "interviewer",
@@ -239,9 +244,19 @@ def parse_speech(body: list[str], first_line: int, meta: dict) -> tuple[list[Utt
     for number, tag, text in raw:
         if tag is not None:
             speaker = QUESTION if tag in asking else ANSWER
+        text, marks, problems = parse_marks(text)
+        notes += [f"line {number}: {p}" for p in problems]
         if text:
-            out.append(Utterance(number, speaker, text))
+            out.append(Utterance(number, speaker, text, marks))
     return out, notes
+
+
+def _blank_comments(body: list[str]) -> list[str]:
+    """The lines with HTML comments (`<!-- ... -->`, over several lines too) blanked out."""
+    text = re.sub(
+        r"<!--.*?(-->|$)", lambda m: "\n" * m.group(0).count("\n"), "\n".join(body), flags=re.S
+    )
+    return text.split("\n")
 
 
 def _untagged(body: list[str], first_line: int, notes: list[str]) -> list[Utterance]:
@@ -249,24 +264,16 @@ def _untagged(body: list[str], first_line: int, notes: list[str]) -> list[Uttera
     for offset, line in enumerate(body):
         text = _BULLET.sub("", line.strip())
         if text and not text.startswith(("#", "<!--")) and not set(text) <= set("-*_=|"):
+            text, marks, problems = parse_marks(text)
+            notes += [f"line {first_line + offset}: {p}" for p in problems]
             speaker = QUESTION if text.rstrip().endswith(("?", "？")) else ANSWER
-            out.append(Utterance(first_line + offset, speaker, text))
+            out.append(Utterance(first_line + offset, speaker, text, marks))
     if out:
         notes.append(
             "no speaker tags (Q: / A:); read lines ending in '?' as the interviewer's and the rest as "
             "the interviewee's. Tag the lines for a reliable check."
         )
     return out
-
-
-def interview_score(counts: dict[str, int], talk_ratio: float | None) -> int:
-    """The per-interview score of the module docstring."""
-    good = sum(n for c, n in counts.items() if kind_of(c) == "good")
-    warnings = sum(n for c, n in counts.items() if kind_of(c) == "warning")
-    score = round(100 * (good + 1) / (good + warnings + 2))
-    if talk_ratio is not None and talk_ratio > TALK_RATIO_LIMIT:
-        score -= 10
-    return max(0, min(100, score))
 
 
 def _learned(utterances: list[Utterance], model: BiasModel | None) -> list[set[str]]:
@@ -298,23 +305,26 @@ def check_interview(
             f"relationship {str(relationship)[:40]!r} is not one of {', '.join(RELATIONSHIPS)}; ignored."
         )
     checklist = _read_checklist(meta.get("checklist"), notes)
-    utterances, speech_notes = parse_speech(body, first_line, meta)
+    utterances, speech_notes = parse_speech(_blank_comments(body), first_line, meta)
     notes += speech_notes
     if not utterances:
         notes.append(f"no questions or answers found; {TEMPLATE_HINT}.")
     findings: list[Finding] = []
+    dismissed: list[Finding] = []
     words = {QUESTION: 0, ANSWER: 0}
     for u, learned in zip(utterances, _learned(utterances, model), strict=True):
         words[u.speaker] += word_count(u.text)
         ruleset = rules[detect_language(u.text)]
-        found = set(classify_line(u.text, u.speaker, rules)) | learned
-        for category in (c for c in CATEGORIES if c in found):
-            shown = (
-                u.text
-                if len(u.text) <= MAX_FINDING_CHARS
-                else u.text[: MAX_FINDING_CHARS - 1] + "…"
-            )
-            findings.append(Finding(u.line, category, u.speaker, shown, ruleset.advice(category)))
+        by_rules = set(classify_line(u.text, u.speaker, rules))
+        shown = (
+            u.text if len(u.text) <= MAX_FINDING_CHARS else u.text[: MAX_FINDING_CHARS - 1] + "…"
+        )
+        for category in CATEGORIES:
+            source = finding_source(category, by_rules, learned, u.marks)
+            if source is not None:
+                f = Finding(u.line, category, u.speaker, shown, ruleset.advice(category), source)
+                f.confirmed = u.marks.confirms(category)
+                (dismissed if category in u.marks.drop else findings).append(f)
     total = words[QUESTION] + words[ANSWER]
     talk_ratio = words[QUESTION] / total if total else None
     counts = dict.fromkeys(CATEGORIES, 0)
@@ -330,6 +340,7 @@ def check_interview(
         interview_score(counts, talk_ratio),
         checklist,
         notes,
+        dismissed,
     )
 
 
@@ -423,23 +434,24 @@ class NotesReport:
 
     @property
     def findings(self) -> pd.DataFrame:
-        """One row per finding: file, line, speaker, category, kind, text, advice."""
+        """One row per finding: file, line, speaker, category, kind, text, advice, source, confirmed."""
+        columns = [
+            "file",
+            "line",
+            "speaker",
+            "category",
+            "kind",
+            "text",
+            "advice",
+            "source",
+            "confirmed",
+        ]
         rows = [
-            {
-                "file": i.file,
-                "line": f.line,
-                "speaker": f.speaker,
-                "category": f.category,
-                "kind": f.kind,
-                "text": f.text,
-                "advice": f.advice,
-            }
+            {"file": i.file, "speaker": f.speaker, "kind": f.kind, **f.to_dict()}
             for i in self.interviews
             for f in i.findings
         ]
-        return pd.DataFrame(
-            rows, columns=["file", "line", "speaker", "category", "kind", "text", "advice"]
-        )
+        return pd.DataFrame(rows, columns=columns)
 
     def to_dict(self) -> dict:
         return {"interviews": [i.to_dict() for i in self.interviews], "summary": self.summary}

@@ -19,6 +19,7 @@ from typing import Any
 from mlpm_kit.calibration.apply import corrections_of
 from mlpm_kit.idea.formatting import estimate_text, html_text, money, months, number, share
 from mlpm_kit.idea.schema import Idea, field_label
+from mlpm_kit.report.notes_view import NOTHING_DISCONFIRMS, quote_line, sources_sentence
 from mlpm_kit.report.scorecard_data import (
     RECOMMENDATIONS,
     RULE,
@@ -141,6 +142,13 @@ def problem_html(card: Scorecard) -> str:
         body += (
             f"<p>Interview evidence: {_e(n.get('interviews'))} interview(s) graded "
             f"<strong>{_e(n.get('grade'))}/100</strong> by the confirmation-bias check; suggested confidence {_e(suggested)}.</p>"
+            + (f"<p>{_e(sources_sentence(n['sources']))}</p>" if n.get("sources") else "")
+            + "<h3>What would prove us wrong, and what we heard</h3>"
+            + (
+                f"<ul>{''.join(f'<li>{_e(quote_line(d))}</li>' for d in n['disconfirming'])}</ul>"
+                if n.get("disconfirming")
+                else f"<p>{_e(NOTHING_DISCONFIRMS)}</p>"
+            )
             + (f"<h3>Warnings about the interviews</h3><ul>{flags}</ul>" if flags else "")
             + (f"<h3>How to raise the grade</h3><ul>{raise_grade}</ul>" if raise_grade else "")
         )

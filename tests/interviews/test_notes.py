@@ -152,9 +152,12 @@ def test_grade_rule_by_hand():
     }
     summary = summarize(five)
     assert summary.grade == 50
-    # disconfirming (1) outnumbers pain signals (0): center 0.35 + 0.2 - 0.2, half width 0.15
-    assert summary.suggested_confidence == (0.2, 0.5)
-    assert suggested_confidence(50, {"disconfirming": 1, "past_specific": 2}) == (0.4, 0.7)
+    # without its disconfirming line the grade would be 35 (20 + 15); one disconfirming line, no
+    # pain: center 0.35 + 0.40 x 0.35 - (0.02 + 0.25 x 1/1) = 0.22, half width 0.20 - 0.05 = 0.15
+    assert summary.suggested_confidence == (0.07, 0.37)
+    # 1 disconfirming, 2 pain: center 0.35 + 0.20 - (0.02 + 0.25 / 3) = 0.4467 -> [0.30, 0.60]
+    assert suggested_confidence(50, {"disconfirming": 1, "past_specific": 2}) == (0.3, 0.6)
+    assert suggested_confidence(50, {"past_specific": 2}) == (0.4, 0.7)  # 0.55 -/+ 0.15
 
     two = [
         _interview(
@@ -168,12 +171,13 @@ def test_grade_rule_by_hand():
         _interview("b.md", 80, "Enterprise", "friend"),
     ]
     parts = grade_parts(two, summarize(two).checklist)
-    # 8 + (0.3 x 70 + 0 + 10 + 5 + 10 x 1/2 + 10 x 3/6) x (0.5 + 0.5 x 2/5) = 8 + 46 x 0.7 = 40.2
+    # three items ticked by one interview of two: 10 x (3 x 1/2) / 6 = 2.5 checklist points
+    # 8 + (0.3 x 70 + 0 + 10 + 5 + 10 x 1/2 + 2.5) x (0.5 + 0.5 x 2/5) = 8 + 43.5 x 0.7 = 38.45
     assert parts["interviews"] == 8 and parts["commitment"] == pytest.approx(7)
-    assert sum(parts.values()) == pytest.approx(40.2)
-    assert summarize(two).grade == 40
-    # five interviews would add 12 points and lift the other 46 points from x0.7 to x1: +25.8
-    assert summarize(two).to_raise[0] == "Interview 3 more people (up to +26)"
+    assert sum(parts.values()) == pytest.approx(38.45)
+    assert summarize(two).grade == 38
+    # five interviews would add 12 points and lift the other 43.5 from x0.7 to x1: +25.05
+    assert summarize(two).to_raise[0] == "Interview 3 more people (up to +25)"
     assert suggested_confidence(0, {}) == (0.15, 0.55)
     assert suggested_confidence(100, {}) == (0.65, 0.85)
 
@@ -206,9 +210,30 @@ def test_flags():
     assert flags_of(good) == []
 
 
-def test_checklist_ticks_merge_across_notes_and_can_be_overridden():
-    two = [_interview("a.md", ticked=("prove_me_wrong",)), _interview("b.md", ticked=("verbatim",))]
-    assert [k for k, v in summarize(two).checklist.items() if v] == ["prove_me_wrong", "verbatim"]
+def test_checklist_counts_the_interviews_that_ticked_each_item_and_can_be_overridden():
+    two = [
+        _interview("a.md", ticked=("prove_me_wrong", "verbatim")),
+        _interview("b.md", ticked=("verbatim",)),
+    ]
+    summary = summarize(two)
+    assert summary.checklist == {
+        **dict.fromkeys(CHECKLIST, 0.0),
+        "prove_me_wrong": 0.5,
+        "verbatim": 1.0,
+    }
+    # 10 x mean share (0.5 + 1) / 6 = 2.5 points, weighted 0.7 for two interviews = 1.75
+    assert summary.grade_parts["checklist"] == pytest.approx(1.75)
+    shown = summary.to_dict()["checklist"]
+    assert shown["prove_me_wrong"] | {"text": ""} == {
+        "text": "",
+        "ticked": 1,
+        "of": 2,
+        "share": 0.5,
+    }
+    assert shown["last_time"]["ticked"] == 0
+    # one interview that ticked nothing is no longer hidden by another that ticked everything
+    lazy = [_interview("a.md", ticked=tuple(CHECKLIST)), _interview("b.md")]
+    assert set(summarize(lazy).checklist.values()) == {0.5}
     assert not any(summarize(two, ticked={}).checklist.values())
     # every item ticked: 10 points, weighted 0.7 for two interviews
     assert summarize(two, ticked={k: True for k in CHECKLIST}).grade_parts[
@@ -230,7 +255,13 @@ def test_example_sets_grade_as_designed():
         "no_commitments",
         "interviewer_talks_too_much",
     } <= {f["code"] for f in biased["flags"]}
-    assert biased["suggested_confidence"][1] < good["suggested_confidence"][0]
+    # the good notes heard real disconfirmation ("not a priority for us this year"), so they
+    # suggest a middling confidence, but a narrower and higher one than the biased notes
+    (good_low, good_high), (low, high) = (
+        good["suggested_confidence"],
+        biased["suggested_confidence"],
+    )
+    assert good_low + good_high > low + high and good_high - good_low < high - low
     assert zh["counts"]["past_specific"] >= 3 and zh["counts"]["disconfirming"] >= 1
 
 
