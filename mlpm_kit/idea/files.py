@@ -12,7 +12,6 @@ import contextlib
 import difflib
 import io
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, ScalarEvent
 
-from mlpm_kit.errors import IdeaFileError, InputError
+from mlpm_kit.errors import IdeaFileError, InputError, SaveConflict
+from mlpm_kit.idea.disk import atomic_write_text, fingerprint, locked, text_fingerprint
 from mlpm_kit.idea.estimates import EstimateError, parse_estimate
 from mlpm_kit.idea.schema import Idea, section_model
 from mlpm_kit.resources import kit_path
@@ -35,7 +35,7 @@ TEMPLATE = kit_path("templates", "idea.yaml")
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
-    yaml.width = 100
+    yaml.width = 1_000_000_000  # never re-wrap a line: a save changes only the edited fields
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
 
@@ -258,66 +258,60 @@ def _fresh(value: Any) -> Any:
     return value
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write `text` to `path` so that a crash at any point leaves the old file or the new one.
-
-    A temporary file in the same folder is written, flushed and fsynced, then moved over
-    the target with `os.replace`, which is atomic on POSIX and Windows.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:  # mkstemp makes the file private (0600); a new file gets the usual umask mode
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-
-
 def save_idea(idea: Idea, path: str | os.PathLike | None = None) -> Path:
     """Save `idea` to `path` (default: the file it was loaded from), atomically, keeping comments.
 
-    The existing file's comments and key order are kept; only changed values are rewritten.
-    The idea is validated first, so invalid data never reaches the disk.
+    The existing file's comments, key order and line layout are kept; only changed values
+    are rewritten, so a `git diff` shows just the edited fields. The idea is validated
+    first, so invalid data never reaches the disk.
     """
     target = Path(path) if path is not None else getattr(idea, "_source", None)
     if target is None:
         raise InputError("save_idea needs a path for an idea that was not loaded from a file.")
+    write_idea(idea, target)
+    return target
+
+
+def write_idea(idea: Idea, target: Path, expected: str | None = None) -> str:
+    """`save_idea`, refusing with `SaveConflict` if the file's fingerprint is no longer `expected`.
+
+    The check and the write happen under one lock (`disk.locked`), so no other writer can
+    slip in between. Returns the fingerprint of the file as written.
+    """
     data = idea_data(Idea.model_validate(idea_data(idea)))
-    doc: Any = CommentedMap()
-    if target.exists():
-        try:
-            existing = parse_yaml(read_yaml_text(target), str(target))
-        except IdeaFileError:
-            existing = None
-        if isinstance(existing, CommentedMap):
-            doc = existing
-    doc = _merge(doc, data)
+    with locked(target):
+        if expected is not None and fingerprint(target) != expected:
+            raise SaveConflict(
+                f"{target}: the file was changed by someone else (another tab, a participant "
+                "or an editor) since it was read; this change was not saved so that theirs is "
+                "not lost. Reload the file, then make the change again."
+            )
+        doc: Any = CommentedMap()
+        if target.exists():
+            try:
+                existing = parse_yaml(read_yaml_text(target), str(target))
+            except IdeaFileError:
+                existing = None
+            if isinstance(existing, CommentedMap):
+                doc = existing
+        text = dump_yaml(_merge(doc, data))
+        atomic_write_text(target, text)
+    idea._source = target
+    return text_fingerprint(text)
+
+
+def dump_yaml(doc: Any) -> str:
+    """Round-trip YAML text without trailing spaces, unless removing one would change the data."""
     buffer = io.StringIO()
     _yaml().dump(doc, buffer)
-    atomic_write_text(target, buffer.getvalue())
-    idea._source = target
-    return target
+    text = buffer.getvalue()
+    tidy = "\n".join(line.rstrip() for line in text.split("\n"))
+    if tidy == text:
+        return text
+    with contextlib.suppress(YAMLError):  # e.g. trailing spaces inside a block scalar are data
+        if YAML(typ="safe").load(tidy) == YAML(typ="safe").load(text):
+            return tidy
+    return text
 
 
 def new_idea(title: str, folder: str | os.PathLike = ".") -> Path:
@@ -335,7 +329,5 @@ def new_idea(title: str, folder: str | os.PathLike = ".") -> Path:
     doc = parse_yaml(read_yaml_text(TEMPLATE), str(TEMPLATE))
     doc["id"] = target.stem
     doc["title"] = title
-    buffer = io.StringIO()
-    _yaml().dump(doc, buffer)
-    atomic_write_text(target, buffer.getvalue())
+    atomic_write_text(target, dump_yaml(doc))
     return target

@@ -34,8 +34,9 @@ import pandas as pd
 from pydantic import BaseModel
 
 from mlpm_kit.errors import IdeaFileError, InputError
+from mlpm_kit.idea.disk import atomic_write_text
 from mlpm_kit.idea.estimates import Estimate
-from mlpm_kit.idea.files import atomic_write_text, idea_data, parse_yaml, validate_idea
+from mlpm_kit.idea.files import idea_data, parse_yaml, validate_idea
 from mlpm_kit.idea.schema import Idea
 
 # Cell starts that make a spreadsheet program evaluate text as a formula.

@@ -20,7 +20,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from mlpm_kit.errors import MlpmError
+from mlpm_kit.errors import MlpmError, SaveConflict
 from mlpm_kit.idea.files import dotted, new_idea
 from mlpm_kit.idea.folders import IDEA_SUFFIXES
 from mlpm_kit.workshop.form_model import (
@@ -32,7 +32,6 @@ from mlpm_kit.workshop.form_model import (
     YAML,
     FieldSpec,
     IdeaFile,
-    SaveConflict,
     SectionSpec,
     display_value,
     form_spec,

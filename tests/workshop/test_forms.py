@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import threading
 
 import pytest
 from pydantic import create_model
@@ -183,6 +184,33 @@ def test_two_forms_on_one_file_do_not_drop_each_others_edit(idea_file):
     second.field("value.users").value = "999"
     assert "Conflict" in second.status.value
     assert load_idea(idea_file).value.hourly_cost.low == 50
+
+
+def test_two_forms_saving_at_the_same_moment_never_both_say_saved(idea_file):
+    for trial in range(10):  # each trial builds two forms (~1 s each)
+        forms = [WorkshopForm(idea_file, draws=0), WorkshopForm(idea_file, draws=0)]
+        edits = [("value.hourly_cost", str(40 + trial)), ("value.users", str(300 + trial))]
+        start = threading.Barrier(2)
+
+        def type_into(form, key, value, start=start):
+            start.wait()
+            form.field(key).value = value
+
+        threads = [
+            threading.Thread(target=type_into, args=(f, k, v))
+            for f, (k, v) in zip(forms, edits, strict=True)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        saved = ["Saved at" in f.status.value for f in forms]
+        assert sorted(saved) == [False, True], [f.status.value for f in forms]
+        loser = forms[saved.index(False)]
+        assert "Conflict" in loser.status.value and loser.reload_button.layout.display is None
+        on_disk = load_idea(idea_file).value
+        winner_key, winner_value = edits[saved.index(True)]
+        assert str(getattr(on_disk, winner_key.split(".")[1])) == winner_value
 
 
 def test_add_and_remove_alternatives(app, idea_file):
