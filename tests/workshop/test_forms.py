@@ -283,18 +283,22 @@ def test_workshop_form_returns_one_widget(idea_file):
 
 def test_workshop_notebook_is_parameterized(tmp_path, idea_file):
     nb_path = prepare(idea_file, tmp_path, draws=300, seed=4)
-    tmp_path = nb_path.parent
     cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
-    injected = next(c for c in cells if "injected-parameters" in c["metadata"].get("tags", []))
-    source = "".join(injected["source"])
-    assert (
-        f'idea_path = "{idea_file}"' in source
-        and "interactive = True" in source
-        and "draws = 300" in source
+    tags = [c["metadata"].get("tags", []) for c in cells]
+    at = tags.index(["injected-parameters"])
+    assert tags[at - 1] == ["parameters"]  # right after the notebook's own parameters, as papermill
+    values: dict = {}
+    exec("".join(cells[at]["source"]), values)
+    assert (values["idea_path"], values["draws"], values["seed"], values["interactive"]) == (
+        str(idea_file),
+        300,
+        4,
+        True,
     )
     template = (
         tmp_path / "share" / "voila" / "templates" / "mlpm-offline" / "index.html.j2"
     ).read_text()
+    assert "mlpm-panel" in template  # the projector stylesheet
     assert "cdn" not in template.lower()
 
 
@@ -316,6 +320,9 @@ def test_workshop_cli_rejects_a_taken_port(idea_file):
         result = run_mlpm("workshop", str(idea_file), "--port", str(port))
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    suggested = int(result.stderr.split("--port ")[1].split()[0])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", suggested))  # the port it suggests is free
 
 
 def test_interview_graded_confidence_matches_the_point_score(idea_file):

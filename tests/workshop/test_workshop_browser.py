@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from mlpm_kit.idea.files import load_idea
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -27,58 +19,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # run never changes a tracked file; otherwise the screenshot goes to the test's temporary folder.
 README_SCREENSHOT = ROOT / "docs" / "workshop.png"
 RESULTS = ".mlpm-results-panel"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"mlpm workshop exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(
-        f"mlpm workshop did not answer on {url} within {timeout} s:\n{log.read_text()}"
-    )
-
-
-@pytest.fixture
-def workshop(tmp_path):
-    """A running `mlpm workshop` on a copy of an example idea; the server group is killed afterwards."""
-    shutil.copytree(EXAMPLES / "interviews", tmp_path / "interviews")  # the idea's notes
-    (tmp_path / "ideas").mkdir()
-    idea = tmp_path / "ideas" / "ticket-triage.yaml"
-    shutil.copy(EXAMPLES / "ideas" / "ticket-triage.yaml", idea)
-    port = free_port()
-    log = tmp_path / "workshop.log"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mlpm_kit", "workshop", str(idea), "--port", str(port), "--draws", "500"],
-            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for_http(url, proc, log)
-        yield url, idea, log
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
 
 
 def results_text(page) -> str:
@@ -104,7 +44,7 @@ def edit(page, section: str, field_class: str, value: str) -> None:
 def test_workshop_in_a_browser(workshop, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    url, idea, log = workshop
+    url, idea = workshop.url, workshop.idea
     original = idea.read_text(encoding="utf-8")
     outside: list[str] = []
 

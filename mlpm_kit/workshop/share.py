@@ -1,0 +1,5 @@
+"""Share pages (stub)."""
+
+
+def share_handlers(group, base="/"):
+    return []
