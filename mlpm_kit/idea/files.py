@@ -272,11 +272,17 @@ def save_idea(idea: Idea, path: str | os.PathLike | None = None) -> Path:
     return target
 
 
-def write_idea(idea: Idea, target: Path, expected: str | None = None) -> str:
+def write_idea(
+    idea: Idea,
+    target: Path,
+    expected: str | None = None,
+    comments: dict[tuple, str] | None = None,
+) -> str:
     """`save_idea`, refusing with `SaveConflict` if the file's fingerprint is no longer `expected`.
 
     The check and the write happen under one lock (`disk.locked`), so no other writer can
-    slip in between. Returns the fingerprint of the file as written.
+    slip in between. `comments` sets the end-of-line comment of the given fields (by path),
+    in the column of the comment it replaces. Returns the fingerprint of the file as written.
     """
     data = idea_data(Idea.model_validate(idea_data(idea)))
     with locked(target):
@@ -294,10 +300,36 @@ def write_idea(idea: Idea, target: Path, expected: str | None = None) -> str:
                 existing = None
             if isinstance(existing, CommentedMap):
                 doc = existing
-        text = dump_yaml(_merge(doc, data))
+        doc = _merge(doc, data)
+        for path, comment in (comments or {}).items():
+            set_comment(doc, path, comment)
+        text = dump_yaml(doc)
         atomic_write_text(target, text)
     idea._source = target
     return text_fingerprint(text)
+
+
+def set_comment(doc: Any, path: tuple, text: str) -> None:
+    """Make `text` the end-of-line comment of the field at `path` (keeping the old one's column)."""
+    parent = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    old = parent.ca.items.get(path[-1])
+    token = old[2] if old and len(old) > 2 else None
+    if token is not None:
+        token.value = f"# {text}\n"
+    else:
+        parent.yaml_add_eol_comment(f"# {text}", path[-1])
+
+
+def comment_of(doc: Any, path: tuple) -> str:
+    """The end-of-line comment of the field at `path`, without '#', or ''."""
+    parent = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    old = parent.ca.items.get(path[-1]) if hasattr(parent, "ca") else None
+    token = old[2] if old and len(old) > 2 else None
+    return token.value.strip().lstrip("#").strip() if token is not None else ""
 
 
 def dump_yaml(doc: Any) -> str:
