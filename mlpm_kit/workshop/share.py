@@ -9,8 +9,8 @@ these handlers; a participant's token reaches only `/join`. Here:
   round and submit ranges for them, nothing else: no code runs, no file is read by name,
   and only the open idea is touched (through `group.GroupSession`, which validates each
   range as the idea file would);
-- submissions are rate-limited per client (`RATE_LIMIT` per `RATE_WINDOW_SECONDS`), and a
-  request body is at most `MAX_BODY` bytes;
+- submissions are rate-limited per participant and per network address (`RATE_LIMIT`,
+  `RATE_LIMIT_PER_ADDRESS` per `RATE_WINDOW_SECONDS`); a request body is at most `MAX_BODY` bytes;
 - state-changing requests must be JSON from the same origin (no cross-site form posts).
 
 The pages build their content with `textContent`, so nothing a participant typed is ever
@@ -30,7 +30,8 @@ from mlpm_kit.errors import MlpmError
 from mlpm_kit.workshop.gate import host_name
 from mlpm_kit.workshop.group import GroupSession
 
-RATE_LIMIT = 20
+RATE_LIMIT = 10  # submissions per participant per window; a person sends a few
+RATE_LIMIT_PER_ADDRESS = 100  # per network address (phones behind one router share one)
 RATE_WINDOW_SECONDS = 60
 MAX_BODY = 8_000
 PARTICIPANT_COOKIE = "mlpm-participant"
@@ -186,8 +187,10 @@ load(true); setInterval(load, 2000);
 class _Base(tornado.web.RequestHandler):
     """JSON answers, no caching, and same-origin JSON bodies for anything that changes state."""
 
-    def initialize(self, group: GroupSession, limiter: RateLimiter) -> None:
-        self.group, self.limiter = group, limiter
+    def initialize(
+        self, group: GroupSession, limiter: RateLimiter, address_limiter: RateLimiter
+    ) -> None:
+        self.group, self.limiter, self.address_limiter = group, limiter, address_limiter
 
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
@@ -271,7 +274,9 @@ class JoinSubmit(_Base):
         if not me.startswith("p-") or len(me) > 20:
             self.answer(400, message="Open the link again to get a participant page.")
             return
-        if not self.limiter.allow(self.request.remote_ip or "?") or not self.limiter.allow(me):
+        if not self.limiter.allow(me) or not self.address_limiter.allow(
+            self.request.remote_ip or "?"
+        ):
             self.answer(429, message="Too many submissions; wait a minute and send again.")
             return
         body = self.json_body()
@@ -330,7 +335,11 @@ class GroupAdopt(_Base):
 def share_handlers(group: GroupSession, base: str = "/") -> list[tuple]:
     """The routes of the shared workshop (they go before Voila's catch-all page route)."""
     prefix = base.rstrip("/")
-    args = {"group": group, "limiter": RateLimiter()}
+    args = {
+        "group": group,
+        "limiter": RateLimiter(),
+        "address_limiter": RateLimiter(limit=RATE_LIMIT_PER_ADDRESS),
+    }
     routes = [("/join", JoinPage), ("/join/state", JoinState), ("/join/estimates", JoinSubmit),
               ("/group", GroupPage), ("/group/state", GroupState), ("/group/round", GroupRound),
               ("/group/adopt", GroupAdopt)]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import shutil
 import signal
@@ -9,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +51,10 @@ class Running:
         raise AssertionError(f"no line with {text!r} in:\n{self.output()}")
 
     def wait_for_http(self, url: str | None = None, timeout: float = 120) -> None:
+        """Wait until `url` answers 200 (following the token's redirect, with its cookie)."""
+        opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -56,9 +62,11 @@ class Running:
                     f"mlpm workshop exited with {self.proc.returncode}:\n{self.output()}"
                 )
             try:
-                with urllib.request.urlopen(url or self.url, timeout=60) as response:
+                with opener.open(url or self.url, timeout=60) as response:
                     if response.status == 200:
                         return
+            except urllib.error.HTTPError as exc:
+                raise AssertionError(f"{url}: {exc.code}\n{self.output()}") from None
             except OSError:
                 time.sleep(0.3)
         raise AssertionError(f"mlpm workshop did not answer within {timeout} s:\n{self.output()}")
