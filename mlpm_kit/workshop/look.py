@@ -15,6 +15,9 @@ body { overflow-x: hidden; }
 .widget-text input, .widget-textarea textarea, .widget-dropdown select, .jupyter-button {
   font-size: 16px; }
 .mlpm-app { width: 100%; max-width: 100%; box-sizing: border-box; }
+/* position: sticky needs every ancestor of the panel to let it overflow (Lumino hides it). */
+.jp-Notebook, .jp-Cell, .jp-Cell-outputWrapper, .jp-Cell-outputArea, .jp-OutputArea,
+.jp-OutputArea-child, .jp-OutputArea-output, .mlpm-app, .mlpm-columns { overflow: visible !important; }
 .mlpm-header { flex-wrap: wrap; gap: 6px; }
 .mlpm-header > * { min-width: 0; }
 .mlpm-columns { align-items: flex-start; width: 100%; }
