@@ -22,7 +22,7 @@ import ipywidgets as w
 
 from mlpm_kit.errors import MlpmError, SaveConflict
 from mlpm_kit.idea.files import dotted, new_idea
-from mlpm_kit.idea.folders import IDEA_SUFFIXES
+from mlpm_kit.idea.folders import is_idea_file
 from mlpm_kit.workshop.form_model import (
     CHOICE,
     ESTIMATE,
@@ -146,9 +146,7 @@ class WorkshopForm:
 
     def _fill_picker(self, current: Path) -> None:
         folder = current.resolve().parent
-        files = sorted(
-            p for p in folder.iterdir() if p.suffix in IDEA_SUFFIXES and not p.name.startswith(".")
-        )
+        files = sorted(p for p in folder.iterdir() if is_idea_file(p))
         self._quiet = True
         try:
             self.picker.options = [(p.name, str(p)) for p in files]

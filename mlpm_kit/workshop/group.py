@@ -35,6 +35,7 @@ from mlpm_kit.idea.files import (
     read_yaml_text,
     write_idea,
 )
+from mlpm_kit.idea.folders import ESTIMATES_SUFFIX
 from mlpm_kit.workshop.form_model import ESTIMATE, FIELDS, FieldSpec, IdeaDraft, form_spec
 from mlpm_kit.workshop.live_results import swings
 from mlpm_kit.workshop.pooling import far_from_the_others, pooled_range, rounded
@@ -47,7 +48,7 @@ MAX_PICKS = 8
 def estimates_path(idea_path: Path) -> Path:
     """'ideas/x.yaml' -> 'ideas/x.estimates.yaml' (beside the idea, in git with it)."""
     stem = idea_path.name.removesuffix(".yaml").removesuffix(".yml")
-    return idea_path.with_name(f"{stem}.estimates.yaml")
+    return idea_path.with_name(stem + ESTIMATES_SUFFIX)
 
 
 def estimate_inputs() -> dict[str, FieldSpec]:

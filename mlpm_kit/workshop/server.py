@@ -285,7 +285,6 @@ def serve(
 ) -> int:
     """Serve the workshop until Ctrl-C or SIGTERM; returns 0 after a clean stop."""
     path = Path(idea_path) if idea_path is not None else default_idea()
-    load_idea(path)  # an invalid file stops here with the schema's message
     session = Session.create(path.resolve(), port, share, host, draws)
     check_port(port, session.bind_host)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
@@ -316,8 +315,11 @@ def _run(session: Session, folder: Path, seed: int) -> int:
         raise ToolError(
             f"could not start Voila ({exc}); reinstall with pip install -r requirements.txt."
         ) from None
-    announce(session)
     try:
+        # Checked while the server starts (its imports take the same second or two on
+        # another core); an invalid file stops both here with the schema's message.
+        load_idea(session.idea_path)
+        announce(session)
         code = proc.wait()
     except KeyboardInterrupt:
         return 0

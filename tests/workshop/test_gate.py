@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from mlpm_kit.errors import InputError
 from mlpm_kit.workshop.gate import ADMIN, PARTICIPANT, Gate, host_name
+from mlpm_kit.workshop.server import Session
 
 LOCAL = Gate(port=8866)
 SHARED = Gate(
@@ -77,3 +81,18 @@ def test_the_facilitator_opens_everything():
     cookie = {"mlpm-8866-facilitator": "admin-secret"}
     for path in ("/", "/group", "/join", "/api/kernels/abc/channels"):
         assert SHARED.decide("localhost:8866", path, "", cookie).role == ADMIN
+
+
+def test_host_needs_share_and_share_makes_tokens():
+    with pytest.raises(InputError, match="--host 0.0.0.0 needs --share"):
+        Session.create(Path("x.yaml"), 8866, share=False, host="0.0.0.0", draws=100)
+    local = Session.create(Path("x.yaml"), 8866, share=False, host=None, draws=100)
+    assert (local.bind_host, local.admin_token, local.share) == ("127.0.0.1", None, False)
+    shared = Session.create(Path("x.yaml"), 8866, share=True, host="10.0.0.5", draws=100)
+    assert shared.bind_host == shared.link_host == "10.0.0.5"
+    assert len(shared.admin_token) >= 32 and len(shared.join_token) >= 20
+    assert shared.admin_token != shared.join_token
+    assert "10.0.0.5" in shared.allowed_hosts and "evil.example" not in shared.allowed_hosts
+    assert shared.url("/join", token=shared.join_token).startswith(
+        "http://10.0.0.5:8866/join?token="
+    )

@@ -8,6 +8,7 @@ import pytest
 
 from mlpm_kit.idea.estimates import Z90, Estimate
 from mlpm_kit.idea.files import load_idea
+from mlpm_kit.idea.folders import idea_files
 from mlpm_kit.workshop.group import GroupSession, estimates_path
 from mlpm_kit.workshop.pooling import cdf, far_from_the_others, pooled_range, rounded
 from mlpm_kit.workshop.share import RateLimiter
@@ -141,3 +142,8 @@ def test_rate_limiter_allows_a_burst_then_refuses_until_the_window_passes():
     assert [limiter.allow("a", now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
     assert limiter.allow("b", now=3)  # another client is not affected
     assert limiter.allow("a", now=10.5)  # the first event left the window
+
+
+def test_the_estimates_file_is_not_an_idea_of_the_folder(group):
+    assert estimates_path(group.idea_path).exists()
+    assert idea_files([group.idea_path.parent]) == [group.idea_path]
