@@ -27,8 +27,6 @@ from voila.app import Voila  # noqa: E402
 from voila.tornado.handler import TornadoVoilaHandler  # noqa: E402
 
 from mlpm_kit.workshop.gate import Decision, Gate  # noqa: E402
-from mlpm_kit.workshop.group import GroupSession  # noqa: E402
-from mlpm_kit.workshop.share import share_handlers  # noqa: E402
 
 
 class Refused(tornado.web.RequestHandler):
@@ -105,6 +103,11 @@ class WorkshopVoila(Voila):
         ]
         session = self._session()
         if session.get("share"):
+            # Imported only with --share: the group pages need the economic model (pandas,
+            # scipy: 1-3 s of imports on a busy machine) that a local workshop's server never uses.
+            from mlpm_kit.workshop.group import GroupSession
+            from mlpm_kit.workshop.share import share_handlers
+
             group = GroupSession(Path(session["idea_path"]), draws=int(session.get("draws", 2000)))
             handlers = (
                 share_handlers(group, base=self.server_url) + handlers
