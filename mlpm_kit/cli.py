@@ -443,7 +443,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_workshop(args: argparse.Namespace) -> int:
     from mlpm_kit.workshop.server import serve
 
-    return serve(args.idea, port=args.port, draws=args.draws, seed=args.seed)
+    return serve(
+        args.idea,
+        port=args.port,
+        draws=args.draws,
+        seed=args.seed,
+        share=args.share,
+        host=args.host,
+    )
 
 
 def cmd_ml_check(args: argparse.Namespace) -> int:
@@ -550,6 +557,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--draws", type=int, default=2000, help="simulation draws per update (default 2000)"
     )
     p.add_argument("--seed", type=int, default=0, help="random seed of the simulation (default 0)")
+    p.add_argument(
+        "--share",
+        action="store_true",
+        help="let the people in the room estimate from their phones: prints a link with a token",
+    )
+    p.add_argument(
+        "--host",
+        metavar="H",
+        help="with --share, the address to listen on (default: all, 0.0.0.0)",
+    )
     p.set_defaults(func=cmd_workshop)
 
     p = sub.add_parser(

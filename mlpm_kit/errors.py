@@ -3,7 +3,8 @@
     MlpmError                  anything the kit reports to a user as a message, not a traceback
     ├── InputError             a file or a value the user gave is wrong; says file, field, value, fix
     │   └── IdeaFileError      an idea file that cannot be read or does not validate
-    └── ToolError              an outside step failed (a notebook, a PDF, a server)
+    ├── ToolError              an outside step failed (a notebook, a PDF, a server)
+    └── SaveConflict           a file changed on disk since it was read; saving would lose that change
 
 The CLI turns any `MlpmError` into one line on stderr and exit status 2.
 """
@@ -47,3 +48,7 @@ class IdeaFileError(InputError):
 
 class ToolError(MlpmError):
     """An outside step (notebook execution, PDF rendering, a server) failed."""
+
+
+class SaveConflict(MlpmError):
+    """A file changed on disk since it was read: saving would drop someone else's edit."""

@@ -8,6 +8,7 @@ a crash mid-save leaves the previous file intact.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import io
 import os
@@ -22,8 +23,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from mlpm_kit.errors import IdeaFileError, InputError
+from mlpm_kit.errors import IdeaFileError, InputError, SaveConflict
 from mlpm_kit.idea.atomic import atomic_write
+from mlpm_kit.idea.disk import fingerprint, locked, text_fingerprint
 from mlpm_kit.idea.estimates import EstimateError, parse_estimate
 from mlpm_kit.idea.fields import PROBLEMS
 from mlpm_kit.idea.limits import MAX_IDEA_BYTES
@@ -39,7 +41,7 @@ TEMPLATE = kit_path("templates", "idea.yaml")
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
-    yaml.width = 100
+    yaml.width = 1_000_000_000  # never re-wrap a line: a save changes only the edited fields
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
 
@@ -258,37 +260,100 @@ def save_idea(
 ) -> Path:
     """Save `idea` to `path` (default: the file it was loaded from), atomically, keeping comments.
 
-    The existing file's comments and key order are kept; only changed values are rewritten.
-    The idea is validated first, so invalid data never reaches the disk. When the file on
-    disk records `outcome.actual`, its estimates are kept as decided: a save that would
-    change one raises `InputError`, unless `allow_estimate_changes=True`.
+    The existing file's comments, key order and line layout are kept; only changed values
+    are rewritten, so a `git diff` shows just the edited fields. The idea is validated
+    first, so invalid data never reaches the disk. When the file on disk records
+    `outcome.actual`, its estimates are kept as decided: a save that would change one
+    raises `InputError`, unless `allow_estimate_changes=True`.
     """
     target = Path(path) if path is not None else getattr(idea, "_source", None)
     if target is None:
         raise InputError("save_idea needs a path for an idea that was not loaded from a file.")
+    write_idea(idea, target, allow_estimate_changes=allow_estimate_changes)
+    return target
+
+
+def write_idea(
+    idea: Idea,
+    target: Path,
+    expected: str | None = None,
+    comments: dict[tuple, str] | None = None,
+    allow_estimate_changes: bool = False,
+) -> str:
+    """`save_idea`, refusing with `SaveConflict` if the file's fingerprint is no longer `expected`.
+
+    The check and the write happen under one lock (`disk.locked`), so no other writer can
+    slip in between. `comments` sets the end-of-line comment of the given fields (by path),
+    in the column of the comment it replaces. Returns the fingerprint of the file as written.
+    """
     checked = Idea.model_validate(idea_data(idea))
     data = idea_data(checked)
-    doc: Any = CommentedMap()
-    if target.exists():
-        try:
-            existing = parse_yaml(read_yaml_text(target), str(target))
-        except IdeaFileError:
-            existing = None
-        if isinstance(existing, CommentedMap):
-            doc = existing
-            if not allow_estimate_changes:
-                try:
-                    before = validate_idea(existing, str(target))
-                except IdeaFileError:
-                    before = None
-                if before is not None:
-                    check_estimates_kept(before, checked, str(target))
-    doc = _merge(doc, data)
+    with locked(target):
+        if expected is not None and fingerprint(target) != expected:
+            raise SaveConflict(
+                f"{target}: the file was changed by someone else (another tab, a participant "
+                "or an editor) since it was read; this change was not saved so that theirs is "
+                "not lost. Reload the file, then make the change again."
+            )
+        doc: Any = CommentedMap()
+        if target.exists():
+            try:
+                existing = parse_yaml(read_yaml_text(target), str(target))
+            except IdeaFileError:
+                existing = None
+            if isinstance(existing, CommentedMap):
+                doc = existing
+                if not allow_estimate_changes:
+                    try:
+                        before = validate_idea(existing, str(target))
+                    except IdeaFileError:
+                        before = None
+                    if before is not None:
+                        check_estimates_kept(before, checked, str(target))
+        doc = _merge(doc, data)
+        for path, comment in (comments or {}).items():
+            set_comment(doc, path, comment)
+        text = dump_yaml(doc)
+        atomic_write(target, text)
+    idea._source = target
+    return text_fingerprint(text)
+
+
+def set_comment(doc: Any, path: tuple, text: str) -> None:
+    """Make `text` the end-of-line comment of the field at `path` (keeping the old one's column)."""
+    parent = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    old = parent.ca.items.get(path[-1])
+    token = old[2] if old and len(old) > 2 else None
+    if token is not None:
+        token.value = f"# {text}\n"
+    else:
+        parent.yaml_add_eol_comment(f"# {text}", path[-1])
+
+
+def comment_of(doc: Any, path: tuple) -> str:
+    """The end-of-line comment of the field at `path`, without '#', or ''."""
+    parent = doc
+    for part in path[:-1]:
+        parent = parent[part]
+    old = parent.ca.items.get(path[-1]) if hasattr(parent, "ca") else None
+    token = old[2] if old and len(old) > 2 else None
+    return token.value.strip().lstrip("#").strip() if token is not None else ""
+
+
+def dump_yaml(doc: Any) -> str:
+    """Round-trip YAML text without trailing spaces, unless removing one would change the data."""
     buffer = io.StringIO()
     _yaml().dump(doc, buffer)
-    atomic_write(target, buffer.getvalue())
-    idea._source = target
-    return target
+    text = buffer.getvalue()
+    tidy = "\n".join(line.rstrip() for line in text.split("\n"))
+    if tidy == text:
+        return text
+    with contextlib.suppress(YAMLError):  # e.g. trailing spaces inside a block scalar are data
+        if YAML(typ="safe").load(tidy) == YAML(typ="safe").load(text):
+            return tidy
+    return text
 
 
 def new_idea(title: str, folder: str | os.PathLike = ".") -> Path:
@@ -306,7 +371,5 @@ def new_idea(title: str, folder: str | os.PathLike = ".") -> Path:
     doc = parse_yaml(read_yaml_text(TEMPLATE), str(TEMPLATE))
     doc["id"] = target.stem
     doc["title"] = title
-    buffer = io.StringIO()
-    _yaml().dump(doc, buffer)
-    atomic_write(target, buffer.getvalue())
+    atomic_write(target, dump_yaml(doc))
     return target

@@ -17,6 +17,17 @@ from mlpm_kit.idea.sheets import SHEET_SUFFIXES, read_sheet
 from mlpm_kit.idea.text_files import linked_outside
 
 IDEA_SUFFIXES = (".yaml", ".yml")
+# A workshop's group estimates live beside their idea (`x.estimates.yaml`) and are not ideas.
+ESTIMATES_SUFFIX = ".estimates.yaml"
+
+
+def is_idea_file(path: Path) -> bool:
+    """A file a folder of ideas counts as an idea: YAML, not hidden, not group estimates."""
+    return (
+        path.suffix in IDEA_SUFFIXES
+        and not path.name.startswith(".")
+        and not path.name.endswith(ESTIMATES_SUFFIX)
+    )
 
 
 def idea_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
@@ -25,11 +36,7 @@ def idea_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.iterdir()
-                if p.suffix in IDEA_SUFFIXES and not p.name.startswith(".")
-            )
+            found = sorted(p for p in path.iterdir() if is_idea_file(p))
             if not found:
                 raise InputError(
                     'the folder has no idea files (*.yaml); create one with mlpm new "Title".',

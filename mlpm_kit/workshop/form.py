@@ -19,9 +19,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from mlpm_kit.errors import MlpmError
+from mlpm_kit.errors import MlpmError, SaveConflict
 from mlpm_kit.idea.files import dotted, new_idea
-from mlpm_kit.idea.folders import IDEA_SUFFIXES
+from mlpm_kit.idea.folders import is_idea_file
 from mlpm_kit.idea.formatting import html_text
 from mlpm_kit.workshop.form_model import (
     CHOICE,
@@ -32,7 +32,6 @@ from mlpm_kit.workshop.form_model import (
     YAML,
     FieldSpec,
     IdeaFile,
-    SaveConflict,
     SectionSpec,
     display_value,
     form_spec,
@@ -41,6 +40,7 @@ from mlpm_kit.workshop.live_results import compute_results, results_html
 
 ESTIMATE_HINT = '45, or a 90% range "200 to 400"'
 ERROR_STYLE = "color:#b00020"
+OPEN_SECTIONS = ("value", "cost", "evidence")  # open when the form appears
 
 
 def css_class(key: str) -> str:
@@ -116,10 +116,15 @@ class WorkshopForm:
         self.reload_button = w.Button(description="Reload from disk", button_style="warning")
         self.reload_button.layout.display = "none"
         self.reload_button.on_click(lambda _: self.reload())
-        self.form_box = w.VBox(layout=w.Layout(width="58%"))
+        self.form_box = w.VBox()
         header = w.HBox([self.picker, self.new_title, self.new_button, self.reload_button])
-        panel = w.VBox([self.results], layout=w.Layout(width="40%", padding="0 0 0 16px"))
-        self.widget = w.VBox([header, self.status, w.HBox([self.form_box, panel])])
+        panel = w.VBox([self.results], layout=w.Layout(padding="0 0 0 16px"))
+        columns = w.HBox([self.form_box, panel])
+        self.widget = w.VBox([header, self.status, columns])
+        # Sizes and the sticky panel are in look.WORKSHOP_CSS, so the projector layout is one stylesheet.
+        for box, name in ((self.widget, "app"), (header, "header"), (columns, "columns"),
+                          (self.form_box, "form"), (panel, "panel")):  # fmt: skip
+            box.add_class(f"mlpm-{name}")
         self.open(idea_path)
 
     # -- opening ---------------------------------------------------------------------------
@@ -141,9 +146,7 @@ class WorkshopForm:
 
     def _fill_picker(self, current: Path) -> None:
         folder = current.resolve().parent
-        files = sorted(
-            p for p in folder.iterdir() if p.suffix in IDEA_SUFFIXES and not p.name.startswith(".")
-        )
+        files = sorted(p for p in folder.iterdir() if is_idea_file(p))
         self._quiet = True
         try:
             self.picker.options = [(p.name, str(p)) for p in files]
@@ -183,13 +186,20 @@ class WorkshopForm:
     # -- building the form -------------------------------------------------------------------
 
     def _build(self) -> None:
+        # One accordion per section, so several can be open at once: value, cost and
+        # evidence are what a workshop discusses, so they start open.
         self.fields, self.row_boxes = {}, {}
-        children, titles = [], []
+        sections = []
         for section in self.spec:
-            children.append(self._section_box(section))
-            titles.append(section.label)
-        accordion = w.Accordion(children=children, titles=tuple(titles), selected_index=0)
-        self.form_box.children = [accordion]
+            opened = 0 if section.name in OPEN_SECTIONS else None
+            box = w.Accordion(
+                children=[self._section_box(section)],
+                titles=(section.label,),
+                selected_index=opened,
+            )
+            box.add_class(f"mlpm-section-{section.name or 'idea'}")
+            sections.append(box)
+        self.form_box.children = sections
 
     def _section_box(self, section: SectionSpec) -> w.Widget:
         if section.kind == ROWS:

@@ -13,7 +13,6 @@ comments) and refuses to overwrite a file someone else changed since it was load
 from __future__ import annotations
 
 import copy
-import hashlib
 import types
 import typing
 from dataclasses import dataclass, field
@@ -23,8 +22,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from mlpm_kit.errors import IdeaFileError, InputError, MlpmError
+from mlpm_kit.idea.disk import fingerprint, locked
 from mlpm_kit.idea.estimates import Estimate, EstimateError, parse_estimate
-from mlpm_kit.idea.files import _problem, _yaml, dotted, idea_data, load_idea, parse_yaml, save_idea
+from mlpm_kit.idea.files import (
+    _problem,
+    _yaml,
+    dotted,
+    idea_data,
+    load_idea,
+    parse_yaml,
+    write_idea,
+)
 from mlpm_kit.idea.outcome import check_estimates_kept
 from mlpm_kit.idea.schema import Idea
 
@@ -364,20 +372,13 @@ def new_row(section: str, model: type[BaseModel] = Idea) -> dict:
     return row
 
 
-def fingerprint(path: Path) -> str:
-    """The file's content hash: tells whether someone else saved it since we read it."""
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except FileNotFoundError:
-        return "missing"
-
-
-class SaveConflict(MlpmError):
-    """The file changed on disk since it was loaded: saving would drop someone else's edit."""
-
-
 class IdeaFile:
-    """An idea file open in a form: loads it, saves drafts to it, detects others' changes."""
+    """An idea file open in a form: loads it, saves drafts to it, detects others' changes.
+
+    `loaded_hash` is the fingerprint of the file as this form last read or wrote it; a save
+    is a compare-and-write under the folder's lock (`files.write_idea`), so of two forms
+    saving at the same moment one lands and the other gets `SaveConflict`, never both "saved".
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -387,12 +388,9 @@ class IdeaFile:
 
     def reload(self) -> IdeaDraft:
         """Read the file again (after a conflict, or to discard unsaved messages)."""
-        before = fingerprint(self.path)
-        idea = load_idea(self.path)
-        after = fingerprint(self.path)
-        if before != after:  # saved by someone else while we read it: read the settled file
-            idea, after = load_idea(self.path), fingerprint(self.path)
-        self.loaded_hash = after
+        with locked(self.path):  # a writer mid-save cannot hand us half its change
+            idea = load_idea(self.path)
+            self.loaded_hash = fingerprint(self.path)
         self.draft = IdeaDraft.of(idea, str(self.path))
         return self.draft
 
@@ -401,12 +399,5 @@ class IdeaFile:
 
     def save(self) -> Path:
         """Save the draft's valid data, unless the file changed since it was loaded or saved."""
-        if self.changed_on_disk():
-            raise SaveConflict(
-                f"{self.path}: the file was changed by someone else (another tab or an editor) "
-                "since this form loaded it; your last edit was not saved so that their change "
-                "is not lost. Reload the file, then make your edit again."
-            )
-        save_idea(self.draft.idea, self.path)
-        self.loaded_hash = fingerprint(self.path)
+        self.loaded_hash = write_idea(self.draft.idea, self.path, expected=self.loaded_hash)
         return self.path

@@ -71,6 +71,7 @@ class Results:
     top_basis: str = "largest swing of the expected value across the input's range"
     swings: list[tuple[str, str, float, float, float]] = field(default_factory=list)
     note: str = ""
+    point_expected_value: float | None = None
 
 
 def swings(idea: Idea) -> list[tuple[str, str, float, float, float]]:
@@ -98,6 +99,7 @@ def compute_results(idea: Idea, draws: int = 2000, seed: int = 0) -> Results:
         headlines=heads,
         confidence_source=str(row["confidence_source"]),
         swings=swings(idea),
+        point_expected_value=float(row["expected_value"]),
     )
     if draws > 0:
         try:
@@ -168,7 +170,7 @@ def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> 
 
     height = len(rows) * (bar_height + pad) + 20
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img">'
     ]
     for i, (_, name, lo, hi, _) in enumerate(rows):
         y = i * (bar_height + pad)
@@ -187,6 +189,28 @@ def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> 
     )
     parts.append("</svg>")
     return "".join(parts)
+
+
+def decision_slot_html(result: Results) -> str:
+    """DECISION SLOT, at the top of the panel: the decision badge and the kill criteria go here.
+
+    Until `mlpm_kit.model.decision` (go / validate first / no-go, DESIGN section 9, built on
+    another branch) is wired in, it shows only the sign of today's point score, and says so.
+    Wiring it in replaces this function's body; the `mlpm-decision` box and its place stay.
+    """
+    value = result.point_expected_value
+    if value is None:
+        return ""
+    positive = value > 0
+    colour = "#1b5e20" if positive else "#b00020"
+    sign = "positive" if positive else "zero or negative"
+    return (
+        f'<div class="mlpm-decision" data-slot="decision" style="border-color:{colour}">'
+        f'<b class="mlpm-badge" style="color:{colour}">Expected value {sign}</b> '
+        f"({html_text(money(value))}, point score)"
+        '<br><span style="color:#666;font-size:smaller">Decision (go / validate first / no-go) '
+        "and kill criteria: not computed yet.</span></div>"
+    )
 
 
 def results_html(result: Results) -> str:
@@ -213,7 +237,7 @@ def results_html(result: Results) -> str:
     )
     note = f'<p style="color:#a60">{esc(result.note)}</p>' if result.note else ""
     return (
-        f'<div class="mlpm-results"><h3>{esc(result.title)}</h3>'
+        f'<div class="mlpm-results">{decision_slot_html(result)}<h3>{esc(result.title)}</h3>'
         f'<table><tr><th></th><th>value</th><th style="color:#666">p10 to p90</th></tr>{"".join(rows)}</table>'
         f"<p>Confidence source: {esc(result.confidence_source)}</p>{p_loss}"
         f'<h4>Validate next</h4><p style="color:#666;font-size:smaller">Ranked by {esc(result.top_basis)}.</p><ol>{tops}</ol>'

@@ -6,7 +6,6 @@ import os
 
 from IPython.display import HTML, display
 
-from mlpm_kit.report.scorecard import scorecard_sections
 from mlpm_kit.workshop.form import workshop_form
 
 
@@ -24,5 +23,9 @@ def show_scorecard(
     if interactive:
         display(workshop_form(idea_path, draws=draws, seed=seed))
         return
+    # Imported here for start-up speed only: the memo's charts pull in matplotlib, which the
+    # workshop's kernels (started while the room waits) never need.
+    from mlpm_kit.report.scorecard import scorecard_sections
+
     for section in scorecard_sections(idea_path, draws=draws, seed=seed, history=history_path):
         display(HTML(section))

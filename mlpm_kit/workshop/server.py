@@ -1,34 +1,51 @@
-"""`mlpm workshop`: the scorecard notebook served by Voila on this machine, no code visible.
+"""`mlpm workshop`: the scorecard notebook served by Voila, no code visible; with --share, group estimates.
 
 The idea is checked first (an invalid file is an `InputError`, exit 2), and so is the port
-(taken: an `InputError`, not a silently different port). A copy of
+(taken: an `InputError` naming a free one, not a silently different port). A copy of
 `notebooks/01_idea_scorecard.ipynb` with `idea_path` and `interactive=True` injected by
-papermill goes into a temporary folder, and Voila serves it on 127.0.0.1 only. Voila
-strips code cells by default and starts one kernel per browser tab, so two tabs on two
-ideas do not interfere. Voila's stock template loads Font Awesome from a CDN; the kit
-serves a template without it, so the workshop works offline.
+papermill goes into a private temporary folder, with the session file (the gate's rules and
+tokens, `gate.py`), and `python -m mlpm_kit.workshop.app` serves it:
+
+- fast: a kernel is started and the notebook run before anyone asks (Voila's preheated
+  pool of one), so the first page is ready within seconds of the command;
+- tidy: one kernel per open tab, shut down when the tab closes and culled after
+  `CULL_IDLE_SECONDS` without a connection otherwise; Ctrl-C or SIGTERM stops the server,
+  every kernel and the temporary folder;
+- safe: without --share it listens on 127.0.0.1 and answers only requests addressed to
+  localhost; with --share it listens on --host and every request needs the session's token.
+
+Voila's stock template loads Font Awesome from a CDN; the kit serves one without it, so
+the workshop works offline.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
+import signal
 import socket
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
+import psutil
 
 from mlpm_kit.errors import InputError, ToolError
 from mlpm_kit.idea.files import load_idea
 from mlpm_kit.resources import IMPORT_ROOT, kit_path
+from mlpm_kit.workshop.gate import JOIN_PREFIX, LOCAL_HOSTS
+from mlpm_kit.workshop.look import WORKSHOP_CSS
 
 NOTEBOOK = kit_path("notebooks", "01_idea_scorecard.ipynb")
 EXAMPLE_IDEAS = kit_path("examples", "ideas")
 DEFAULT_PORT = 8866
+LOCAL_IP = "127.0.0.1"
 TEMPLATE_NAME = "mlpm-offline"
+CULL_IDLE_SECONDS = 30  # a kernel without a tab for this long is shut down
+STOP_SECONDS = 15  # how long Voila gets to shut its kernels down before they are killed
 
 # The lab template minus its CDN stylesheets (Font Awesome) and mermaid loader; `super.super()` renders
 # nbconvert's lab CSS, which is what the lab template itself adds after them.
@@ -38,6 +55,7 @@ _INDEX_TEMPLATE = """{%- extends 'voila/templates/lab/index.html.j2' -%}
   {{ spinner.css() }}
   <style>.jp-mod-noOutputs.jp-mod-noInput { display: none; }</style>
   {{ super.super() }}
+  <style>WORKSHOP_CSS</style>
 {%- endblock notebook_css -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 """
@@ -52,83 +70,263 @@ def default_idea() -> Path:
     return preferred if preferred.exists() else found[0]
 
 
-def check_port(port: int) -> None:
-    """Raise `InputError` if 127.0.0.1:port cannot be listened on."""
+def _can_listen(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado: TIME_WAIT is free
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def check_port(port: int, host: str = LOCAL_IP) -> None:
+    """Raise `InputError` if host:port cannot be listened on, naming a port that is free."""
     if not 0 < port < 65536:
         raise InputError(
             f"--port {port} is not a port number; use 1024-65535, for example --port 8866."
         )
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    if _can_listen(host, port):
+        return
+    free = next((p for p in range(port + 1, min(port + 50, 65536)) if _can_listen(host, p)), None)
+    hint = f"--port {free}" if free else "another --port"
+    raise InputError(
+        f"port {port} on {host} is already in use (another workshop?); "
+        f"stop it or choose another one: {hint} is free."
+    )
+
+
+def lan_address() -> str:
+    """This machine's address on the local network (what phones in the room can reach)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         try:
-            sock.bind(("127.0.0.1", port))
+            sock.connect(("10.255.255.255", 1))  # no packet is sent; this picks the route
+            return sock.getsockname()[0]
         except OSError:
-            raise InputError(
-                f"port {port} on 127.0.0.1 is already in use (another workshop?); "
-                f"stop it or choose another one, for example --port {port + 1}."
-            ) from None
+            return LOCAL_IP
+
+
+@dataclass(frozen=True)
+class Session:
+    """One run of `mlpm workshop`: where it listens, who may connect, what it serves."""
+
+    idea_path: Path
+    port: int
+    bind_host: str = LOCAL_IP
+    link_host: str = LOCAL_IP
+    admin_token: str | None = None
+    join_token: str | None = None
+    draws: int = 2000
+
+    @classmethod
+    def create(
+        cls, idea_path: Path, port: int, share: bool, host: str | None, draws: int
+    ) -> Session:
+        if not share:
+            if host not in (None, LOCAL_IP, "localhost"):
+                raise InputError(
+                    f"--host {host} needs --share: without it the workshop listens on "
+                    "127.0.0.1 only; add --share to let others in the room connect."
+                )
+            return cls(idea_path, port, draws=draws)
+        bind = host or "0.0.0.0"
+        link = lan_address() if bind in ("0.0.0.0", "") else bind
+        return cls(
+            idea_path, port, bind, link, secrets.token_urlsafe(24), secrets.token_urlsafe(16), draws
+        )
+
+    @property
+    def share(self) -> bool:
+        return self.admin_token is not None
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        return sorted(LOCAL_HOSTS | {self.link_host, self.bind_host} - {"0.0.0.0", ""})
+
+    def url(self, path: str = "/", host: str | None = None, token: str | None = None) -> str:
+        query = f"?token={token}" if token else ""
+        return f"http://{host or self.link_host}:{self.port}{path}{query}"
+
+    def write(self, path: Path) -> None:
+        data = {
+            "idea_path": str(self.idea_path),
+            "share": self.share,
+            "allowed_hosts": self.allowed_hosts,
+            "admin_token": self.admin_token,
+            "join_token": self.join_token,
+            "draws": self.draws,
+        }
+        path.write_text(json.dumps(data), encoding="utf-8")
+        path.chmod(0o600)
+
+
+def parameterized(notebook: dict, params: dict) -> dict:
+    """The notebook with a cell setting `params` after its `parameters` cell, as papermill does.
+
+    Written here rather than with papermill or nbformat: importing those (jsonschema) takes
+    seconds on a busy machine, and the workshop must be ready in a few.
+    """
+    cells = notebook["cells"]
+    where = next(
+        (i for i, c in enumerate(cells) if "parameters" in c.get("metadata", {}).get("tags", [])),
+        -1,
+    )
+    source = "# Parameters injected by mlpm workshop\n" + "".join(
+        f"{name} = {value!r}\n" for name, value in params.items()
+    )
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "id": "injected-parameters",
+        "metadata": {"tags": ["injected-parameters"]},
+        "outputs": [],
+        "source": source,
+    }
+    return {**notebook, "cells": [*cells[: where + 1], cell, *cells[where + 1 :]]}
 
 
 def prepare(idea_path: Path, folder: Path, draws: int = 2000, seed: int = 0) -> Path:
     """Write the parameterized notebook and the offline template into `folder`; return the notebook."""
-    from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
-
-    nb = load_notebook_node(str(NOTEBOOK))  # papermill's reader adds the tags it expects
+    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
     params = {"idea_path": str(idea_path), "draws": draws, "seed": seed, "interactive": True}
-    nb = parameterize_notebook(nb, params)
-    target = folder / "scorecard.ipynb"
-    nbformat.write(nb, target)
+    (folder / "notebook").mkdir(exist_ok=True)
+    target = folder / "notebook" / "scorecard.ipynb"
+    target.write_text(json.dumps(parameterized(notebook, params), indent=1), encoding="utf-8")
     template = folder / "share" / "voila" / "templates" / TEMPLATE_NAME
     template.mkdir(parents=True, exist_ok=True)
     (template / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
-    (template / "index.html.j2").write_text(_INDEX_TEMPLATE, encoding="utf-8")
+    (template / "index.html.j2").write_text(
+        _INDEX_TEMPLATE.replace("WORKSHOP_CSS", WORKSHOP_CSS), encoding="utf-8"
+    )
     return target
 
 
-def voila_command(notebook: Path, port: int) -> list[str]:
+def voila_command(notebook: Path, session: Session, session_file: Path, folder: Path) -> list[str]:
     return [
-        sys.executable, "-m", "voila", str(notebook),
+        sys.executable, "-m", "mlpm_kit.workshop.app", str(notebook),
         "--no-browser",
-        f"--port={port}",
-        "--Voila.ip=127.0.0.1",
+        f"--port={session.port}",
+        f"--Voila.ip={session.bind_host}",
         "--Voila.port_retries=0",
+        f"--Voila.connection_dir_root={folder}",
+        f"--WorkshopVoila.session_file={session_file}",
         f"--template={TEMPLATE_NAME}",
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.strip_sources=True",
+        # One kernel started and the notebook run before the first tab asks for it.
+        "--preheat_kernel=True",
+        "--pool_size=1",
+        "--VoilaKernelManager.fill_delay=15",  # the next tab's kernel starts after this one is drawn
+        f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
+        "--MappingKernelManager.cull_interval=10",
+        "--MappingKernelManager.cull_connected=False",
     ]  # fmt: skip
 
 
+def announce(session: Session) -> None:
+    """Print where the workshop is; with --share, the participants' link and its QR code."""
+    idea = session.idea_path.name
+    if not session.share:
+        print(f"Workshop for {idea} at {session.url()}  (Ctrl-C to stop)", flush=True)
+        return
+    join = session.url(JOIN_PREFIX, token=session.join_token)
+    print(f"Workshop for {idea}, shared on {session.bind_host}:{session.port}  (Ctrl-C to stop)")
+    print("  You (the form and the group view; keep this link to yourself):")
+    print(f"    {session.url('/', host=LOCAL_IP, token=session.admin_token)}")
+    print(f"    {session.url('/group', host=LOCAL_IP, token=session.admin_token)}")
+    print("  Participants (anyone with this link can submit estimates, nothing else):")
+    print(f"    {join}", flush=True)
+    print_qr(join)
+
+
+def print_qr(url: str) -> None:
+    try:
+        import qrcode  # optional: the link alone is enough
+    except ImportError:
+        return
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(url)
+    qr.print_ascii(out=sys.stdout, invert=True)
+    sys.stdout.flush()
+
+
+def stop_tree(proc: subprocess.Popen) -> None:
+    """Stop the server and everything it started (kernels run in their own sessions)."""
+    try:
+        family = psutil.Process(proc.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        family = []
+    if proc.poll() is None:
+        proc.terminate()  # Voila shuts its kernels down and removes its connection files
+        try:
+            proc.wait(timeout=STOP_SECONDS)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    left = [p for p in family if p.is_running()]
+    for p in left:
+        p.terminate()
+    _, alive = psutil.wait_procs(left, timeout=5)
+    for p in alive:
+        p.kill()
+
+
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # the same clean stop as Ctrl-C
+
+
 def serve(
-    idea_path: str | os.PathLike | None, port: int = DEFAULT_PORT, draws: int = 2000, seed: int = 0
+    idea_path: str | os.PathLike | None,
+    port: int = DEFAULT_PORT,
+    draws: int = 2000,
+    seed: int = 0,
+    share: bool = False,
+    host: str | None = None,
 ) -> int:
-    """Serve the workshop until Ctrl-C; returns Voila's exit status."""
+    """Serve the workshop until Ctrl-C or SIGTERM; returns 0 after a clean stop."""
     path = Path(idea_path) if idea_path is not None else default_idea()
-    load_idea(path)  # an invalid file stops here with the schema's message
-    check_port(port)
-    with tempfile.TemporaryDirectory(prefix="mlpm-workshop-") as tmp:
-        folder = Path(tmp)
-        notebook = prepare(path.resolve(), folder, draws, seed)
-        env = dict(os.environ)
-        env["JUPYTER_PATH"] = os.pathsep.join(
-            filter(None, [str(folder / "share"), env.get("JUPYTER_PATH")])
+    session = Session.create(path.resolve(), port, share, host, draws)
+    check_port(port, session.bind_host)
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        with tempfile.TemporaryDirectory(prefix="mlpm-workshop-") as tmp:
+            return _run(session, Path(tmp), seed)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run(session: Session, folder: Path, seed: int) -> int:
+    notebook = prepare(session.idea_path, folder, session.draws, seed)
+    session_file = folder / "session.json"
+    session.write(session_file)
+    env = dict(os.environ)
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        filter(None, [str(folder / "share"), env.get("JUPYTER_PATH")])
+    )
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(IMPORT_ROOT), env.get("PYTHONPATH")]))
+    try:
+        proc = subprocess.Popen(
+            voila_command(notebook, session, session_file, folder),
+            env=env,
+            cwd=folder,
+            start_new_session=True,  # Ctrl-C reaches us, and we stop it in order
         )
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(IMPORT_ROOT), env.get("PYTHONPATH")]))
-        print(f"Workshop for {path} at http://127.0.0.1:{port}/  (Ctrl-C to stop)", flush=True)
-        try:
-            proc = subprocess.Popen(voila_command(notebook, port), env=env, cwd=folder)
-        except OSError as exc:
-            raise ToolError(
-                f"could not start Voila ({exc}); reinstall with pip install -r requirements.txt."
-            ) from None
-        try:
-            code = proc.wait()
-        except KeyboardInterrupt:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            return 0
-        if code != 0:
-            raise ToolError(f"Voila stopped with exit status {code}; its messages are above.")
+    except OSError as exc:
+        raise ToolError(
+            f"could not start Voila ({exc}); reinstall with pip install -r requirements.txt."
+        ) from None
+    try:
+        # Checked while the server starts (its imports take the same second or two on
+        # another core); an invalid file stops both here with the schema's message.
+        load_idea(session.idea_path)
+        announce(session)
+        code = proc.wait()
+    except KeyboardInterrupt:
         return 0
+    finally:
+        stop_tree(proc)
+    if code != 0:
+        raise ToolError(
+            f"the workshop server stopped with exit status {code}; its messages are above."
+        )
+    return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import threading
 
 import pytest
 from pydantic import create_model
@@ -185,6 +186,33 @@ def test_two_forms_on_one_file_do_not_drop_each_others_edit(idea_file):
     assert load_idea(idea_file).value.hourly_cost.low == 50
 
 
+def test_two_forms_saving_at_the_same_moment_never_both_say_saved(idea_file):
+    for trial in range(10):  # each trial builds two forms (~1 s each)
+        forms = [WorkshopForm(idea_file, draws=0), WorkshopForm(idea_file, draws=0)]
+        edits = [("value.hourly_cost", str(40 + trial)), ("value.users", str(300 + trial))]
+        start = threading.Barrier(2)
+
+        def type_into(form, key, value, start=start):
+            start.wait()
+            form.field(key).value = value
+
+        threads = [
+            threading.Thread(target=type_into, args=(f, k, v))
+            for f, (k, v) in zip(forms, edits, strict=True)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        saved = ["Saved at" in f.status.value for f in forms]
+        assert sorted(saved) == [False, True], [f.status.value for f in forms]
+        loser = forms[saved.index(False)]
+        assert "Conflict" in loser.status.value and loser.reload_button.layout.display is None
+        on_disk = load_idea(idea_file).value
+        winner_key, winner_value = edits[saved.index(True)]
+        assert str(getattr(on_disk, winner_key.split(".")[1])) == winner_value
+
+
 def test_add_and_remove_alternatives(app, idea_file):
     app.add_row("alternatives")
     assert app.field("alternatives[2].name").value == "New alternative"
@@ -255,18 +283,22 @@ def test_workshop_form_returns_one_widget(idea_file):
 
 def test_workshop_notebook_is_parameterized(tmp_path, idea_file):
     nb_path = prepare(idea_file, tmp_path, draws=300, seed=4)
-    tmp_path = nb_path.parent
     cells = json.loads(nb_path.read_text(encoding="utf-8"))["cells"]
-    injected = next(c for c in cells if "injected-parameters" in c["metadata"].get("tags", []))
-    source = "".join(injected["source"])
-    assert (
-        f'idea_path = "{idea_file}"' in source
-        and "interactive = True" in source
-        and "draws = 300" in source
+    tags = [c["metadata"].get("tags", []) for c in cells]
+    at = tags.index(["injected-parameters"])
+    assert tags[at - 1] == ["parameters"]  # right after the notebook's own parameters, as papermill
+    values: dict = {}
+    exec("".join(cells[at]["source"]), values)
+    assert (values["idea_path"], values["draws"], values["seed"], values["interactive"]) == (
+        str(idea_file),
+        300,
+        4,
+        True,
     )
     template = (
         tmp_path / "share" / "voila" / "templates" / "mlpm-offline" / "index.html.j2"
     ).read_text()
+    assert "mlpm-panel" in template  # the projector stylesheet
     assert "cdn" not in template.lower()
 
 
@@ -288,6 +320,9 @@ def test_workshop_cli_rejects_a_taken_port(idea_file):
         result = run_mlpm("workshop", str(idea_file), "--port", str(port))
     assert result.returncode == 2
     assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    suggested = int(result.stderr.split("--port ")[1].split()[0])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", suggested))  # the port it suggests is free
 
 
 def test_interview_graded_confidence_matches_the_point_score(idea_file):

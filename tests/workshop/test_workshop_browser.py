@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
+import re
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from mlpm_kit.idea.files import load_idea
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import ROOT
+from tests.workshop.conftest import start_workshop
 
 pytestmark = pytest.mark.browser
 
@@ -26,59 +23,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # The README's screenshot is refreshed only on request (MLPM_UPDATE_SCREENSHOT=1), so a test
 # run never changes a tracked file; otherwise the screenshot goes to the test's temporary folder.
 README_SCREENSHOT = ROOT / "docs" / "workshop.png"
+DOCS = ROOT / "docs"
+PROJECTORS = [(1024, 768), (1280, 720)]
 RESULTS = ".mlpm-results-panel"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"mlpm workshop exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(
-        f"mlpm workshop did not answer on {url} within {timeout} s:\n{log.read_text()}"
-    )
-
-
-@pytest.fixture
-def workshop(tmp_path):
-    """A running `mlpm workshop` on a copy of an example idea; the server group is killed afterwards."""
-    shutil.copytree(EXAMPLES / "interviews", tmp_path / "interviews")  # the idea's notes
-    (tmp_path / "ideas").mkdir()
-    idea = tmp_path / "ideas" / "ticket-triage.yaml"
-    shutil.copy(EXAMPLES / "ideas" / "ticket-triage.yaml", idea)
-    port = free_port()
-    log = tmp_path / "workshop.log"
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mlpm_kit", "workshop", str(idea), "--port", str(port), "--draws", "500"],
-            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=tmp_path, start_new_session=True,
-        )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        wait_for_http(url, proc, log)
-        yield url, idea, log
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-        except ProcessLookupError:
-            pass
 
 
 def results_text(page) -> str:
@@ -104,7 +51,7 @@ def edit(page, section: str, field_class: str, value: str) -> None:
 def test_workshop_in_a_browser(workshop, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    url, idea, log = workshop
+    url, idea = workshop.url, workshop.idea
     original = idea.read_text(encoding="utf-8")
     outside: list[str] = []
 
@@ -154,7 +101,6 @@ def test_workshop_in_a_browser(workshop, tmp_path):
             assert idea.read_text(encoding="utf-8") == saved
 
             # Invalid input is shown next to its field and never reaches the file.
-            page.get_by_text("Value per year", exact=True).first.click()
             page.locator(".mlpm-field-value-adoption input").fill("0.6 to 1.5")
             page.locator(".mlpm-field-value-adoption input").press("Enter")
             page.wait_for_selector(".mlpm-error >> text=share between 0 and 1", timeout=20_000)
@@ -171,3 +117,109 @@ def test_workshop_in_a_browser(workshop, tmp_path):
         finally:
             browser.close()
     assert outside == [], f"the workshop page asked the network for {outside}"
+
+
+def screenshot_path(tmp_path: Path, name: str) -> Path:
+    """docs/NAME when refreshing the README's screenshots (MLPM_UPDATE_SCREENSHOT=1), else a temp file."""
+    return DOCS / name if os.environ.get("MLPM_UPDATE_SCREENSHOT") else tmp_path / name
+
+
+def test_workshop_on_a_projector(workshop, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for width, height in PROJECTORS:
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(workshop.url)
+                page.wait_for_selector(f"{RESULTS} >> text=Expected value", timeout=120_000)
+                # Nothing needs horizontal scrolling, on the page or inside the results panel.
+                sizes = page.evaluate(
+                    """() => [document.documentElement, document.querySelector('.mlpm-panel')]
+                        .map(e => [e.scrollWidth, e.clientWidth])"""
+                )
+                assert all(scroll <= client for scroll, client in sizes), (width, sizes)
+                # Value, cost and evidence are open; the decision slot is at the top of the panel.
+                for field in ("value-users", "cost-team_week_cost", "evidence-confidence"):
+                    assert page.locator(f".mlpm-field-{field} input").is_visible(), field
+                assert not page.locator(".mlpm-field-title input").is_visible()
+                first = page.locator(f"{RESULTS} .mlpm-results > *").first
+                assert first.get_attribute("data-slot") == "decision"
+                font = page.evaluate(
+                    "parseFloat(getComputedStyle(document.querySelector('.mlpm-results td')).fontSize)"
+                )
+                assert font >= 16
+                page.screenshot(
+                    path=str(screenshot_path(tmp_path, f"workshop-{width}x{height}.png"))
+                )
+                # The results stay in view while the form scrolls.
+                form_top = "document.querySelector('.mlpm-form').getBoundingClientRect().top"
+                panel_top = "document.querySelector('.mlpm-panel').getBoundingClientRect().top"
+                start = page.evaluate(form_top)
+                page.mouse.move(width * 0.25, height * 0.5)
+                page.mouse.wheel(0, 1500)
+                page.wait_for_timeout(700)
+                assert page.evaluate(form_top) < start - 1000  # the form moved up
+                assert 0 <= page.evaluate(panel_top) < 40  # the panel did not
+                page.close()
+        finally:
+            browser.close()
+
+
+def test_five_participants_estimate_and_the_facilitator_adopts(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    running = start_workshop(tmp_path, "--share", "--host", "127.0.0.1", "--draws", "300")
+    try:
+        admin = re.search(r"/\?token=(\S+)", running.line_with("/?token=")).group(1)
+        join = re.search(r"/join\?token=(\S+)", running.line_with("/join?token=")).group(1)
+        base = f"http://127.0.0.1:{running.port}"
+        running.wait_for_http(f"{base}/group?token={admin}")
+        before = running.idea.read_text(encoding="utf-8")
+        ranges = [(100, 300), (150, 260), (120, 280), (90, 240), (900, 1500)]
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                room = browser.new_page(viewport={"width": 1280, "height": 720})
+                room.goto(f"{base}/group?token={admin}")
+                assert "token" not in room.url  # moved into a cookie, off the projector
+                room.wait_for_selector("text=0 participant(s) have answered.")
+                for i, (low, high) in enumerate(ranges):
+                    phone = browser.new_context(viewport={"width": 390, "height": 844})
+                    page = phone.new_page()
+                    page.goto(f"{base}/join?token={join}")
+                    page.fill("input[name='value.users.low']", str(low))
+                    page.fill("input[name='value.users.high']", str(high))
+                    for name in ("value.hours_saved_per_user_week", "value.adoption"):
+                        page.fill(f"input[name='{name}.low']", "1" if "hours" in name else "0.5")
+                        page.fill(f"input[name='{name}.high']", "3" if "hours" in name else "0.8")
+                    page.click("text=Send my ranges")
+                    page.wait_for_selector("text=Sent.")
+                    if i == 0:
+                        size = len(page.content().encode())
+                        assert size < 100_000
+                        page.screenshot(path=str(screenshot_path(tmp_path, "workshop-phone.png")))
+                    room.wait_for_selector(f"text={i + 1} participant(s) have answered.")
+                    phone.close()
+                users = room.locator("#input-value\\.users")
+                assert users.locator(".bar.far").count() == 1  # 900 to 1500 is far from the others
+                room.screenshot(
+                    path=str(screenshot_path(tmp_path, "workshop-group.png")), full_page=True
+                )
+                adopt = users.locator("button.adopt")
+                pooled = adopt.inner_text().removeprefix("Adopt ").removesuffix(" into the idea")
+                adopt.click()
+                room.wait_for_selector(f"text=Adopted {pooled}")
+            finally:
+                browser.close()
+        after = running.idea.read_text(encoding="utf-8")
+        diff = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+                if line[:1] in "+-" and line[:3] not in ("+++", "---")]  # fmt: skip
+        assert len(diff) == 2 and diff[1].startswith(f"+  users: {pooled} ")
+        assert "# group estimate of 5 participants on " in diff[1]
+        assert str(load_idea(running.idea).value.users) == pooled
+        kept = json.dumps(running.idea.with_name("ticket-triage.estimates.yaml").read_text())
+        assert kept.count("value.users") >= 5
+    finally:
+        running.stop()
