@@ -166,6 +166,17 @@ class Evidence(Section):
     interviews: list[Text] = field(
         [], "Interview notes", help="Paths of interview notes (Markdown), relative to this file."
     )
+    confidence_override_reason: Text = field(
+        "",
+        "Why the stated confidence overrides the notes",
+        help="Only to use a stated confidence outside what the interview notes support; printed beside the decision.",
+    )
+    validation_cost: Amount | None = field(
+        None,
+        "Cost of one validation step",
+        "money",
+        "What one experiment to narrow an input costs; default one engineer-week (cost.team_week_cost).",
+    )
 
 
 _ID = re.compile(r"^\w[\w.-]{0,99}$")

@@ -7,12 +7,14 @@ the decision is worth max(0, E[payoff]).
 
 - EVPI of an idea (all inputs known at once) = E[max(0, payoff)] - max(0, E[payoff]).
 - EVPPI of one input X (only X known) = E_X[max(0, E[payoff | X])] - max(0, E[payoff]).
-  E[payoff | X] is estimated from the samples: the draws are sorted by X and cut into
-  `bins` quantile bins; the mean payoff of each bin is the conditional mean. An input
-  that cannot change the decision (every conditional mean on the same side of 0) has an
-  EVPPI of exactly 0; estimates within rounding of 0 are set to 0. With few draws per bin
-  the estimate has a small upward bias when the decision is close; 10,000 draws and 50
-  bins keep it well under the value of the inputs that matter.
+  The inputs are drawn independently, so the conditional mean m(x) = E[payoff | X = x] is
+  the mean payoff over the simulation's draws with X set to x and every other input as
+  drawn (`conditional_means`; at most `CONDITIONAL_DRAWS` draws), computed at
+  `CONDITIONAL_GRID` quantiles of X and interpolated at every draw of X. Each m(x) averages thousands of draws
+  (binning draws by X averaged a few dozen, whose noise biased small values upwards), and
+  an input that cannot change the decision (every m(x) on one side of 0) has an EVPPI of
+  exactly 0. What remains is the Monte Carlo error of m itself: about
+  std(payoff) / sqrt(draws) where m is near 0 (see the README).
 
 Sensitivity (the tornado) is deterministic: the point expected value with every input at
 its median, except one moved to the low and then the high end of its 90% range.
@@ -28,9 +30,19 @@ import pandas as pd
 
 from mlpm_kit.idea.schema import Alternative, Idea
 from mlpm_kit.model.economics import evaluate
-from mlpm_kit.model.inputs import CAPTURES, REPLACED_COST, SCALAR_PATHS, model_inputs, stack_values
+from mlpm_kit.model.inputs import (
+    CAPTURES,
+    REPLACED_COST,
+    SCALAR_PATHS,
+    ModelInputs,
+    model_inputs,
+    stack_values,
+)
 
-DEFAULT_BINS = 50
+# EVPPI: quantiles of an input at which its conditional mean is computed, and the most
+# draws each conditional mean averages (the first ones of the simulation).
+CONDITIONAL_GRID = 40
+CONDITIONAL_DRAWS = 4000
 # How to validate each kind of input, by dotted-path prefix (longest prefix wins).
 SUGGESTIONS = {
     "value.users": "Count them in real data: accounts, logs or the CRM, not a market-size guess.",
@@ -80,6 +92,18 @@ def input_label(path: str, idea: Idea | None = None) -> str:
     return (fields[name].title if name in fields else None) or path
 
 
+def input_unit(path: str) -> str:
+    """The unit of an input from the idea schema ('people', 'money/year', 'share 0-1'), '' if none."""
+    if match := _ALTERNATIVE.match(path):
+        info = Alternative.model_fields.get(match.group(2))
+    else:
+        section, _, name = path.partition(".")
+        model = Idea.model_fields[section].annotation if section in Idea.model_fields else None
+        info = getattr(model, "model_fields", {}).get(name)
+    extra = (info.json_schema_extra or {}) if info is not None else {}
+    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
+
+
 def evpi_total(payoff: np.ndarray) -> np.ndarray:
     """EVPI per idea from payoff samples (ideas x draws)."""
     payoff = np.asarray(payoff, dtype=np.float64)
@@ -93,50 +117,87 @@ def _clean(value: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return np.where(value > 1e-9 * scale, value, 0.0)
 
 
-def evppi(inputs: np.ndarray, payoff: np.ndarray, bins: int = DEFAULT_BINS) -> np.ndarray:
-    """EVPPI of one input for each row (idea): `inputs` and `payoff` are ideas x draws samples."""
-    inputs, payoff = np.asarray(inputs), np.asarray(payoff)
-    draws = payoff.shape[1]
-    bins = max(1, min(bins, draws))
-    order = np.argsort(inputs, axis=1)  # ties (clipped values) may split across bins: harmless
-    ranked = np.take_along_axis(payoff, order, axis=1).astype(np.float64)
-    starts = (np.arange(bins) * draws + bins - 1) // bins
-    counts = np.diff(np.append(starts, draws))
-    conditional = np.add.reduceat(ranked, starts, axis=1) / counts
-    mean = ranked.mean(axis=1)
-    value = (np.maximum(conditional, 0) * counts).sum(axis=1) / draws - np.maximum(mean, 0)
-    return _clean(value, np.abs(ranked).mean(axis=1))
+def idea_draws(
+    samples: Mapping[str, np.ndarray], i: int, alternatives: int
+) -> dict[str, np.ndarray]:
+    """Idea i's model inputs over (at most `CONDITIONAL_DRAWS` of) its draws, keyed as
+    `evaluate` wants them: shape (1, draws), alternatives (alternatives, 1, draws)."""
+    draws = min(samples["expected_value"].shape[1], CONDITIONAL_DRAWS)
+    x = {
+        path: np.asarray(samples[path][i : i + 1, :draws], dtype=np.float64)
+        for path in SCALAR_PATHS
+    }
+    for key, name in ((CAPTURES, "captures"), (REPLACED_COST, "cost_per_year")):
+        rows = [
+            np.asarray(samples[f"alternatives[{j}].{name}"][i, :draws]) for j in range(alternatives)
+        ]
+        x[key] = np.array(rows, dtype=np.float64).reshape(alternatives, 1, draws)
+    return x
+
+
+def _slot_of(path: str) -> tuple[str, int | None]:
+    """The key of `evaluate`'s inputs that an input path goes to, and its alternative index."""
+    if match := _ALTERNATIVE.match(path):
+        return (CAPTURES if match.group(2) == "captures" else REPLACED_COST), int(match.group(1))
+    return path, None
+
+
+def draws_of(x: Mapping[str, np.ndarray], path: str) -> np.ndarray:
+    """The drawn values of one input from `idea_draws`."""
+    key, index = _slot_of(path)
+    return (x[key][index] if index is not None else x[key]).ravel()
+
+
+def conditional_means(x: Mapping[str, np.ndarray], path: str, values) -> np.ndarray:
+    """m(v) = E[payoff | input = v] for each v: the mean payoff over the draws `x` with the
+    input at `path` set to v and every other input as drawn (the inputs are independent)."""
+    values = np.asarray(values, dtype=np.float64).reshape(-1, 1)
+    key, index = _slot_of(path)
+    fixed = dict(x)
+    if index is not None:
+        table = np.repeat(x[key], len(values), axis=1)
+        table[index] = values
+        fixed[key] = table
+    else:
+        fixed[key] = np.broadcast_to(values, (len(values), x[key].shape[-1]))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        payoff = evaluate(fixed)["expected_value"]
+    return np.asarray(payoff, dtype=np.float64).mean(axis=-1)
+
+
+def evppi(
+    x: Mapping[str, np.ndarray], path: str, drawn: np.ndarray, grid: int = CONDITIONAL_GRID
+) -> float:
+    """EVPPI of one input from its `drawn` values (all draws of the simulation): m is
+    computed at `grid` quantiles of them (smallest and largest included), interpolated
+    linearly at every draw X_d, and the EVPPI is mean(max(0, m(X_d))) - max(0, mean(m(X_d)));
+    exactly 0 when m keeps one sign."""
+    drawn = np.asarray(drawn, dtype=np.float64)
+    points = np.unique(np.quantile(drawn, np.linspace(0, 1, grid)))
+    m = np.interp(drawn, points, conditional_means(x, path, points))
+    value = np.maximum(m, 0).mean() - max(m.mean(), 0)
+    return float(_clean(np.array([value]), np.array([np.abs(m).mean()]))[0])
 
 
 def evppi_table(
-    ideas: Sequence[Idea],
-    samples: Mapping[str, np.ndarray],
-    uncertain: Sequence[Mapping[str, object]],
-    bins: int | None = None,
+    ideas: Sequence[Idea], samples: Mapping[str, np.ndarray], inputs: Sequence[ModelInputs]
 ) -> pd.DataFrame:
     """One row per (idea, uncertain input), ranked by EVPPI within each idea (ideas in input order).
 
     `samples` maps `expected_value` and each input's dotted path to ideas x draws arrays;
-    `uncertain` lists, per idea, the dotted paths of its inputs given as ranges.
+    `inputs` are the ideas' model inputs (which of them are ranges).
     """
-    bins = bins or DEFAULT_BINS
-    payoff = samples["expected_value"]
-    paths = sorted({path for per_idea in uncertain for path in per_idea}, key=_path_order)
     rows = []
-    for path in paths:
-        idx = np.array([i for i, per_idea in enumerate(uncertain) if path in per_idea])
-        values = evppi(samples[path][idx], payoff[idx], bins)
-        for i, value in zip(idx, values, strict=True):
-            rows.append(
-                (
-                    i,
-                    ideas[i].id,
-                    path,
-                    input_label(path, ideas[i]),
-                    float(value),
-                    suggestion(path),
-                )
-            )
+    for i, (idea, inp) in enumerate(zip(ideas, inputs, strict=True)):
+        uncertain = sorted(inp.uncertain(), key=_path_order)
+        if not uncertain:
+            continue
+        x = idea_draws(samples, i, len(inp.captures))
+        # Knowing one input is never worth more than knowing all (Jensen): clip the interpolation's error.
+        total = evpi_total(samples["expected_value"][i : i + 1])[0]
+        for path in uncertain:
+            value = min(evppi(x, path, samples[path][i]), float(total))
+            rows.append((i, idea.id, path, input_label(path, idea), value, suggestion(path)))
     table = pd.DataFrame(rows, columns=["order", "id", "input", "label", "evppi", "suggestion"])
     table = table.sort_values(["order", "evppi"], ascending=[True, False], kind="stable")
     table.insert(4, "rank", table.groupby("order").cumcount() + 1)

@@ -1,0 +1,273 @@
+"""The decision of DESIGN section 9, computed once: go, no-go or validate first.
+
+Every place that shows an idea (`mlpm score`, the workshop panel, the memo, the portfolio
+report) calls `decide` on a simulation and shows what it returns; nothing else decides.
+
+- Going pays the draw's `expected_value`; not going pays 0 (see `simulate.py`).
+- `evpi_total` = E[max(0, payoff)] - max(0, E[payoff]): what knowing every input is worth.
+- The EVPPI of one input X and its kill criterion both come from the conditional mean
+  m(x) = E[payoff | X = x]. The inputs are drawn independently, so m(x) is the mean payoff
+  over the simulation's draws with X replaced by x and every other input as drawn. This
+  is exact for the draws at hand: fixing X at x in the idea and simulating with the same
+  seed gives m(x) when X is the last uncertain input of the idea (the other inputs keep
+  their draws), and m(x) up to Monte Carlo noise otherwise. EVPPI = mean over `GRID`
+  quantiles x_k of X of max(0, m(x_k)) - max(0, mean of m(x_k)); each m(x_k) averages
+  all draws, so the small-sample bias of binning draws by X is gone (see the README for
+  what is still noise).
+- Decision: `validate_first` when `evpi_total` exceeds the validation cost
+  (`evidence.validation_cost`, default one engineer-week); it names the input with the
+  largest EVPPI, or "all of them together" when no single input is worth the cost.
+  Otherwise `go` when E[payoff] > 0, else `no_go`.
+- Kill criterion of an input: the x inside its 90% range where m(x) crosses 0; `direction`
+  says on which side of it the idea should be stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from mlpm_kit.idea.formatting import money, number, share
+from mlpm_kit.idea.schema import Idea
+from mlpm_kit.model.information import (
+    SUGGESTIONS,
+    conditional_means,
+    idea_draws,
+    input_label,
+    input_unit,
+    suggestion,
+)
+from mlpm_kit.model.inputs import confidence_evidence
+from mlpm_kit.model.simulate import Simulation, simulate
+
+DECISION_DRAWS = 2000
+DECISION_SEED = 0
+GRID = 40  # points across an input's 90% range where the kill criterion looks for a crossing
+BISECTIONS = 30
+LABELS = {"go": "Go", "validate_first": "Validate first", "no_go": "No-go"}
+ALL_INPUTS = "all"
+# The keys `mlpm score --json` adds for the decision (DESIGN section 9), in order.
+DECISION_COLUMNS = (
+    "decision",
+    "decision_reason",
+    "validate",
+    "kill_criteria",
+    "evpi_total",
+    "p_loss",
+    "p_below_next_best",
+    "validation_cost",
+    "confidence_stated",
+    "confidence_evidence",
+    "currency",
+    "warnings",
+)
+
+
+@dataclass
+class Decision:
+    """One idea's decision and everything said about it (the keys of DESIGN section 9)."""
+
+    id: str
+    decision: str
+    decision_reason: str
+    validate: dict[str, Any] | None
+    kill_criteria: list[dict[str, Any]]
+    evpi_total: float
+    evppi: dict[str, float]
+    expected_value_mean: float
+    p_loss: float
+    p_below_next_best: float
+    validation_cost: float
+    confidence_stated: float | list[float] | None
+    confidence_evidence: list[float] | None
+    confidence_source: str
+    override_reason: str
+    currency: str | None
+    warnings: list[dict[str, str]] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.decision]
+
+    def json(self) -> dict[str, Any]:
+        """The keys `mlpm score --json` adds for the decision."""
+        return {key: getattr(self, key) for key in DECISION_COLUMNS}
+
+    def kill_texts(self) -> list[str]:
+        """Each kill criterion as a sentence: 'stop if Users turns out below 180'."""
+        return [kill_text(k, self.labels.get(k["input"], k["input"])) for k in self.kill_criteria]
+
+
+def input_value(path: str, value: float) -> str:
+    """A value of the input at `path` as people read it: a share, an amount of money or a number."""
+    unit = input_unit(path)
+    if unit.startswith("share") or path == "evidence.confidence":
+        return share(value)
+    if unit.startswith("money"):
+        return money(value)
+    return number(float(f"{value:.3g}"))
+
+
+def kill_text(kill: dict[str, Any], label: str) -> str:
+    shown = input_value(kill["input"], kill["threshold"])
+    return f"stop if {label[:1].lower() + label[1:]} turns out {kill['direction']} {shown}"
+
+
+def validation_cost(idea: Idea) -> float:
+    """One validation step: `evidence.validation_cost`, default one engineer-week."""
+    stated = idea.evidence.validation_cost
+    return float((stated if stated is not None else idea.cost.team_week_cost).median)
+
+
+def _crossing(x, path: str, lo: float, hi: float, m_lo: float) -> float:
+    """Bisect m between lo and hi, where it changes sign."""
+    for _ in range(BISECTIONS):
+        mid = (lo + hi) / 2
+        m_mid = conditional_means(x, path, [mid])[0]
+        if (m_mid > 0) == (m_lo > 0):
+            lo, m_lo = mid, m_mid
+        else:
+            hi = mid
+    return (lo + hi) / 2
+
+
+def kill_criterion(x, path: str, est) -> dict[str, Any] | None:
+    """Where the conditional mean m crosses 0 inside the input's 90% range [low, high]
+    (the crossing nearest the median), or None when m keeps one sign there."""
+    grid = np.linspace(est.low, est.high, GRID + 1)
+    m = conditional_means(x, path, grid)
+    flips = np.nonzero((m[:-1] > 0) != (m[1:] > 0))[0]
+    if not len(flips):
+        return None
+    k = flips[np.argmin(np.abs(grid[flips] - est.median))]
+    threshold = _crossing(x, path, grid[k], grid[k + 1], m[k])
+    return {
+        "input": path,
+        "threshold": float(threshold),
+        "direction": "below" if m[k + 1] > 0 else "above",
+    }
+
+
+def decide(sim: Simulation) -> list[Decision]:
+    """The decision for each idea of a simulation, in its order."""
+    table = sim.evpi()
+    totals = sim.evpi_total()
+    out = []
+    for i, (idea, inp) in enumerate(zip(sim.ideas, sim.inputs, strict=True)):
+        mine = table[table["id"] == idea.id]
+        total = float(totals.iloc[i])
+        evppi = {p: float(v) for p, v in zip(mine["input"], mine["evppi"], strict=True)}
+        kills = []
+        uncertain = inp.uncertain()
+        if uncertain:
+            x = idea_draws(sim.samples, i, len(inp.captures))
+            for path, est in uncertain.items():
+                if kill := kill_criterion(x, path, est):
+                    kills.append(kill)
+        kills.sort(key=lambda k: -evppi[k["input"]])
+        out.append(_decision(sim, i, idea, total, evppi, kills))
+    return out
+
+
+def _decision(sim, i, idea, total, evppi, kills) -> Decision:
+    cost = validation_cost(idea)
+    conf = confidence_evidence(idea)
+    labels = {path: input_label(path, idea) for path in evppi}
+    mean = float(np.asarray(sim.samples["expected_value"][i], dtype=np.float64).mean())
+    npv = np.asarray(sim.samples["npv"][i])
+    economic = np.asarray(sim.samples["economic_value"][i])
+    currency = getattr(idea, "currency", None)
+    stated = conf.stated
+    warnings = [{"code": "confidence_bounded", "message": conf.warning}] if conf.warning else []
+    if conf.warning and idea.evidence.confidence_override_reason.strip():
+        warnings[0]["code"] = "confidence_override"
+    decision = Decision(
+        id=idea.id or "",
+        decision="go" if mean > 0 else "no_go",
+        decision_reason="",
+        validate=None,
+        kill_criteria=kills,
+        evpi_total=total,
+        evppi=evppi,
+        expected_value_mean=mean,
+        p_loss=float((npv < 0).mean()),
+        p_below_next_best=float((economic < 0).mean()),
+        validation_cost=cost,
+        confidence_stated=None
+        if stated is None
+        else (stated.low if not stated.is_range else [stated.low, stated.high]),
+        confidence_evidence=None if conf.evidence is None else list(conf.evidence),
+        confidence_source=conf.source,
+        override_reason=idea.evidence.confidence_override_reason.strip(),
+        currency=currency,
+        warnings=warnings,
+        labels=labels,
+    )
+    if total > cost:
+        decision.decision = "validate_first"
+        top, value = next(iter(evppi.items()), (None, 0.0))
+        if top is not None and value > cost:
+            kill = next((k for k in kills if k["input"] == top), None)
+            decision.validate = {
+                "input": top,
+                "label": labels[top],
+                "evppi": value,
+                "how": suggestion(top),
+                "cost": cost,
+                "kill_criterion": kill,
+            }
+        else:
+            decision.validate = {
+                "input": ALL_INPUTS,
+                "label": "all of them together",
+                "evppi": total,
+                "how": "No single input carries the decision: narrow the top inputs together "
+                + ", ".join(labels[p] for p in list(evppi)[:3])
+                + ". "
+                + SUGGESTIONS["cost"],
+                "cost": cost,
+                "kill_criterion": None,
+            }
+    decision.decision_reason = reason(decision)
+    return decision
+
+
+def reason(d: Decision) -> str:
+    """The decision in one sentence, with the numbers behind it."""
+    amount = _amount(d.currency)
+    if d.decision == "validate_first":
+        v = d.validate
+        what = v["label"][:1].lower() + v["label"][1:]
+        text = (
+            f"Validate {what} first: knowing it before deciding is worth {amount(v['evppi'])}, "
+            f"more than the {amount(v['cost'])} one validation costs"
+        )
+        if v.get("kill_criterion"):
+            text += f"; {kill_text(v['kill_criterion'], v['label'])}"
+        return text + "."
+    return (
+        f"{d.label}: the expected value averages {amount(d.expected_value_mean)} over the "
+        "simulation, and no validation "
+        f"is worth its cost (knowing every input before deciding is worth "
+        f"{amount(d.evpi_total)}, not more than the {amount(d.validation_cost)} of one validation)."
+    )
+
+
+def _amount(currency: str | None):
+    return (lambda x: f"{money(x)} {currency}") if currency else money
+
+
+def decisions(
+    ideas: Sequence[Idea], draws: int | None = None, seed: int | None = None
+) -> tuple[Simulation, list[Decision]]:
+    """Simulate the ideas (default `DECISION_DRAWS` draws, seed `DECISION_SEED`) and decide."""
+    sim = simulate(
+        list(ideas),
+        draws=DECISION_DRAWS if draws is None else draws,
+        seed=DECISION_SEED if seed is None else seed,
+    )
+    return sim, decide(sim)
