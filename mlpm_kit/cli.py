@@ -220,7 +220,7 @@ def decisions_text(table: pd.DataFrame) -> str:
         "validate first when knowing an input before deciding is worth more than one validation."
     ]
     for row in table.itertuples():
-        lines.append(f"  {row.id}: {row.decision_reason}")
+        lines.append(f"  {row.id}: {LABELS[row.decision]}. {row.decision_reason}")
         for warning in row.warnings or []:
             lines.append(f"    note: {warning['message']}")
     return "\n".join(lines)

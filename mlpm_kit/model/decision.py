@@ -237,20 +237,20 @@ def _decision(sim, i, idea, total, evppi, kills) -> Decision:
 
 
 def reason(d: Decision) -> str:
-    """The decision in one sentence, with the numbers behind it."""
+    """The decision's reason in one sentence, with the numbers behind it (shown after its label)."""
     amount = _amount(d.currency)
     if d.decision == "validate_first":
         v = d.validate
         what = v["label"][:1].lower() + v["label"][1:]
         text = (
-            f"Validate {what} first: knowing it before deciding is worth {amount(v['evppi'])}, "
-            f"more than the {amount(v['cost'])} one validation costs"
+            f"Knowing {what} before deciding is worth {amount(v['evppi'])}, more than the "
+            f"{amount(v['cost'])} one validation costs: validate it first"
         )
         if v.get("kill_criterion"):
             text += f"; {kill_text(v['kill_criterion'], v['label'])}"
         return text + "."
     return (
-        f"{d.label}: the expected value averages {amount(d.expected_value_mean)} over the "
+        f"The expected value averages {amount(d.expected_value_mean)} over the "
         "simulation, and no validation "
         f"is worth its cost (knowing every input before deciding is worth "
         f"{amount(d.evpi_total)}, not more than the {amount(d.validation_cost)} of one validation)."

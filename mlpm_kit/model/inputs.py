@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from mlpm_kit.errors import InputError
-from mlpm_kit.idea.estimates import Estimate
+from mlpm_kit.idea.estimates import Estimate, format_number
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.ml.readiness import data_cost_estimate, retraining_cost
@@ -217,11 +217,13 @@ def data_cost_of(idea: Idea) -> tuple[Estimate, str]:
         data = idea.ml.data
         more = max(needed - data.labels_now, 0)
         text = (
-            f"estimated from the ML pilot curve: {more:,} labels x {data.cost_per_label} per label"
+            f"estimated from the ML pilot curve: {format_number(estimate.low)} to "
+            f"{format_number(estimate.high)}, median {format_number(round(estimate.median))} "
+            f"(about {more:,} labels still needed x {data.cost_per_label} per label"
         )
         if data.purchase_cost.high > 0:
             text += f" + {data.purchase_cost} purchase"
-        return estimate, text
+        return estimate, text + ")"
     return _constant(0.0), "0 (not given)"
 
 
