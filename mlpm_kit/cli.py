@@ -410,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--draws",
         type=int,
-        help="simulation draws (default: 10000 per idea; the portfolio notebook's own)",
+        help="simulation draws (default: 2000 per idea, as `mlpm score` decides; the portfolio notebook's own)",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument(

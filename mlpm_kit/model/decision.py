@@ -238,7 +238,7 @@ def _decision(sim, i, idea, total, evppi, kills) -> Decision:
 
 def reason(d: Decision) -> str:
     """The decision's reason in one sentence, with the numbers behind it (shown after its label)."""
-    amount = _amount(d.currency)
+    amount = amount_text(d.currency)
     if d.decision == "validate_first":
         v = d.validate
         what = v["label"][:1].lower() + v["label"][1:]
@@ -257,7 +257,8 @@ def reason(d: Decision) -> str:
     )
 
 
-def _amount(currency: str | None):
+def amount_text(currency: str | None):
+    """How amounts are shown: `money`, followed by the currency code when the idea has one."""
     return (lambda x: f"{money(x)} {currency}") if currency else money
 
 

@@ -1,7 +1,7 @@
 """The idea scorecard: what notebook 01 shows, and what a leadership report prints.
 
-The static scorecard is a short decision memo in this order: the decision summary (with the rule
-that gave the recommendation), the problem and the evidence, the alternatives, the value and
+The static scorecard is a short decision memo in this order: the decision (DESIGN section 9:
+its reason, kill criteria, the ask, what it is worth, top risks), the problem and the evidence, the alternatives, the value and
 cost breakdown, the charts, what to validate next, RICE and cost of delay, ML readiness.
 
 `scorecard_sections(...)` returns that memo as HTML sections. Every string that comes from
@@ -19,22 +19,19 @@ from typing import Any
 
 from mlpm_kit.idea.formatting import money, number, share
 from mlpm_kit.idea.schema import Idea
+from mlpm_kit.model.decision import DECISION_DRAWS, amount_text
+from mlpm_kit.model.inputs import model_inputs
 from mlpm_kit.report.scorecard_data import (
-    RECOMMENDATIONS,
-    RULE,
     Scorecard,
     build_scorecard,
     flag_text,
     input_label,
-    recommendation,
     top_risks,
 )
 
 __all__ = [
-    "RULE",
     "Scorecard",
     "build_scorecard",
-    "recommendation",
     "scorecard_sections",
 ]
 
@@ -69,9 +66,49 @@ def _months(x: float | None) -> str:
     )
 
 
+def _range(est) -> str:
+    return f" (range {est})" if est.is_range else ""
+
+
+def ask_rows(card: Scorecard, amount) -> list[list[str]]:
+    """The ask: people, engineer-weeks, money and dates (medians; ranges where given)."""
+    cost, p = card.idea.cost, card.point
+    team = cost.team_size.median
+    mvp, build = cost.mvp_weeks.median, cost.build_weeks.median
+    run = model_inputs(card.idea).scalars["cost.run_cost_per_year"]
+    return [
+        [
+            "Team",
+            f"{number(team)} engineers",
+            f"at {amount(cost.team_week_cost.median)} per engineer-week",
+        ],
+        [
+            "Effort",
+            f"{number(round(p['effort_weeks'], 1))} engineer-weeks",
+            "to MVP + MVP to launch + improvement rounds",
+        ],
+        [
+            "One-time cost",
+            amount(p["one_time_cost"]),
+            "effort x cost of an engineer-week + data cost",
+        ],
+        [
+            "Weeks to MVP",
+            f"{number(round(mvp / team, 1))} weeks",
+            f"{number(mvp)} engineer-weeks{_range(cost.mvp_weeks)} / {number(team)} engineers",
+        ],
+        [
+            "Weeks to launch",
+            f"{number(round((mvp + build) / team, 1))} weeks",
+            f"{number(mvp + build)} engineer-weeks to launch / {number(team)} engineers",
+        ],
+        ["Yearly run cost", amount(run.median), f"after launch{_range(run)}"],
+    ]
+
+
 def summary_html(card: Scorecard) -> str:
-    idea, p, sim = card.idea, card.point, card.simulation
-    key, reason = recommendation(card)
+    idea, p, sim, d = card.idea, card.point, card.simulation, card.decision
+    amount = amount_text(getattr(idea, "currency", None))
     meta = " · ".join(
         _e(x)
         for x in (
@@ -79,30 +116,68 @@ def summary_html(card: Scorecard) -> str:
             f"owner {idea.owner}" if idea.owner else "",
             f"status {idea.status}",
             f"{card.draws:,} draws, seed {card.seed}" if sim else "",
+            f"amounts in {idea.currency}" if getattr(idea, "currency", None) else "",
         )
         if x
     )
-    if sim:
-        npv_range = (
-            f"{money(sim['npv_p10'])} to {money(sim['npv_p90'])} (p50 {money(sim['npv_p50'])})"
+    if d is not None:
+        decision = (
+            f'<p class="mlpm-decision mlpm-{d.decision}" data-decision="{d.decision}">'
+            f'<span class="mlpm-badge">{_e(d.label)}</span> {_e(d.decision_reason)}</p>'
         )
-        p_loss = share(sim["p_loss"])
-    else:
-        npv_range = p_loss = "not available (no simulation)"
-    rows = [
-        [
+        if d.override_reason:
+            decision += (
+                f'<p class="mlpm-override">The stated confidence overrides the interview notes '
+                f"because: {_e(d.override_reason)}</p>"
+            )
+        kills = "".join(f"<li>{_e(t[:1].upper() + t[1:])}.</li>" for t in d.kill_texts())
+        decision += (
+            f'<h3>Kill criteria</h3><ul class="mlpm-kill">{kills}</ul>'
+            if kills
+            else '<p class="mlpm-kill">Kill criteria: none; no input can flip the decision '
+            "within its 90% range.</p>"
+        )
+        rule = (
+            f"Validate first when knowing an input before deciding is worth more than one "
+            f"validation step ({amount(d.validation_cost)}); otherwise go when the expected "
+            "value is above 0, no-go when it is not."
+        )
+        ev = [
             "Expected value",
-            money(p["expected_value"]),
-            "confidence x (npv - opportunity cost) - (1 - confidence) x failure cost",
-        ],
-        ["npv, p10 to p90", npv_range, f"at the medians: {money(p['npv'])}"],
-        ["Chance of losing money", p_loss, "share of draws with npv below 0"],
-        [
-            "Effort",
-            f"{number(p['effort_weeks'])} engineer-weeks",
-            f"one-time cost {money(p['one_time_cost'])}, launch in {number(round(12 * p['launch_years'], 1))} months",
-        ],
-        ["Confidence", share(p["confidence"]), card.sources.get("evidence.confidence", "")],
+            f"{amount(d.expected_value_mean)} (p10 {amount(sim['expected_value_p10'])} to "
+            f"p90 {amount(sim['expected_value_p90'])})",
+            "confidence x (npv - opportunity cost) - (1 - confidence) x failure cost; mean of the draws",
+        ]
+        losing = [
+            [
+                "Chance of losing money",
+                share(d.p_loss),
+                "share of outcomes where the idea does not pay back what it costs (npv below 0)",
+            ],
+            [
+                "Chance of doing worse than the team's next-best work",
+                share(d.p_below_next_best),
+                "share of outcomes where the team's other work would have returned more",
+            ],
+        ]
+    else:
+        decision = (
+            f'<p class="mlpm-missing">No decision: {_e(card.missing.get("simulation", ""))}.</p>'
+        )
+        rule = ""
+        ev = ["Expected value", amount(p["expected_value"]), "at the medians (no simulation)"]
+        losing = []
+    npv_range = (
+        f"{amount(sim['npv_p10'])} to {amount(sim['npv_p90'])}"
+        if sim
+        else "not available (no simulation)"
+    )
+    confidence = card.sources.get("evidence.confidence", "")
+    rows = [
+        ev,
+        ["npv, p10 to p90", npv_range, f"at the medians: {amount(p['npv'])}"],
+        *losing,
+        ["Confidence", share(p["confidence"]), confidence],
         [
             "Payback",
             _months(p["payback_months"]),
@@ -115,11 +190,13 @@ def summary_html(card: Scorecard) -> str:
         f'<p class="mlpm-meta">{meta}</p></header>'
         + _section(
             "summary",
-            "Decision summary",
-            f'<p class="mlpm-decision mlpm-{key}"><span class="mlpm-badge">{_e(RECOMMENDATIONS[key])}</span> '
-            f"{_e(reason)}</p>"
-            f'<p class="mlpm-rule">Rule: {_e(RULE)}</p>'
-            + html_table(["", "value", "how"], rows, "mlpm-keyfigures")
+            "Decision",
+            decision
+            + (f'<p class="mlpm-rule">{_e(rule)}</p>' if rule else "")
+            + "<h3>The ask</h3>"
+            + html_table(["", "", ""], ask_rows(card, amount), "mlpm-keyfigures")
+            + "<h3>What it is worth</h3>"
+            + html_table(["", "", ""], rows, "mlpm-keyfigures")
             + f'<h3>Top risks</h3><ul class="mlpm-risks">{risks}</ul>',
         )
     )
@@ -334,7 +411,7 @@ def ml_html(card: Scorecard) -> str:
 
 
 def scorecard_sections(
-    idea: Idea | str | os.PathLike, draws: int = 10_000, seed: int = 0
+    idea: Idea | str | os.PathLike, draws: int = DECISION_DRAWS, seed: int = 0
 ) -> list[str]:
     """The memo as HTML sections, in report order."""
     card = build_scorecard(idea, draws=draws, seed=seed)

@@ -6,12 +6,16 @@ import os
 
 from IPython.display import HTML, display
 
+from mlpm_kit.model.decision import DECISION_DRAWS
 from mlpm_kit.report.scorecard import scorecard_sections
 from mlpm_kit.workshop.form import workshop_form
 
 
 def show_scorecard(
-    idea_path: str | os.PathLike, draws: int = 10_000, seed: int = 0, interactive: bool = True
+    idea_path: str | os.PathLike,
+    draws: int = DECISION_DRAWS,
+    seed: int = 0,
+    interactive: bool = True,
 ) -> None:
     """Display the workshop form (interactive) or the static scorecard, in a notebook."""
     if interactive:

@@ -1,6 +1,6 @@
 """Reports: the scorecard memo, the URL fetcher, and PDFs rendered through a real kernel.
 
-Unit tests (no kernel) cover escaping, the recommendation rule, option checks and the URL
+Unit tests (no kernel) cover escaping, the decision on page 1, option checks and the URL
 fetcher. Tests marked `kernel`/`pdf` run notebook 01 with papermill and WeasyPrint; they
 share one kernel and use few draws to keep the run short.
 """
@@ -31,14 +31,8 @@ from mlpm_kit.report.render import (
     safe_url_fetcher,
     write_pdf,
 )
-from mlpm_kit.report.scorecard import (
-    RULE,
-    Scorecard,
-    build_scorecard,
-    recommendation,
-    scorecard_sections,
-)
-from tests.conftest import EXAMPLES, idea_dict, make_idea, run_mlpm
+from mlpm_kit.report.scorecard import build_scorecard, scorecard_sections
+from tests.conftest import EXAMPLES, idea_dict, run_mlpm
 
 IDEAS = EXAMPLES / "ideas"
 DRAWS = 400
@@ -99,57 +93,81 @@ def test_sections_come_in_report_order():
     html = "".join(scorecard_sections(IDEAS / "ticket-triage.yaml", draws=0))
     headings = re.findall(r"<h2>(.*?)</h2>", html)
     assert headings[:4] == [
-        "Decision summary",
+        "Decision",
         "The problem and the evidence",
         "Alternatives customers use today",
         "Value and cost, step by step",
     ]
     assert headings[-1] == "ML readiness"  # ticket-triage has an ml: section
-    assert "Rule: " + escape(RULE) in html
+    assert "Validate first when knowing an input before deciding is worth more than one" not in html
 
 
-def card_with(expected_value, confidence, p_loss, npv=1.0):
-    card = Scorecard(
-        make_idea(),
-        {"expected_value": expected_value, "confidence": confidence, "npv": npv},
-        [],
-        {},
-        0,
-        0,
-    )
-    if p_loss is not None:
-        card.simulation = {"p_loss": p_loss}
-    return card
+GENERATED = [
+    # (what it is, revenue per year, confidence): clear go, clear no-go, close calls, low confidence
+    ("clear go", "400000 to 600000", 0.9),
+    ("clear no-go", "1000 to 5000", 0.9),
+    ("close call", "2000 to 40000", 0.9),  # break-even near 14k: 40k one-time / 2.9 years
+    ("low confidence, wide", "60000 to 70000", "0.05 to 0.6"),
+    ("low confidence, narrow", "200000 to 300000", "0.3 to 0.4"),
+]
 
 
-@pytest.mark.parametrize(
-    "ev, confidence, p_loss, expected",
-    [
-        (-1.0, 0.9, 0.0, "no-go"),
-        (0.0, 0.9, 0.0, "no-go"),
-        (1000.0, 0.7, 0.2, "go"),  # both limits are inclusive
-        (1000.0, 0.69, 0.1, "validate"),
-        (1000.0, 0.9, 0.21, "validate"),
-    ],
-)
-def test_recommendation_rule(ev, confidence, p_loss, expected):
-    assert recommendation(card_with(ev, confidence, p_loss))[0] == expected
+@pytest.fixture
+def generated_files(tmp_path):
+    from mlpm_kit.idea.files import save_idea, validate_idea
+
+    paths = []
+    for i, (_, revenue, confidence) in enumerate(GENERATED):
+        data = idea_dict(
+            value={"users": 0, "revenue_per_year": revenue},
+            evidence={"confidence": confidence},
+        )
+        idea = validate_idea(data, f"g{i}.yaml", default_id=f"g{i}")
+        paths.append(save_idea(idea, tmp_path / f"g{i}.yaml"))
+    return paths
 
 
-def test_validate_names_the_failing_condition_and_the_input_to_validate_first():
-    card = card_with(1000.0, 0.5, 0.1)
-    card.evpi = [{"id": "x", "input": "value.users", "label": "Users", "evppi": 5000.0}]
-    key, reason = recommendation(card)
-    assert key == "validate"
-    assert reason == (
-        "The expected value is 1k and the chance of losing money is 10%, but confidence is 50%. "
-        "Validate users first: knowing it is worth 5k."
-    )
+def test_the_decision_is_the_same_in_json_panel_and_memo(generated_files, capsys):
+    from mlpm_kit.cli import main
+    from mlpm_kit.idea.files import load_idea
+    from mlpm_kit.workshop.live_results import compute_results, results_html
+
+    assert main(["score", "--json", *map(str, generated_files)]) == 0
+    scored = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    seen = set()
+    for path in generated_files:
+        idea = load_idea(path)
+        row = scored[idea.id]
+        memo = scorecard_sections(path)[0]
+        panel = results_html(compute_results(idea))
+        for html in (memo, panel):
+            assert f'data-decision="{row["decision"]}"' in html
+            assert escape(row["decision_reason"]) in html
+        seen.add(row["decision"])
+        if row["decision"] == "validate_first":
+            assert row["evpi_total"] > row["validation_cost"]
+            assert row["validate"]["evppi"] > row["validation_cost"]
+    assert seen == {"go", "no_go", "validate_first"}
 
 
-def test_recommendation_without_simulation_uses_the_point_npv():
-    assert recommendation(card_with(1000.0, 0.9, None, npv=-5.0))[0] == "validate"
-    assert recommendation(card_with(1000.0, 0.9, None, npv=5.0))[0] == "go"
+def test_page_one_is_a_decision_with_its_ask():
+    card = build_scorecard(IDEAS / "playlist-recommendations.yaml", draws=DRAWS)
+    html = scorecard_sections(IDEAS / "playlist-recommendations.yaml", draws=DRAWS)[0]
+    text = re.sub(r"<[^>]+>", " ", html)
+    for words in (
+        "Validate first",
+        "The ask",
+        "Weeks to MVP",
+        "Weeks to launch",
+        "Yearly run cost",
+        "Chance of losing money",
+        "Chance of doing worse than the team&#x27;s next-best work",
+        "Kill criteria",
+        "Top risks",
+    ):
+        assert words in text, words
+    assert card.decision.decision == "validate_first"
+    assert escape(card.decision.kill_texts()[0][1:]) in html
 
 
 def test_decision_summary_uses_the_point_score():
