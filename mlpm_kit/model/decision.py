@@ -244,7 +244,8 @@ def reason(d: Decision) -> str:
         what = v["label"][:1].lower() + v["label"][1:]
         text = (
             f"Knowing {what} before deciding is worth {amount(v['evppi'])}, more than the "
-            f"{amount(v['cost'])} one validation costs: validate it first"
+            f"{amount(v['cost'])} one validation costs: validate it first "
+            f"({v['how'].rstrip('.')})"
         )
         if v.get("kill_criterion"):
             text += f"; {kill_text(v['kill_criterion'], v['label'])}"

@@ -112,8 +112,8 @@ def interview_paths(idea: Idea) -> list[Path]:
             )
         if not path.is_file():
             raise InputError(
-                f"{entry!r} is not a notes file (looked for {path}); fix the path (relative to the "
-                "idea file) or remove it from the list.",
+                f"{entry!r} is not a notes file; fix the path (relative to the idea file's "
+                "folder) or remove it from the list.",
                 file=name,
                 field=f"evidence.interviews[{i}]",
             )

@@ -66,8 +66,8 @@ def _months(x: float | None) -> str:
     )
 
 
-def _range(est) -> str:
-    return f" (range {est})" if est.is_range else ""
+def _range(est, show=number) -> str:
+    return f" ({show(est.low)} to {show(est.high)})" if est.is_range else ""
 
 
 def ask_rows(card: Scorecard, amount) -> list[list[str]]:
@@ -76,33 +76,30 @@ def ask_rows(card: Scorecard, amount) -> list[list[str]]:
     team = cost.team_size.median
     mvp, build = cost.mvp_weeks.median, cost.build_weeks.median
     run = model_inputs(card.idea).scalars["cost.run_cost_per_year"]
+    per_team = f"/ {number(team)} engineers"
     return [
         [
             "Team",
             f"{number(team)} engineers",
-            f"at {amount(cost.team_week_cost.median)} per engineer-week",
+            f"{amount(cost.team_week_cost.median)} per engineer-week",
         ],
         [
             "Effort",
             f"{number(round(p['effort_weeks'], 1))} engineer-weeks",
-            "to MVP + MVP to launch + improvement rounds",
+            "to MVP, to launch, and the improvement rounds",
         ],
-        [
-            "One-time cost",
-            amount(p["one_time_cost"]),
-            "effort x cost of an engineer-week + data cost",
-        ],
+        ["One-time cost", amount(p["one_time_cost"]), "effort x engineer-week cost + data cost"],
         [
             "Weeks to MVP",
             f"{number(round(mvp / team, 1))} weeks",
-            f"{number(mvp)} engineer-weeks{_range(cost.mvp_weeks)} / {number(team)} engineers",
+            f"{number(mvp)} engineer-weeks{_range(cost.mvp_weeks)} {per_team}",
         ],
         [
             "Weeks to launch",
             f"{number(round((mvp + build) / team, 1))} weeks",
-            f"{number(mvp + build)} engineer-weeks to launch / {number(team)} engineers",
+            f"{number(mvp + build)} engineer-weeks {per_team}",
         ],
-        ["Yearly run cost", amount(run.median), f"after launch{_range(run)}"],
+        ["Yearly run cost", amount(run.median), f"once launched{_range(run, amount)}"],
     ]
 
 
@@ -131,12 +128,6 @@ def summary_html(card: Scorecard) -> str:
                 f"because: {_e(d.override_reason)}</p>"
             )
         kills = "".join(f"<li>{_e(t[:1].upper() + t[1:])}.</li>" for t in d.kill_texts())
-        decision += (
-            f'<h3>Kill criteria</h3><ul class="mlpm-kill">{kills}</ul>'
-            if kills
-            else '<p class="mlpm-kill">Kill criteria: none; no input can flip the decision '
-            "within its 90% range.</p>"
-        )
         rule = (
             f"Validate first when knowing an input before deciding is worth more than one "
             f"validation step ({amount(d.validation_cost)}); otherwise go when the expected "
@@ -144,27 +135,26 @@ def summary_html(card: Scorecard) -> str:
         )
         ev = [
             "Expected value",
-            f"{amount(d.expected_value_mean)} (p10 {amount(sim['expected_value_p10'])} to "
-            f"p90 {amount(sim['expected_value_p90'])})",
-            "confidence x (npv - opportunity cost) - (1 - confidence) x failure cost; mean of the draws",
+            amount(d.expected_value_mean),
+            f"p10 {amount(sim['expected_value_p10'])} to p90 {amount(sim['expected_value_p90'])}; "
+            f"mean of {card.draws:,} draws",
         ]
         losing = [
             [
                 "Chance of losing money",
                 share(d.p_loss),
-                "share of outcomes where the idea does not pay back what it costs (npv below 0)",
+                "it does not pay back its cost (npv below 0)",
             ],
             [
                 "Chance of doing worse than the team's next-best work",
                 share(d.p_below_next_best),
-                "share of outcomes where the team's other work would have returned more",
+                "the team's other work would return more",
             ],
         ]
     else:
         decision = (
             f'<p class="mlpm-missing">No decision: {_e(card.missing.get("simulation", ""))}.</p>'
         )
-        rule = ""
         ev = ["Expected value", amount(p["expected_value"]), "at the medians (no simulation)"]
         losing = []
     npv_range = (
@@ -175,7 +165,7 @@ def summary_html(card: Scorecard) -> str:
     confidence = card.sources.get("evidence.confidence", "")
     rows = [
         ev,
-        ["npv, p10 to p90", npv_range, f"at the medians: {amount(p['npv'])}"],
+        ["npv, p10 to p90", npv_range, f"{amount(p['npv'])} at the medians"],
         *losing,
         ["Confidence", share(p["confidence"]), confidence],
         [
@@ -185,6 +175,13 @@ def summary_html(card: Scorecard) -> str:
         ],
     ]
     risks = "".join(f"<li>{_e(r)}</li>" for r in top_risks(card))
+    if d is not None:
+        decision += f'<p class="mlpm-rule">{_e(rule)}</p>' + (
+            f'<h3>Kill criteria</h3><ul class="mlpm-kill">{kills}</ul>'
+            if kills
+            else '<p class="mlpm-kill">Kill criteria: none; no input can flip the decision '
+            "within its 90% range.</p>"
+        )
     return (
         f'<header class="mlpm-memo-head"><h1 class="mlpm-title">{_e(idea.title)}</h1>'
         f'<p class="mlpm-meta">{meta}</p></header>'
@@ -192,11 +189,10 @@ def summary_html(card: Scorecard) -> str:
             "summary",
             "Decision",
             decision
-            + (f'<p class="mlpm-rule">{_e(rule)}</p>' if rule else "")
             + "<h3>The ask</h3>"
-            + html_table(["", "", ""], ask_rows(card, amount), "mlpm-keyfigures")
+            + html_table(["", "", ""], ask_rows(card, amount), "mlpm-keyfigures mlpm-compact")
             + "<h3>What it is worth</h3>"
-            + html_table(["", "", ""], rows, "mlpm-keyfigures")
+            + html_table(["", "", ""], rows, "mlpm-keyfigures mlpm-compact")
             + f'<h3>Top risks</h3><ul class="mlpm-risks">{risks}</ul>',
         )
     )

@@ -96,9 +96,25 @@ def _notes(card: Scorecard) -> None:
     if not card.idea.evidence.interviews:
         return
     try:
-        card.notes = dict(check_notes(interview_paths(card.idea)).summary)
+        paths = interview_paths(card.idea)
+        card.notes = dict(check_notes(paths).summary)
     except MlpmError as exc:
         card.missing["interviews"] = f"the interview notes could not be checked: {exc}"
+        return
+    # A report names notes files as the idea file lists them, never by a local absolute path.
+    written = dict(zip(map(str, paths), card.idea.evidence.interviews, strict=True))
+    card.notes["flags"] = [
+        {**flag, "message": _replace_all(str(flag.get("message", "")), written)}
+        if isinstance(flag, dict)
+        else _replace_all(str(flag), written)
+        for flag in card.notes.get("flags") or []
+    ]
+
+
+def _replace_all(text: str, replacements: dict[str, str]) -> str:
+    for old, new in replacements.items():
+        text = text.replace(old, new)
+    return text
 
 
 def build_scorecard(
@@ -188,14 +204,15 @@ def stated_twice(card: Scorecard) -> list[str]:
             )
     errors = ml.get("baseline_error_cost_per_year")
     benefit = card.point.get("annual_benefit")
-    if errors and benefit:
-        ratio = _ratio(benefit, errors)
-        if ratio > DISAGREE_RATIO:
-            out.append(
-                f"The yearly benefit claimed ({money(benefit)}) and today's yearly cost of errors "
-                f"from the ML section ({money(errors)}, {ml.get('baseline')}) disagree by more "
-                f"than {number(DISAGREE_RATIO)}x: one of them is wrong, or the benefit is not about errors."
-            )
+    if errors and benefit and _ratio(benefit, errors) > DISAGREE_RATIO:
+        today = f"today's yearly cost of errors from the ML section ({money(errors)}, {ml.get('baseline')})"
+        out.append(
+            f"The yearly benefit claimed ({money(benefit)}) is more than {number(DISAGREE_RATIO)}x "
+            f"{today}: a model cannot save more than the errors cost; check both."
+            if benefit > errors
+            else f"The yearly benefit claimed ({money(benefit)}) is less than 1/{number(DISAGREE_RATIO)} "
+            f"of {today}: the benefit may be understated, or the error costs overstated; check both."
+        )
     return out
 
 

@@ -511,3 +511,19 @@ def test_an_unresponsive_kernel_gets_one_second_chance(monkeypatch, tmp_path):
     )
     with pytest.raises(ValueError, match="cell error"):  # a notebook's own error is not retried
         kernel.execute(tmp_path / "in.ipynb", {}, tmp_path / "out.ipynb")
+
+
+def test_numbers_stated_twice_that_disagree_are_a_top_risk():
+    from mlpm_kit.report.scorecard_data import stated_twice, top_risks
+
+    card = build_scorecard(IDEAS / "spam-filter.yaml", draws=0)
+    # The file says 4,000 to 12,000 (median 6,928); the learning curve's labels cost 2,196.
+    (risk,) = [r for r in stated_twice(card) if "data cost" in r]
+    assert "6.93k (cost.data_cost)" in risk and f"labels cost {money(card.ml['data_cost'])}" in risk
+    assert risk in top_risks(card)
+    assert stated_twice(build_scorecard(IDEAS / "ticket-triage.yaml", draws=0)) == []
+
+
+def test_no_local_path_in_a_memo():
+    html = "".join(scorecard_sections(IDEAS / "churn-prediction.yaml", draws=0))
+    assert str(EXAMPLES) not in html and "../interviews/churn-prediction-01.md" in html
