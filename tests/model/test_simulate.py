@@ -348,7 +348,6 @@ def test_cli_table_and_csv(idea_file, capsys):
     [
         (["--draws", "10"], "draws must be from 100 to 1,000,000, got 10"),
         (["--draws", "lots"], "--draws must be a whole number, got 'lots'"),
-        (["--seed", "4"], "--seed needs --draws"),
     ],
 )
 def test_cli_bad_draws_exit_2_with_one_line(idea_file, capsys, args, message):
