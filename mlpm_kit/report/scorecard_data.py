@@ -153,8 +153,8 @@ def ml_chart_pngs(idea: Idea, seed: int) -> list[tuple[str, bytes]]:
     for make, caption in (
         (
             error_cost_chart,
-            "Expected cost of the model's errors per year over precision and recall; "
-            "the line is where it costs as much as today's way of working.",
+            "Cost of the model's errors per year against today's way, over precision and recall; "
+            "green is cheaper than today, red dearer; the black line is break-even.",
         ),
         (
             lambda i: learning_curve_chart(i, seed=seed),
