@@ -33,6 +33,7 @@ import numpy as np
 from mlpm_kit.idea.formatting import money, number, share
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.model.information import (
+    CONDITIONAL_DRAWS,
     SUGGESTIONS,
     conditional_means,
     idea_draws,
@@ -59,6 +60,7 @@ DECISION_COLUMNS = (
     "p_loss",
     "p_below_next_best",
     "validation_cost",
+    "evppi_noise",
     "confidence_stated",
     "confidence_evidence",
     "currency",
@@ -81,6 +83,7 @@ class Decision:
     p_loss: float
     p_below_next_best: float
     validation_cost: float
+    evppi_noise: float
     confidence_stated: float | list[float] | None
     confidence_evidence: list[float] | None
     confidence_source: str
@@ -177,7 +180,13 @@ def _decision(sim, i, idea, total, evppi, kills) -> Decision:
     cost = validation_cost(idea)
     conf = confidence_evidence(idea)
     labels = {path: input_label(path, idea) for path in evppi}
-    mean = float(np.asarray(sim.samples["expected_value"][i], dtype=np.float64).mean())
+    payoff = np.asarray(sim.samples["expected_value"][i], dtype=np.float64)
+    mean = float(payoff.mean())
+    # The Monte Carlo standard error of the EVPI (the mean regret of deciding now, over the
+    # draws the EVPPIs use): a value of information smaller than this is within noise.
+    used = payoff[:CONDITIONAL_DRAWS]
+    regret = np.maximum(-used, 0) if mean > 0 else np.maximum(used, 0)
+    noise = float(regret.std() / np.sqrt(len(used)))
     npv = np.asarray(sim.samples["npv"][i])
     economic = np.asarray(sim.samples["economic_value"][i])
     currency = getattr(idea, "currency", None)
@@ -197,6 +206,7 @@ def _decision(sim, i, idea, total, evppi, kills) -> Decision:
         p_loss=float((npv < 0).mean()),
         p_below_next_best=float((economic < 0).mean()),
         validation_cost=cost,
+        evppi_noise=noise,
         confidence_stated=None
         if stated is None
         else (stated.low if not stated.is_range else [stated.low, stated.high]),

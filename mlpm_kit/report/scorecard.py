@@ -298,11 +298,12 @@ def validate_next_html(card: Scorecard) -> str:
             "What to validate next",
             "<p>Every input is a plain number: nothing uncertain to validate.</p>",
         )
+    noise = card.decision.evppi_noise if card.decision is not None else 0.0
     rows = [
         [
             r.get("label") or input_label(r["input"], card.idea),
             r["input"],
-            money(r.get("evppi")),
+            money(r.get("evppi")) + (" (within noise)" if r["evppi"] < noise else ""),
             r.get("suggestion", ""),
         ]
         for r in card.evpi[:6]
@@ -320,7 +321,10 @@ def validate_next_html(card: Scorecard) -> str:
         "voi",
         "What to validate next",
         "<p>Value of information: how much the decision would gain from knowing each input "
-        "exactly before deciding (EVPPI, from the simulation). Validate the top line first.</p>"
+        "exactly before deciding (EVPPI, from the simulation), against one validation step "
+        f"({money(card.decision.validation_cost) if card.decision else 'n/a'}). Values below "
+        f"{money(noise)} (the standard error of the simulation's value of information) are "
+        "within its noise.</p>"
         + html_table(["assumption", "field", "worth knowing", "how to validate"], rows),
     )
 
