@@ -6,14 +6,8 @@ report) calls `decide` on a simulation and shows what it returns; nothing else d
 - Going pays the draw's `expected_value`; not going pays 0 (see `simulate.py`).
 - `evpi_total` = E[max(0, payoff)] - max(0, E[payoff]): what knowing every input is worth.
 - The EVPPI of one input X and its kill criterion both come from the conditional mean
-  m(x) = E[payoff | X = x]. The inputs are drawn independently, so m(x) is the mean payoff
-  over the simulation's draws with X replaced by x and every other input as drawn. This
-  is exact for the draws at hand: fixing X at x in the idea and simulating with the same
-  seed gives m(x) when X is the last uncertain input of the idea (the other inputs keep
-  their draws), and m(x) up to Monte Carlo noise otherwise. EVPPI = mean over `GRID`
-  quantiles x_k of X of max(0, m(x_k)) - max(0, mean of m(x_k)); each m(x_k) averages
-  all draws, so the small-sample bias of binning draws by X is gone (see the README for
-  what is still noise).
+  m(x) = E[payoff | X = x], computed in `information.input_information` (the mean payoff
+  over the draws with X set to x and every other input as drawn): see `information.py`.
 - Decision: `validate_first` when `evpi_total` exceeds the validation cost
   (`evidence.validation_cost`, default one engineer-week); it names the input with the
   largest EVPPI, or "all of them together" when no single input is worth the cost.
@@ -35,8 +29,6 @@ from mlpm_kit.idea.schema import Idea
 from mlpm_kit.model.information import (
     CONDITIONAL_DRAWS,
     SUGGESTIONS,
-    conditional_means,
-    idea_draws,
     input_label,
     input_unit,
     suggestion,
@@ -46,8 +38,6 @@ from mlpm_kit.model.simulate import Simulation, simulate
 
 DECISION_DRAWS = 2000
 DECISION_SEED = 0
-GRID = 40  # points across an input's 90% range where the kill criterion looks for a crossing
-BISECTIONS = 30
 LABELS = {"go": "Go", "validate_first": "Validate first", "no_go": "No-go"}
 ALL_INPUTS = "all"
 # The keys `mlpm score --json` adds for the decision (DESIGN section 9), in order.
@@ -126,53 +116,21 @@ def validation_cost(idea: Idea) -> float:
     return float((stated if stated is not None else idea.cost.team_week_cost).median)
 
 
-def _crossing(x, path: str, lo: float, hi: float, m_lo: float) -> float:
-    """Bisect m between lo and hi, where it changes sign."""
-    for _ in range(BISECTIONS):
-        mid = (lo + hi) / 2
-        m_mid = conditional_means(x, path, [mid])[0]
-        if (m_mid > 0) == (m_lo > 0):
-            lo, m_lo = mid, m_mid
-        else:
-            hi = mid
-    return (lo + hi) / 2
-
-
-def kill_criterion(x, path: str, est) -> dict[str, Any] | None:
-    """Where the conditional mean m crosses 0 inside the input's 90% range [low, high]
-    (the crossing nearest the median), or None when m keeps one sign there."""
-    grid = np.linspace(est.low, est.high, GRID + 1)
-    m = conditional_means(x, path, grid)
-    flips = np.nonzero((m[:-1] > 0) != (m[1:] > 0))[0]
-    if not len(flips):
-        return None
-    k = flips[np.argmin(np.abs(grid[flips] - est.median))]
-    threshold = _crossing(x, path, grid[k], grid[k + 1], m[k])
-    return {
-        "input": path,
-        "threshold": float(threshold),
-        "direction": "below" if m[k + 1] > 0 else "above",
-    }
-
-
 def decide(sim: Simulation) -> list[Decision]:
     """The decision for each idea of a simulation, in its order."""
     table = sim.evpi()
     totals = sim.evpi_total()
     out = []
-    for i, (idea, inp) in enumerate(zip(sim.ideas, sim.inputs, strict=True)):
+    for i, idea in enumerate(sim.ideas):
         mine = table[table["id"] == idea.id]
-        total = float(totals.iloc[i])
         evppi = {p: float(v) for p, v in zip(mine["input"], mine["evppi"], strict=True)}
-        kills = []
-        uncertain = inp.uncertain()
-        if uncertain:
-            x = idea_draws(sim.samples, i, len(inp.captures))
-            for path, est in uncertain.items():
-                if kill := kill_criterion(x, path, est):
-                    kills.append(kill)
-        kills.sort(key=lambda k: -evppi[k["input"]])
-        out.append(_decision(sim, i, idea, total, evppi, kills))
+        # Kill criteria of the decisive inputs, most valuable to know first (the table's order).
+        kills = [
+            {"input": r.input, "threshold": float(r.kill_threshold), "direction": r.kill_direction}
+            for r in mine.itertuples()
+            if r.kill_direction
+        ]
+        out.append(_decision(sim, i, idea, float(totals.iloc[i]), evppi, kills))
     return out
 
 

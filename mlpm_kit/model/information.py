@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.schema import Alternative, Idea
 from mlpm_kit.model.economics import evaluate
 from mlpm_kit.model.inputs import (
@@ -43,6 +44,8 @@ from mlpm_kit.model.inputs import (
 # draws each conditional mean averages (the first ones of the simulation).
 CONDITIONAL_GRID = 40
 CONDITIONAL_DRAWS = 4000
+# Regula falsi steps that refine a kill criterion between two points of the grid.
+ROOT_STEPS = 8
 # How to validate each kind of input, by dotted-path prefix (longest prefix wins).
 SUGGESTIONS = {
     "value.users": "Count them in real data: accounts, logs or the CRM, not a market-size guess.",
@@ -165,40 +168,87 @@ def conditional_means(x: Mapping[str, np.ndarray], path: str, values) -> np.ndar
     return np.asarray(payoff, dtype=np.float64).mean(axis=-1)
 
 
-def evppi(
-    x: Mapping[str, np.ndarray], path: str, drawn: np.ndarray, grid: int = CONDITIONAL_GRID
-) -> float:
-    """EVPPI of one input from its `drawn` values (all draws of the simulation): m is
-    computed at `grid` quantiles of them (smallest and largest included), interpolated
-    linearly at every draw X_d, and the EVPPI is mean(max(0, m(X_d))) - max(0, mean(m(X_d)));
-    exactly 0 when m keeps one sign."""
+def input_information(
+    x: Mapping[str, np.ndarray],
+    path: str,
+    drawn: np.ndarray,
+    est: Estimate,
+    grid: int = CONDITIONAL_GRID,
+) -> tuple[float, float, str]:
+    """(EVPPI, kill threshold, direction) of one input, from one run of the model.
+
+    EVPPI: m is computed at `grid` quantiles of the input's `drawn` values (all draws of the
+    simulation; smallest and largest included), interpolated linearly at every draw X_d;
+    EVPPI = mean(max(0, m(X_d))) - max(0, mean(m(X_d))), exactly 0 when m keeps one sign.
+    Kill criterion: where m crosses 0 inside the 90% range [low, high] (the crossing nearest
+    the median, refined by regula falsi), with `direction` "below" when the payoff is
+    negative below it, "above" otherwise; (nan, "") when m keeps one sign in the range.
+    """
     drawn = np.asarray(drawn, dtype=np.float64)
     points = np.unique(np.quantile(drawn, np.linspace(0, 1, grid)))
-    m = np.interp(drawn, points, conditional_means(x, path, points))
+    span = np.linspace(est.low, est.high, grid + 1)
+    m_all = conditional_means(x, path, np.concatenate([points, span]))
+    m = np.interp(drawn, points, m_all[: len(points)])
     value = np.maximum(m, 0).mean() - max(m.mean(), 0)
-    return float(_clean(np.array([value]), np.array([np.abs(m).mean()]))[0])
+    value = float(_clean(np.array([value]), np.array([np.abs(m).mean()]))[0])
+    m_span = m_all[len(points) :]
+    flips = np.nonzero((m_span[:-1] > 0) != (m_span[1:] > 0))[0]
+    if not len(flips):
+        return value, float("nan"), ""
+    k = flips[np.argmin(np.abs(span[flips] - est.median))]
+    threshold = _root(x, path, span[k], span[k + 1], m_span[k], m_span[k + 1])
+    return value, threshold, "below" if m_span[k + 1] > 0 else "above"
+
+
+def _root(x, path: str, a: float, b: float, fa: float, fb: float) -> float:
+    """Where m crosses 0 between a and b (signs of fa and fb differ): Illinois regula falsi."""
+    for _ in range(ROOT_STEPS):
+        c = b - fb * (b - a) / (fb - fa) if fb != fa else (a + b) / 2
+        fc = conditional_means(x, path, [c])[0]
+        if fc == 0 or abs(b - a) <= 1e-9 * max(abs(a), abs(b), 1.0):
+            return float(c)
+        if (fc > 0) == (fb > 0):
+            b, fb, fa = c, fc, fa / 2
+        else:
+            a, fa, b, fb = b, fb, c, fc
+    return float(b - fb * (b - a) / (fb - fa)) if fb != fa else float((a + b) / 2)
 
 
 def evppi_table(
     ideas: Sequence[Idea], samples: Mapping[str, np.ndarray], inputs: Sequence[ModelInputs]
 ) -> pd.DataFrame:
-    """One row per (idea, uncertain input), ranked by EVPPI within each idea (ideas in input order).
+    """One row per (idea, uncertain input), ranked by EVPPI within each idea (ideas in input order),
+    with the input's kill criterion (`kill_threshold`, NaN when none; `kill_direction`).
 
     `samples` maps `expected_value` and each input's dotted path to ideas x draws arrays;
     `inputs` are the ideas' model inputs (which of them are ranges).
     """
     rows = []
     for i, (idea, inp) in enumerate(zip(ideas, inputs, strict=True)):
-        uncertain = sorted(inp.uncertain(), key=_path_order)
+        uncertain = inp.uncertain()
         if not uncertain:
             continue
         x = idea_draws(samples, i, len(inp.captures))
         # Knowing one input is never worth more than knowing all (Jensen): clip the interpolation's error.
         total = evpi_total(samples["expected_value"][i : i + 1])[0]
-        for path in uncertain:
-            value = min(evppi(x, path, samples[path][i]), float(total))
-            rows.append((i, idea.id, path, input_label(path, idea), value, suggestion(path)))
-    table = pd.DataFrame(rows, columns=["order", "id", "input", "label", "evppi", "suggestion"])
+        for path in sorted(uncertain, key=_path_order):
+            value, threshold, direction = input_information(
+                x, path, samples[path][i], uncertain[path]
+            )
+            rows.append(
+                (
+                    i,
+                    idea.id,
+                    path,
+                    input_label(path, idea),
+                    min(value, float(total)),
+                    suggestion(path),
+                    threshold,
+                    direction,
+                )
+            )
+    columns = ["order", "id", "input", "label", "evppi", "suggestion"]
+    table = pd.DataFrame(rows, columns=[*columns, "kill_threshold", "kill_direction"])
     table = table.sort_values(["order", "evppi"], ascending=[True, False], kind="stable")
     table.insert(4, "rank", table.groupby("order").cumcount() + 1)
     return table.drop(columns="order").reset_index(drop=True)
