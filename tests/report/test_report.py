@@ -267,7 +267,8 @@ def test_pdf_reads_like_a_memo(triage_pdf):
     assert triage_pdf.name == "ticket-triage.pdf"
     assert 3 <= pdf_pages(triage_pdf) <= 8
     first_page = text.split("\f")[0]
-    assert "Decision summary" in first_page and "Top risks" in first_page and "Rule:" in first_page
+    for words in ("Decision", "The ask", "What it is worth", "Kill criteria", "Top risks"):
+        assert words in first_page, words
     assert "Auto-triage of support tickets" in first_page and "Page 1 of" in first_page
     for heading in (
         "The problem and the evidence",
@@ -289,14 +290,16 @@ def test_pdf_numbers_equal_mlpm_score(triage_pdf):
     scored = json.loads(
         run_mlpm("score", "--json", "--draws", str(DRAWS), "--seed", "3", path).stdout
     )[0]
-    assert f"Expected value {money(scored['expected_value'])}" in text
-    assert (
-        f"{money(scored['npv_p10'])} to {money(scored['npv_p90'])} (p50 {money(scored['npv_p50'])})"
-        in text
-    )
+    # Page 1 shows the decision of `mlpm score` with the same draws and seed, in its words.
+    assert escape(scored["decision_reason"]).replace("&#x27;", "'") in text
+    assert f"Expected value {money(scored['expected_value_mean'])}" in text
+    assert f"{money(scored['npv_p10'])} to {money(scored['npv_p90'])}" in text
     assert f"Chance of losing money {share(scored['p_loss'])}" in text
+    # The label wraps in its cell, so its second line may follow the value.
+    worse = re.escape(share(scored["p_below_next_best"]))
+    assert re.search(rf"Chance of doing worse than the (team's next-best work )?{worse}", text)
     assert f"{scored['effort_weeks']:.3g} engineer-weeks" in text
-    assert f"one-time cost {money(scored['one_time_cost'])}" in text
+    assert f"One-time cost {money(scored['one_time_cost'])}" in text
     assert f"Confidence {share(scored['confidence'])}" in text
 
 
@@ -370,7 +373,7 @@ def test_html_format_is_self_contained(kernel, tmp_path):
         IDEAS / "spam-filter.yaml", format="html", out_dir=tmp_path, draws=DRAWS, kernel=kernel
     )
     html = out.read_text(encoding="utf-8")
-    assert out.suffix == ".html" and "Decision summary" in html
+    assert out.suffix == ".html" and 'data-decision="' in html
     assert "<script" not in html.lower() and "http://" not in html and "https://" not in html
     assert "show_scorecard" not in html and "jp-InputArea" not in html
 
