@@ -28,7 +28,6 @@ from mlpm_kit.idea.formatting import money, number, share
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.model.information import (
     CONDITIONAL_DRAWS,
-    SUGGESTIONS,
     input_label,
     input_unit,
     suggestion,
@@ -193,10 +192,10 @@ def _decision(sim, i, idea, total, evppi, kills) -> Decision:
                 "input": ALL_INPUTS,
                 "label": "all of them together",
                 "evppi": total,
-                "how": "No single input carries the decision: narrow the top inputs together "
-                + ", ".join(labels[p] for p in list(evppi)[:3])
-                + ". "
-                + SUGGESTIONS["cost"],
+                "how": "No single input carries the decision; narrow these together: "
+                + " ".join(
+                    f"{labels[p]}: {suggestion(p)}" for p, v in list(evppi.items())[:3] if v > 0
+                ),
                 "cost": cost,
                 "kill_criterion": None,
             }
@@ -210,6 +209,7 @@ def reason(d: Decision) -> str:
     if d.decision == "validate_first":
         v = d.validate
         what = v["label"][:1].lower() + v["label"][1:]
+        what = "every input" if v["input"] == ALL_INPUTS else what
         text = (
             f"Knowing {what} before deciding is worth {amount(v['evppi'])}, more than the "
             f"{amount(v['cost'])} one validation costs: validate it first "

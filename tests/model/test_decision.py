@@ -257,3 +257,20 @@ def test_a_small_value_of_information_is_right_within_the_noise_it_states():
         d = decide_one(idea, seed=seed)[1]
         assert abs(d.evppi["cost.mvp_weeks"] - reference) < 3 * d.evppi_noise
         assert d.evppi_noise < 0.2 * d.evpi_total
+
+
+def test_all_inputs_together_when_no_single_one_is_worth_a_validation():
+    # Two equal benefits; a 16-week MVP puts break-even near the middle of their sum.
+    value = {"revenue_per_year": "1000 to 7000", "money_saved_per_year": "1000 to 7000"}
+    cost = {"mvp_weeks": 16}
+    _, first = decide_one(make(value=value, cost=cost))
+    top = max(first.evppi.values())
+    assert 0 < top < first.evpi_total  # each input alone is worth less than both together
+    step = (top + first.evpi_total) / 2
+    _, d = decide_one(
+        make(value=value, cost=cost, evidence={"confidence": 1, "validation_cost": step})
+    )
+    assert d.evppi == first.evppi  # the validation cost does not change the simulation
+    assert d.decision == "validate_first" and d.validate["input"] == ALL_INPUTS
+    assert d.validate["evppi"] == d.evpi_total and d.validate["kill_criterion"] is None
+    assert d.decision_reason.startswith("Knowing every input before deciding is worth")
