@@ -188,7 +188,9 @@ def cmd_score(args: argparse.Namespace) -> int:
                 )
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif args.csv:
-        sys.stdout.write(table.to_csv(index=False))
+        # Nested values (validate, kill_criteria, warnings) as JSON text, one cell each.
+        nested = table.map(lambda v: json.dumps(v) if isinstance(v, dict | list) else v)
+        sys.stdout.write(nested.to_csv(index=False))
     elif evpi is not None:
         print(uncertainty_table_text(table))
         print(
