@@ -127,9 +127,11 @@ def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.
             lines.append(f"  {idea_id}: {reason}{biggest}.")
             continue
         lines.append(f"  {idea_id}:")
+        noise = float(table.loc[table["id"] == idea_id, "evppi_noise"].iloc[0])
         for _, row in rows.iterrows():
+            worth = money(row["evppi"]) + (" (within noise)" if row["evppi"] < noise else "")
             lines.append(
-                f"    {row['rank']}. {row['label']} ({row['input']}): {money(row['evppi'])}. {row['suggestion']}"
+                f"    {row['rank']}. {row['label']} ({row['input']}): {worth}. {row['suggestion']}"
             )
     return "\n".join(lines)
 
