@@ -32,8 +32,9 @@ from mlpm_kit.idea.formatting import (
 from mlpm_kit.idea.sheets import SHEET_SUFFIXES, save_portfolio
 from mlpm_kit.idea.text_files import output_file, output_folder
 from mlpm_kit.interviews.notes import check_notes
+from mlpm_kit.model.decision import DECISION_COLUMNS, DECISION_DRAWS, LABELS, Decision, decisions
 from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
-from mlpm_kit.model.simulate import HEADLINE_COLUMNS, check_draws, simulate
+from mlpm_kit.model.simulate import HEADLINE_COLUMNS, Simulation, check_draws
 from mlpm_kit.portfolio.selection import best_portfolio
 from mlpm_kit.report.notes_view import notes_report_text
 from mlpm_kit.report.portfolio_table import selection_text
@@ -67,6 +68,7 @@ def score_table_text(table: pd.DataFrame) -> str:
             "#": table["rank"],
             "id": table["id"],
             "title": [shorten(t, 38) for t in table["title"]],
+            "decision": table["decision"].map(LABELS),
             "expected value": table["expected_value"].map(money),
             "npv": table["npv"].map(money),
             "effort wk": table["effort_weeks"].map(number),
@@ -99,12 +101,14 @@ def uncertainty_table_text(table: pd.DataFrame) -> str:
         {
             "#": table["rank"],
             "id": table["id"],
+            "decision": table["decision"].map(LABELS),
             "expected value": table["expected_value"].map(money),
             "E[exp. value]": table["expected_value_mean"].map(money),
             "npv p10": table["npv_p10"].map(money),
             "npv p50": table["npv_p50"].map(money),
             "npv p90": table["npv_p90"].map(money),
             "P(loss)": table["p_loss"].map(share),
+            "P(<next best)": table["p_below_next_best"].map(share),
             "EVPI": table["evpi_total"].map(money),
             "effort wk": table["effort_weeks"].map(number),
             "confidence": table["confidence"].map(share),
@@ -134,24 +138,26 @@ def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.
             lines.append(f"  {idea_id}: {reason}{biggest}.")
             continue
         lines.append(f"  {idea_id}:")
+        noise = float(table.loc[table["id"] == idea_id, "evppi_noise"].iloc[0])
         for _, row in rows.iterrows():
+            worth = money(row["evppi"]) + (" (within noise)" if row["evppi"] < noise else "")
             lines.append(
-                f"    {row['rank']}. {row['label']} ({row['input']}): {money(row['evppi'])}. {row['suggestion']}"
+                f"    {row['rank']}. {row['label']} ({row['input']}): {worth}. {row['suggestion']}"
             )
     return "\n".join(lines)
 
 
 def with_uncertainty(
-    table: pd.DataFrame, ideas: list, draws: int, seed: int
+    table: pd.DataFrame, sim: Simulation
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The score table joined with the simulation's summary; plus the EVPPI and tornado tables."""
-    sim = simulate(ideas, draws=draws, seed=seed)
     summary = sim.summary()
     summary["evpi_total"] = sim.evpi_total().to_numpy()
     evpi = sim.evpi()
     top = evpi[(evpi["rank"] <= 3) & (evpi["evppi"] > 0)].groupby("id")["input"].agg(";".join)
     summary["validate_next"] = summary["id"].map(top).fillna("")
-    summary["seed"], summary["draws"] = seed, draws
+    summary["seed"], summary["draws"] = sim.seed, sim.draws
+    summary = summary.drop(columns=[c for c in summary if c != "id" and c in table.columns])
     return table.merge(summary, on="id", how="left", validate="one_to_one"), evpi, sim.sensitivity()
 
 
@@ -193,10 +199,17 @@ def add_corrections(rows: list[dict], ideas: list) -> None:
         row["calibration"] = corrections_json(by_id[row["id"]])
 
 
+def with_decisions(table: pd.DataFrame, decided: list[Decision]) -> pd.DataFrame:
+    """The table with each idea's decision (DESIGN section 9) as columns."""
+    if not decided:
+        return table
+    frame = pd.DataFrame([{"id": d.id, **d.json()} for d in decided])
+    frame = frame.drop(columns=[c for c in frame.columns if c != "id" and c in table.columns])
+    return table.merge(frame, on="id", how="left", validate="one_to_one")
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     draws, seed = _whole_number(args.draws, "draws"), _whole_number(args.seed, "seed")
-    if draws is None and seed is not None:
-        raise InputError("--seed needs --draws: add --draws 10000 to simulate.")
     if draws is not None:
         check_draws(draws)
     ideas, errors = load_ideas(args.paths)
@@ -209,10 +222,13 @@ def cmd_score(args: argparse.Namespace) -> int:
         table["calibration"] = [corrections_line(by_id[i]) for i in table["id"]]
     columns = list(SCORE_COLUMNS) + ["confidence_source"]
     evpi = sensitivity = None
-    if draws is not None and len(table):
-        seed = 0 if seed is None else seed
-        table, evpi, sensitivity = with_uncertainty(table, ideas, draws, seed)
-        columns += [*UNCERTAINTY_COLUMNS, "seed", "draws"]
+    if len(table):
+        sim, decided = decisions(ideas, draws=draws, seed=seed)
+        table = with_decisions(table, decided)
+        columns += [c for c in DECISION_COLUMNS if c not in columns]
+        if draws is not None:
+            table, evpi, sensitivity = with_uncertainty(table, sim)
+            columns += [c for c in (*UNCERTAINTY_COLUMNS, "seed", "draws") if c not in columns]
     if record is not None and not (args.json or args.csv):
         from mlpm_kit.report.calibration_view import calibrated_banner
 
@@ -235,16 +251,19 @@ def cmd_score(args: argparse.Namespace) -> int:
             add_corrections(rows, ideas)
         print(json.dumps(rows, indent=2, ensure_ascii=False))
     elif args.csv:
-        sys.stdout.write(table.map(spreadsheet_text).to_csv(index=False))
+        # Nested values (validate, kill_criteria, warnings) as JSON text, one cell each.
+        nested = table.map(lambda v: json.dumps(v) if isinstance(v, dict | list) else v)
+        sys.stdout.write(nested.map(spreadsheet_text).to_csv(index=False))
     elif evpi is not None:
         print(uncertainty_table_text(table))
         print(
-            f"\n{draws:,} draws, seed {seed}. npv p10 / p50 / p90: 80% of outcomes fall between p10 and p90."
+            f"\n{draws:,} draws, seed {seed or 0}. npv p10 / p50 / p90: 80% of outcomes fall between p10 and p90."
         )
         print(
             "P(loss) = chance that npv < 0. EVPI = what perfectly knowing every input is worth.\n"
         )
         print(validate_next_text(table, evpi, sensitivity))
+        print("\n" + decisions_text(table))
     else:
         print(score_table_text(table))
         if len(table):
@@ -254,12 +273,26 @@ def cmd_score(args: argparse.Namespace) -> int:
             print(
                 "Money is per the idea files' currency; effort in engineer-weeks. `mlpm score --json` has every field."
             )
+            print("\n" + decisions_text(table))
     if record is not None and not (args.json or args.csv):
         from mlpm_kit.report.calibration_view import corrections_text
 
         print("\n" + corrections_text(ideas, record))
     _print_errors(errors)
     return EXIT_INPUT if errors else 0
+
+
+def decisions_text(table: pd.DataFrame) -> str:
+    """Per idea, its decision's reason and kill criteria, as the memo's first line says them."""
+    lines = [
+        f"Decision ({int(table['draws'].iloc[0]) if 'draws' in table else DECISION_DRAWS:,} draws): "
+        "validate first when knowing an input before deciding is worth more than one validation."
+    ]
+    for row in table.itertuples():
+        lines.append(f"  {row.id}: {LABELS[row.decision]}. {row.decision_reason}")
+        for warning in row.warnings or []:
+            lines.append(f"    note: {warning['message']}")
+    return "\n".join(lines)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -407,7 +440,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ideas_dir = EXAMPLES / "ideas"
     print(f"Scoring the example portfolio in {ideas_dir}\n")
     ideas, errors = load_ideas([ideas_dir])
-    print(score_table_text(score(ideas)))
+    print(score_table_text(with_decisions(score(ideas), decisions(ideas)[1])))
     _print_errors(errors)
     if errors:
         return EXIT_INPUT
@@ -530,7 +563,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--draws",
         type=int,
-        help="simulation draws (default: 10000 per idea; the portfolio notebook's own)",
+        help="simulation draws (default: 2000 per idea, as `mlpm score` decides; the portfolio notebook's own)",
     )
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.add_argument(

@@ -5,7 +5,8 @@ Any numeric field of an idea file takes a plain number (`45`), a 90% range as te
 value lies inside. This module owns that syntax and the one mapping from a range to a
 distribution whose 5th and 95th percentiles are `low` and `high`:
 
-- a share (a value in [0, 1]) strictly inside (0, 1): logit-normal;
+- a share (a value in [0, 1]) strictly inside (0, 1): logit-normal; a share range that
+  touches 0 or 1 (`0.3 to 1`): normal, clipped to [0, 1];
 - any other range with `low > 0`: lognormal;
 - otherwise: normal.
 
@@ -64,8 +65,10 @@ class Estimate:
     def kind(self) -> int:
         if not self.is_range:
             return KIND_CONSTANT
-        if self.share and self.low > 0 and self.high < 1:
-            return KIND_LOGITNORMAL
+        if self.share:
+            # A range touching 0 or 1 is a normal clipped to [0, 1]: a logit-normal cannot
+            # have a percentile at 0 or 1, and a lognormal would skew `0.3 to 1` low.
+            return KIND_LOGITNORMAL if self.low > 0 and self.high < 1 else KIND_NORMAL
         if self.low > 0:
             return KIND_LOGNORMAL
         return KIND_NORMAL

@@ -172,6 +172,17 @@ class Evidence(Section):
     interviews: list[Text] = field(
         [], "Interview notes", help="Paths of interview notes (Markdown), relative to this file."
     )
+    confidence_override_reason: Text = field(
+        "",
+        "Why the stated confidence overrides the notes",
+        help="Only to use a stated confidence outside what the interview notes support; printed beside the decision.",
+    )
+    validation_cost: Amount | None = field(
+        None,
+        "Cost of one validation step",
+        "money",
+        "What one experiment to narrow an input costs; default one engineer-week (cost.team_week_cost).",
+    )
 
 
 def _estimate_validator(info: Any):
@@ -390,3 +401,16 @@ def field_label(path: str, idea: Idea | None = None) -> str:
         name = alternatives[index].name if index < len(alternatives) else f"alternative {index + 1}"
         return f"{label} ({name})"
     return label
+
+
+def field_unit(path: str) -> str:
+    """A field's unit from the schema ('people', 'money/year', 'share 0-1'), '' if it has none.
+
+    >>> field_unit("value.users"), field_unit("alternatives[0].captures")
+    ('people', 'share 0-1')
+    """
+    keys = tuple(int(k) if k.isdigit() else k for k in _INDEX.sub(r".\1", path).split("."))
+    model = section_model(keys[:-1])
+    info = model.model_fields.get(keys[-1]) if model is not None else None
+    extra = (info.json_schema_extra or {}) if info is not None else {}
+    return str(extra.get("unit", "")) if isinstance(extra, dict) else ""

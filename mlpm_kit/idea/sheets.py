@@ -55,7 +55,7 @@ SELECTION_COLUMNS = (
     "value_over_opportunity_cost",
 )
 # Every result column a saved comparison may carry: skipped when the sheet is read back.
-RESULT_COLUMNS = ("rank", *SELECTION_COLUMNS, "p_selected")
+RESULT_COLUMNS = ("rank", *SELECTION_COLUMNS, "decision", "p_selected")
 SHEET_SUFFIXES = (".csv", ".xlsx")
 _ALTERNATIVE = re.compile(r"^alternatives\[(\d+)\]\.(\w+)$")
 # Columns of measured values: outcome.actual.<dotted path of an estimate>.

@@ -249,11 +249,8 @@ def ml_check(idea: Idea | str | os.PathLike, seed: int = 0) -> dict[str, Any]:
                 "the curve saturates below the target. Measure a larger pilot point."
             )
         cost_est, _ = data_cost_estimate(idea, seed=seed)
-        data = ml.data
-        out["data_cost"] = (
-            max(est["labels_needed"] - data.labels_now, 0.0) * data.cost_per_label.median
-            + data.purchase_cost.median
-        )
+        # The one data-cost number: the median of the range the economic model samples.
+        out["data_cost"] = cost_est.median
         out["data_cost_low"] = cost_est.low
         out["data_cost_high"] = cost_est.high if est["high"] is not None else None
     except InputError as exc:

@@ -7,12 +7,14 @@ the decision is worth max(0, E[payoff]).
 
 - EVPI of an idea (all inputs known at once) = E[max(0, payoff)] - max(0, E[payoff]).
 - EVPPI of one input X (only X known) = E_X[max(0, E[payoff | X])] - max(0, E[payoff]).
-  E[payoff | X] is estimated from the samples: the draws are sorted by X and cut into
-  `bins` quantile bins; the mean payoff of each bin is the conditional mean. An input
-  that cannot change the decision (every conditional mean on the same side of 0) has an
-  EVPPI of exactly 0; estimates within rounding of 0 are set to 0. With few draws per bin
-  the estimate has a small upward bias when the decision is close; 10,000 draws and 50
-  bins keep it well under the value of the inputs that matter.
+  The inputs are drawn independently, so the conditional mean m(x) = E[payoff | X = x] is
+  the mean payoff over the simulation's draws with X set to x and every other input as
+  drawn (`conditional_means`; at most `CONDITIONAL_DRAWS` draws), computed at
+  `CONDITIONAL_GRID` quantiles of X and interpolated at every draw of X. Each m(x) averages thousands of draws
+  (binning draws by X averaged a few dozen, whose noise biased small values upwards), and
+  an input that cannot change the decision (every m(x) on one side of 0) has an EVPPI of
+  exactly 0. What remains is the Monte Carlo error of m itself: about
+  std(payoff) / sqrt(draws) where m is near 0 (see the README).
 
 Sensitivity (the tornado) is deterministic: the point expected value with every input at
 its median, except one moved to the low and then the high end of its 90% range.
@@ -26,11 +28,24 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.model.economics import evaluate
-from mlpm_kit.model.inputs import CAPTURES, REPLACED_COST, SCALAR_PATHS, model_inputs, stack_values
+from mlpm_kit.model.inputs import (
+    CAPTURES,
+    REPLACED_COST,
+    SCALAR_PATHS,
+    ModelInputs,
+    model_inputs,
+    stack_values,
+)
 
-DEFAULT_BINS = 50
+# EVPPI: quantiles of an input at which its conditional mean is computed, and the most
+# draws each conditional mean averages (the first ones of the simulation).
+CONDITIONAL_GRID = 40
+CONDITIONAL_DRAWS = 4000
+# Regula falsi steps that refine a kill criterion between two points of the grid.
+ROOT_STEPS = 8
 # How to validate each kind of input, by dotted-path prefix (longest prefix wins).
 SUGGESTIONS = {
     "value.users": "Count them in real data: accounts, logs or the CRM, not a market-size guess.",
@@ -51,6 +66,7 @@ SUGGESTIONS = {
     "pain": "Interview more people about the last time the problem happened.",
 }
 _INDEX = re.compile(r"\[\d+\]")
+_ALTERNATIVE = re.compile(r"^alternatives\[(\d+)\]\.(\w+)$")
 
 
 def suggestion(path: str) -> str:
@@ -75,51 +91,135 @@ def _clean(value: np.ndarray, scale: np.ndarray) -> np.ndarray:
     return np.where(value > 1e-9 * scale, value, 0.0)
 
 
-def evppi(inputs: np.ndarray, payoff: np.ndarray, bins: int = DEFAULT_BINS) -> np.ndarray:
-    """EVPPI of one input for each row (idea): `inputs` and `payoff` are ideas x draws samples."""
-    inputs, payoff = np.asarray(inputs), np.asarray(payoff)
-    draws = payoff.shape[1]
-    bins = max(1, min(bins, draws))
-    order = np.argsort(inputs, axis=1)  # ties (clipped values) may split across bins: harmless
-    ranked = np.take_along_axis(payoff, order, axis=1).astype(np.float64)
-    starts = (np.arange(bins) * draws + bins - 1) // bins
-    counts = np.diff(np.append(starts, draws))
-    conditional = np.add.reduceat(ranked, starts, axis=1) / counts
-    mean = ranked.mean(axis=1)
-    value = (np.maximum(conditional, 0) * counts).sum(axis=1) / draws - np.maximum(mean, 0)
-    return _clean(value, np.abs(ranked).mean(axis=1))
+def idea_draws(
+    samples: Mapping[str, np.ndarray], i: int, alternatives: int
+) -> dict[str, np.ndarray]:
+    """Idea i's model inputs over (at most `CONDITIONAL_DRAWS` of) its draws, keyed as
+    `evaluate` wants them: shape (1, draws), alternatives (alternatives, 1, draws)."""
+    draws = min(samples["expected_value"].shape[1], CONDITIONAL_DRAWS)
+    x = {
+        path: np.asarray(samples[path][i : i + 1, :draws], dtype=np.float64)
+        for path in SCALAR_PATHS
+    }
+    for key, name in ((CAPTURES, "captures"), (REPLACED_COST, "cost_per_year")):
+        rows = [
+            np.asarray(samples[f"alternatives[{j}].{name}"][i, :draws]) for j in range(alternatives)
+        ]
+        x[key] = np.array(rows, dtype=np.float64).reshape(alternatives, 1, draws)
+    return x
+
+
+def _slot_of(path: str) -> tuple[str, int | None]:
+    """The key of `evaluate`'s inputs that an input path goes to, and its alternative index."""
+    if match := _ALTERNATIVE.match(path):
+        return (CAPTURES if match.group(2) == "captures" else REPLACED_COST), int(match.group(1))
+    return path, None
+
+
+def draws_of(x: Mapping[str, np.ndarray], path: str) -> np.ndarray:
+    """The drawn values of one input from `idea_draws`."""
+    key, index = _slot_of(path)
+    return (x[key][index] if index is not None else x[key]).ravel()
+
+
+def conditional_means(x: Mapping[str, np.ndarray], path: str, values) -> np.ndarray:
+    """m(v) = E[payoff | input = v] for each v: the mean payoff over the draws `x` with the
+    input at `path` set to v and every other input as drawn (the inputs are independent)."""
+    values = np.asarray(values, dtype=np.float64).reshape(-1, 1)
+    key, index = _slot_of(path)
+    fixed = dict(x)
+    if index is not None:
+        table = np.repeat(x[key], len(values), axis=1)
+        table[index] = values
+        fixed[key] = table
+    else:
+        fixed[key] = np.broadcast_to(values, (len(values), x[key].shape[-1]))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        payoff = evaluate(fixed)["expected_value"]
+    return np.asarray(payoff, dtype=np.float64).mean(axis=-1)
+
+
+def input_information(
+    x: Mapping[str, np.ndarray],
+    path: str,
+    drawn: np.ndarray,
+    est: Estimate,
+    grid: int = CONDITIONAL_GRID,
+) -> tuple[float, float, str]:
+    """(EVPPI, kill threshold, direction) of one input, from one run of the model.
+
+    EVPPI: m is computed at `grid` quantiles of the input's `drawn` values (all draws of the
+    simulation; smallest and largest included), interpolated linearly at every draw X_d;
+    EVPPI = mean(max(0, m(X_d))) - max(0, mean(m(X_d))), exactly 0 when m keeps one sign.
+    Kill criterion: where m crosses 0 inside the 90% range [low, high] (the crossing nearest
+    the median, refined by regula falsi), with `direction` "below" when the payoff is
+    negative below it, "above" otherwise; (nan, "") when m keeps one sign in the range.
+    """
+    drawn = np.asarray(drawn, dtype=np.float64)
+    points = np.unique(np.quantile(drawn, np.linspace(0, 1, grid)))
+    span = np.linspace(est.low, est.high, grid + 1)
+    m_all = conditional_means(x, path, np.concatenate([points, span]))
+    m = np.interp(drawn, points, m_all[: len(points)])
+    value = np.maximum(m, 0).mean() - max(m.mean(), 0)
+    value = float(_clean(np.array([value]), np.array([np.abs(m).mean()]))[0])
+    m_span = m_all[len(points) :]
+    flips = np.nonzero((m_span[:-1] > 0) != (m_span[1:] > 0))[0]
+    if not len(flips):
+        return value, float("nan"), ""
+    k = flips[np.argmin(np.abs(span[flips] - est.median))]
+    threshold = _root(x, path, span[k], span[k + 1], m_span[k], m_span[k + 1])
+    return value, threshold, "below" if m_span[k + 1] > 0 else "above"
+
+
+def _root(x, path: str, a: float, b: float, fa: float, fb: float) -> float:
+    """Where m crosses 0 between a and b (signs of fa and fb differ): Illinois regula falsi."""
+    for _ in range(ROOT_STEPS):
+        c = b - fb * (b - a) / (fb - fa) if fb != fa else (a + b) / 2
+        fc = conditional_means(x, path, [c])[0]
+        if fc == 0 or abs(b - a) <= 1e-9 * max(abs(a), abs(b), 1.0):
+            return float(c)
+        if (fc > 0) == (fb > 0):
+            b, fb, fa = c, fc, fa / 2
+        else:
+            a, fa, b, fb = b, fb, c, fc
+    return float(b - fb * (b - a) / (fb - fa)) if fb != fa else float((a + b) / 2)
 
 
 def evppi_table(
-    ideas: Sequence[Idea],
-    samples: Mapping[str, np.ndarray],
-    uncertain: Sequence[Mapping[str, object]],
-    bins: int | None = None,
+    ideas: Sequence[Idea], samples: Mapping[str, np.ndarray], inputs: Sequence[ModelInputs]
 ) -> pd.DataFrame:
-    """One row per (idea, uncertain input), ranked by EVPPI within each idea (ideas in input order).
+    """One row per (idea, uncertain input), ranked by EVPPI within each idea (ideas in input order),
+    with the input's kill criterion (`kill_threshold`, NaN when none; `kill_direction`).
 
     `samples` maps `expected_value` and each input's dotted path to ideas x draws arrays;
-    `uncertain` lists, per idea, the dotted paths of its inputs given as ranges.
+    `inputs` are the ideas' model inputs (which of them are ranges).
     """
-    bins = bins or DEFAULT_BINS
-    payoff = samples["expected_value"]
-    paths = sorted({path for per_idea in uncertain for path in per_idea}, key=_path_order)
     rows = []
-    for path in paths:
-        idx = np.array([i for i, per_idea in enumerate(uncertain) if path in per_idea])
-        values = evppi(samples[path][idx], payoff[idx], bins)
-        for i, value in zip(idx, values, strict=True):
+    for i, (idea, inp) in enumerate(zip(ideas, inputs, strict=True)):
+        uncertain = inp.uncertain()
+        if not uncertain:
+            continue
+        x = idea_draws(samples, i, len(inp.captures))
+        # Knowing one input is never worth more than knowing all (Jensen): clip the interpolation's error.
+        total = evpi_total(samples["expected_value"][i : i + 1])[0]
+        for path in sorted(uncertain, key=_path_order):
+            value, threshold, direction = input_information(
+                x, path, samples[path][i], uncertain[path]
+            )
             rows.append(
                 (
                     i,
-                    ideas[i].id,
+                    idea.id,
                     path,
-                    field_label(path, ideas[i]),
-                    float(value),
+                    field_label(path, idea),
+                    min(value, float(total)),
                     suggestion(path),
+                    threshold,
+                    direction,
                 )
             )
-    table = pd.DataFrame(rows, columns=["order", "id", "input", "label", "evppi", "suggestion"])
+    columns = ["order", "id", "input", "label", "evppi", "suggestion"]
+    table = pd.DataFrame(rows, columns=[*columns, "kill_threshold", "kill_direction"])
     table = table.sort_values(["order", "evppi"], ascending=[True, False], kind="stable")
     table.insert(4, "rank", table.groupby("order").cumcount() + 1)
     return table.drop(columns="order").reset_index(drop=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from mlpm_kit.errors import InputError
-from mlpm_kit.idea.estimates import Estimate
+from mlpm_kit.idea.estimates import Estimate, format_number
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.interviews.notes import check_notes, listed_notes_path
 from mlpm_kit.ml.readiness import data_cost_estimate, retraining_cost
@@ -124,23 +124,65 @@ def _notes_grade(paths: tuple[Path, ...]) -> tuple[float, float, int, int]:
     return _GRADES[key]
 
 
-def confidence_of(idea: Idea) -> tuple[Estimate, str]:
-    """The idea's confidence and a sentence saying where it came from.
+@dataclass(frozen=True)
+class Confidence:
+    """The confidence the model uses, what the file stated, what the notes support, and why."""
 
-    Stated in the file wins; else the interview notes listed in `evidence.interviews` set
-    it to their bias check's suggested confidence (see `interview_grade`); else 0.5.
+    used: Estimate
+    source: str
+    stated: Estimate | None = None
+    evidence: tuple[float, float] | None = None
+    warning: str = ""
+
+
+def _percent(est: Estimate) -> str:
+    if not est.is_range:
+        return f"{100 * est.low:.0f}%"
+    return f"{100 * est.low:.0f}% to {100 * est.high:.0f}%"
+
+
+def confidence_evidence(idea: Idea) -> Confidence:
+    """The idea's confidence with its evidence (DESIGN section 9).
+
+    Stated in the file wins, except that interview notes listed in `evidence.interviews`
+    bound it: a stated value outside the notes' suggested range is moved to the nearest end
+    (each end of a stated range separately), unless `evidence.confidence_override_reason`
+    is given. Without a stated value the notes' range is used; with neither, 0.5.
     """
-    if idea.evidence.confidence is not None:
-        return idea.evidence.confidence, "stated in the idea file"
+    stated = idea.evidence.confidence
+    evidence = None
     if idea.evidence.interviews:
         low, high, n, grade = _notes_grade(tuple(interview_paths(idea)))
-        return (
-            Estimate(low, high, share=True),
-            f"from {n} interview note{'s' if n != 1 else ''} (evidence grade {grade}/100)",
+        evidence = (low, high)
+        notes = f"{n} interview note{'s' if n != 1 else ''} (evidence grade {grade}/100)"
+    if stated is None and evidence is None:
+        return Confidence(
+            _constant(DEFAULT_CONFIDENCE, share=True),
+            "default 0.5 (no confidence or interview notes given)",
         )
-    return _constant(
-        DEFAULT_CONFIDENCE, share=True
-    ), "default 0.5 (no confidence or interview notes given)"
+    if stated is None:
+        return Confidence(Estimate(*evidence, share=True), f"from {notes}", None, evidence)
+    if evidence is None:
+        return Confidence(stated, "stated in the idea file", stated)
+    low, high = evidence
+    bounded = Estimate(
+        min(max(stated.low, low), high), min(max(stated.high, low), high), share=True
+    )
+    support = f"{notes} support {_percent(Estimate(low, high))}"
+    if bounded == stated:
+        return Confidence(stated, f"stated in the idea file; {support}", stated, evidence)
+    reason = idea.evidence.confidence_override_reason.strip()
+    if reason:
+        text = f"stated {_percent(stated)}, outside what {support}; kept because: {reason}"
+        return Confidence(stated, text, stated, evidence, text)
+    text = f"stated {_percent(stated)}; {support}; using {_percent(bounded)}"
+    return Confidence(bounded, text, stated, evidence, text)
+
+
+def confidence_of(idea: Idea) -> tuple[Estimate, str]:
+    """The idea's confidence and a sentence saying where it came from (see `confidence_evidence`)."""
+    found = confidence_evidence(idea)
+    return found.used, found.source
 
 
 def data_cost_of(idea: Idea) -> tuple[Estimate, str]:
@@ -161,11 +203,13 @@ def data_cost_of(idea: Idea) -> tuple[Estimate, str]:
         data = idea.ml.data
         more = max(needed - data.labels_now, 0)
         text = (
-            f"estimated from the ML pilot curve: {more:,} labels x {data.cost_per_label} per label"
+            f"estimated from the ML pilot curve: {format_number(estimate.low)} to "
+            f"{format_number(estimate.high)}, median {format_number(round(estimate.median))} "
+            f"(about {more:,} labels still needed x {data.cost_per_label} per label"
         )
         if data.purchase_cost.high > 0:
             text += f" + {data.purchase_cost} purchase"
-        return estimate, text
+        return estimate, text + ")"
     return _constant(0.0), "0 (not given)"
 
 

@@ -355,7 +355,7 @@ class Simulation:
         validate first), `suggestion` (how to validate that kind of input).
         """
         if self._evpi is None:
-            self._evpi = evppi_table(self.ideas, self.samples, self.uncertain())
+            self._evpi = evppi_table(self.ideas, self.samples, self.inputs)
         return self._evpi.copy()
 
     def evpi_total(self) -> pd.Series:

@@ -6,10 +6,10 @@ one-time cost per idea. It owns the rules of a feasible set:
 - the sum of `efforts` is at most `capacity`, the sum of `costs` at most `budget` (if any);
 - `requires` pairs (b, a) mean "b needs a": b only with a;
 - `force_in` ideas are in, `force_out` ideas are out;
-- an idea of value <= 0 (or NaN) is never selected, unless it is forced in or is a
-  prerequisite (directly or through a chain) of an idea forced in. So a valuable idea that
-  needs a negative-value one is only chosen when the user puts one of them on the
-  must-include list: the kit never quietly spends people on a loss.
+- an idea of value <= 0 (or NaN) is never selected for itself: only when it is forced in,
+  or is a prerequisite (directly or through a chain) of an idea that may be selected, and
+  then only when the set it enables is worth more than the loss. The rule "never pick an
+  idea that loses money" applies to what a set is worth, not to a prerequisite on its own.
 
 Two exact solvers, the same answers (tests check both against brute force):
 
@@ -90,7 +90,12 @@ class Problem:
         """1 where an idea may be selected, 0 where the rules keep it out."""
         forced = self.force_in | set(force_in)
         out = (self.force_out | set(force_out)) - forced
-        upper = np.where(np.nan_to_num(self.values, nan=-1.0) > 0, 1.0, 0.0)
+        positive = np.nan_to_num(self.values, nan=-1.0) > 0
+        upper = np.where(positive, 1.0, 0.0)
+        # A loss-making prerequisite may enable a set worth more: maximizing the total takes
+        # it only then (never a loss that nothing needs).
+        enabling = self.prerequisites(set(np.flatnonzero(positive)) - out)
+        upper[[i for i in enabling if np.isfinite(self.values[i])]] = 1.0
         upper[list(self.prerequisites(forced))] = 1.0
         upper[list(out)] = 0.0
         upper[self.efforts > self.capacity * (1 + REL_TOL)] = 0.0

@@ -5,7 +5,9 @@
 - the set that maximizes total `expected_value` (from `scoring.score`, never recomputed
   here) under the engineer-week capacity and an optional one-time budget, solved exactly
   as an integer program (see `knapsack.py` for the rules: must-include / must-exclude
-  lists, dependencies, and never an idea of value <= 0 unless forced);
+  lists, dependencies, and never an idea of value <= 0 unless forced or needed by a set
+  worth more);
+- each idea's own decision (go / validate first / no-go, `model.decision`);
 - each idea's opportunity cost as DESIGN section 6 defines it,
   V*(without i) - (V*(with i forced in) - value_i), and its value over that cost;
 - the greedy-by-RICE set beside it and the value it leaves on the table;
@@ -30,6 +32,7 @@ import pandas as pd
 from mlpm_kit.errors import InputError, ToolError
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.idea.sheets import SELECTION_COLUMNS as RESULT_COLUMNS
+from mlpm_kit.model.decision import decisions
 from mlpm_kit.model.scoring import records, score
 from mlpm_kit.model.simulate import simulate
 
@@ -63,6 +66,9 @@ class Selection:
     budget: float | None
     capacity_curve: pd.DataFrame
     extra_quarter_value: float
+    must_include: list[str] = field(default_factory=list)
+    must_exclude: list[str] = field(default_factory=list)
+    requires: list[tuple[str, str]] = field(default_factory=list)
     draws_solved: int = 0
     best_value_draws: np.ndarray = field(default_factory=lambda: np.zeros(0))
     chosen_value_draws: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -99,6 +105,7 @@ class Selection:
     def result_columns(self, with_text: bool = False) -> list[str]:
         """The per-idea result columns shown in tables and JSON, `p_selected` when simulated."""
         columns = (["id", "title"] if with_text else []) + list(RESULT_COLUMNS)
+        columns += ["decision"] if "decision" in self.table else []
         return columns + (["p_selected"] if "p_selected" in self.table else [])
 
     def to_json(self) -> dict:
@@ -107,6 +114,9 @@ class Selection:
         out = {
             "capacity_weeks": self.capacity_weeks,
             "budget": self.budget,
+            "must_include": list(self.must_include),
+            "must_exclude": list(self.must_exclude),
+            "requires": [list(pair) for pair in self.requires],
             "selected": list(self.selected),
             "total_expected_value": self.total_expected_value,
             "total_effort_weeks": self.total_effort_weeks,
@@ -234,13 +244,14 @@ def best_portfolio(
         raise InputError(
             f"'{ids[min(both)]}' is on both the must-include and the must-exclude list; keep it on one."
         )
+    pairs = _requires_pairs(ids, requires or {})
     problem = knapsack.Problem.build(
         points["expected_value"],
         points["effort_weeks"],
         points["one_time_cost"],
         capacity_weeks,
         budget,
-        _requires_pairs(ids, requires or {}),
+        pairs,
         include,
         exclude,
     )
@@ -265,6 +276,9 @@ def best_portfolio(
     table["greedy_selected"] = greedy_mask
     table["opportunity_cost"] = costs
     table["value_over_opportunity_cost"] = table["expected_value"] - costs
+    # Each idea's own decision (DESIGN section 9), beside whether the best set takes it.
+    _, decided = decisions(ideas, seed=seed)
+    table["decision"] = [d.decision for d in decided]
 
     draws_solved, value_draws, chosen_draws = 0, np.zeros(0), np.zeros(0)
     if int(draws) > 0 or simulation is not None:
@@ -324,6 +338,9 @@ def best_portfolio(
         budget=None if budget is None else float(budget),
         capacity_curve=curve,
         extra_quarter_value=float(at[capacity_weeks + ENGINEER_QUARTER_WEEKS] - at[capacity_weeks]),
+        must_include=[ids[i] for i in include],
+        must_exclude=[ids[i] for i in exclude],
+        requires=[(ids[b], ids[a]) for b, a in pairs],
         draws_solved=draws_solved,
         best_value_draws=value_draws,
         chosen_value_draws=chosen_draws,

@@ -47,15 +47,25 @@ def font_families() -> list[str]:
     return [name for name in FONT_FAMILIES if name in installed] or ["sans-serif"]
 
 
-def _figure(width: float = 8, height: float = 4.5) -> Figure:
+def _figure(width: float = 7.5, height: float = 4.2) -> Figure:
     fig = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(fig)
     return fig
 
 
 def _style():
+    # Sizes for a figure about 7.5 inches wide printed across an A4 page: 10 pt stays 9 pt.
     return rc_context(
-        {"font.family": font_families(), "axes.spines.top": False, "axes.spines.right": False}
+        {
+            "font.family": font_families(),
+            "font.size": 10.5,
+            "xtick.labelsize": 10,
+            "ytick.labelsize": 10,
+            "axes.labelsize": 10.5,
+            "legend.fontsize": 10,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+        }
     )
 
 
@@ -129,7 +139,7 @@ def npv_chart(sim: Simulation, idea_id: str | None = None, bins: int = 60) -> Fi
     return fig
 
 
-def tornado_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) -> Figure:
+def tornado_chart(sim: Simulation, idea_id: str | None = None, top: int = 8) -> Figure:
     """Bars from expected value with an input at the low end of its range to the high end."""
     idea, table = _rows_of(sim, sim.sensitivity(), idea_id, top)
     with _style():
@@ -160,14 +170,12 @@ def tornado_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) ->
         ax.set_yticks(
             y,
             [
-                f"{chart_text(label)}  ({_num(lo)} to {_num(hi)})"
+                f"{chart_text(label, 28)}  ({_num(lo)} to {_num(hi)})"
                 for label, lo, hi in zip(table["label"], table["low"], table["high"], strict=True)
             ],
         )
         ax.xaxis.set_major_formatter(MONEY)
-        ax.set_xlabel(
-            f"expected value (money), other inputs at their medians (centre line: {money(base)})"
-        )
+        ax.set_xlabel(f"expected value, other inputs at their medians (centre: {money(base)})")
         first = table.iloc[0]
         _titles(
             fig,
@@ -176,18 +184,20 @@ def tornado_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) ->
             f"{money(first['expected_value_low'])} to {money(first['expected_value_high'])}",
             idea.title,
         )
-        fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=8)
+        fig.legend(loc="outside lower center", ncols=2, frameon=False)
     return fig
 
 
-def voi_chart(sim: Simulation, idea_id: str | None = None, top: int = 10) -> Figure:
-    """Bars of what perfectly knowing each input is worth (EVPPI), most valuable first."""
+def voi_chart(sim: Simulation, idea_id: str | None = None, top: int = 8) -> Figure:
+    """Bars of what perfectly knowing each input is worth (EVPPI), most valuable first; inputs
+    worth nothing are left out (the first row stays, so an all-zero chart says so)."""
     idea, table = _rows_of(sim, sim.evpi(), idea_id, top)
+    table = table[(table["evppi"] > 0) | (np.arange(len(table)) == 0)]
     with _style():
         fig, ax = _bars_figure(len(table))
         y = np.arange(len(table))[::-1]
         ax.barh(y, table["evppi"].to_numpy(), color=GAIN_COLOR, alpha=0.85)
-        ax.set_yticks(y, [chart_text(label) for label in table["label"]])
+        ax.set_yticks(y, [chart_text(label, 36) for label in table["label"]])
         ax.xaxis.set_major_formatter(MONEY)
         ax.set_xlabel("value of knowing it before deciding go / no-go (money)")
         if len(table) and table["evppi"].iloc[0] > 0:
@@ -210,8 +220,8 @@ def _rows_of(sim: Simulation, table: pd.DataFrame, idea_id: str | None, top: int
 
 
 def _bars_figure(rows: int):
-    """A wide figure with one axis, tall enough for `rows` horizontal bars."""
-    fig = _figure(10, 1.6 + 0.45 * max(rows, 1))
+    """A page-wide figure with one axis, tall enough for `rows` horizontal bars."""
+    fig = _figure(7.5, 1.7 + 0.34 * max(rows, 1))
     return fig, fig.add_subplot()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 
 from mlpm_kit.errors import InputError
@@ -24,6 +23,9 @@ from mlpm_kit.ml.metric import (
     recommend_metric,
 )
 from mlpm_kit.ml.readiness import _load, labels_estimate
+
+# The colour scale of the error-cost chart spans 1/8x to 8x today's cost (log2 units).
+RATIO_SPAN = 3
 
 
 def _axis_range(minimum: float | None) -> tuple[float, float]:
@@ -70,24 +72,26 @@ def error_cost_chart(idea: Idea | str | os.PathLike, resolution: int = 200) -> F
 
     fig = Figure(figsize=(7.5, 5.5), layout="constrained")
     ax = fig.add_subplot()
-    positive = cost[cost > 0]
-    norm = LogNorm(vmin=positive.min(), vmax=cost.max()) if positive.size else None
+    # Colour by the cost relative to today's way: green where the model's errors cost less,
+    # red where they cost more, on a log scale centred on break-even (x1).
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.log2(np.maximum(cost, 1e-12) / baseline) if baseline > 0 else np.zeros_like(cost)
+    ratio = np.clip(np.nan_to_num(ratio, nan=0.0), -RATIO_SPAN, RATIO_SPAN)
     mesh = ax.pcolormesh(
-        pp,
-        rr,
-        np.maximum(cost, positive.min() if positive.size else 0),
-        norm=norm,
-        cmap="magma_r",
-        shading="auto",
+        pp, rr, ratio, cmap="RdYlGn_r", vmin=-RATIO_SPAN, vmax=RATIO_SPAN, shading="auto"
     )
-    fig.colorbar(mesh, ax=ax, label="expected cost of errors per year")
+    bar = fig.colorbar(mesh, ax=ax, ticks=np.arange(-RATIO_SPAN, RATIO_SPAN + 1))
+    bar.set_ticklabels(
+        [f"{2.0**k:g}x" if k >= 0 else f"1/{2.0**-k:g}" for k in range(-RATIO_SPAN, RATIO_SPAN + 1)]
+    )
+    bar.set_label("cost of the model's errors / today's cost", fontsize=10)
     if cost.min() < baseline < cost.max():
-        contour = ax.contour(pp, rr, cost, levels=[baseline], colors="tab:cyan", linewidths=2)
-        ax.clabel(contour, fmt={baseline: f"break-even: {money(baseline)}/yr"}, fontsize=8)
+        contour = ax.contour(pp, rr, cost, levels=[baseline], colors="black", linewidths=2.5)
+        ax.clabel(contour, fmt={baseline: f"break-even {money(baseline)}/yr"}, fontsize=10)
     if p_lo <= p_min <= p_hi:
         ax.axvline(
             p_min,
-            color="tab:cyan",
+            color="black",
             linestyle=":",
             linewidth=1.5,
             label=f"min precision {p_min:.3g}",
@@ -100,15 +104,15 @@ def error_cost_chart(idea: Idea | str | os.PathLike, resolution: int = 200) -> F
             linestyle="--",
             label=f"target {ml.target.metric} {ml.target.value:g}",
         )
-    ax.set_xlabel("precision")
-    ax.set_ylabel("recall")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.set_xlabel("precision", fontsize=10.5)
+    ax.set_ylabel("recall", fontsize=10.5)
+    ax.legend(loc="lower left", fontsize=10)
     metric, beta = recommend_metric(c_fp, c_fn)
     what = f"f_beta (beta {beta:.2f})" if metric == "f_beta" else metric
     ax.set_title(
-        f"{chart_text(idea.title, 90)}\nOptimize {what}: a model beats {name.split(' (')[0]} ({money(baseline)}/yr)\n"
-        "only on the light side of the cyan break-even line",
-        fontsize=10,
+        f"{chart_text(idea.title, 80)}\nOptimize {what}. Green: the model's errors cost less than "
+        f"{name.split(' (')[0]} ({money(baseline)}/yr);\nred: more. The black line is break-even.",
+        fontsize=10.5,
     )
     return fig
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from mlpm_kit.idea.formatting import money, number, plain_text, share, shorten, terminal_table
+from mlpm_kit.model.decision import LABELS
 from mlpm_kit.portfolio.selection import ENGINEER_QUARTER_WEEKS, Selection
 
 OPPORTUNITY_COST_HELP = (
@@ -24,6 +25,7 @@ def ranking_frame(selection: Selection) -> pd.DataFrame:
     shown = pd.DataFrame(
         {
             "chosen": t["selected"].map({True: "yes", False: ""}),
+            "own decision": t["decision"].map(LABELS),
             "greedy": t["greedy_selected"].map({True: "yes", False: ""}),
             "id": t["id"],
             "title": t["title"].map(lambda title: shorten(title, 34)),
@@ -38,6 +40,36 @@ def ranking_frame(selection: Selection) -> pd.DataFrame:
     if "p_selected" in t:
         shown["P(in best set)"] = t["p_selected"].map(share)
     return shown
+
+
+def constraint_lines(selection: Selection) -> list[str]:
+    """Every limit the best set was chosen under, in words: what a reader needs to recompute it."""
+    s = selection
+    lines = [f"Capacity: {number(s.capacity_weeks)} engineer-weeks."]
+    lines.append(
+        f"Budget: {money(s.budget)} of one-time cost."
+        if s.budget is not None
+        else "Budget: none (one-time cost not limited)."
+    )
+    if s.must_include:
+        lines.append(f"Forced in: {', '.join(s.must_include)}.")
+    if s.must_exclude:
+        lines.append(f"Forced out: {', '.join(s.must_exclude)}.")
+    if s.requires:
+        lines.append("Dependencies: " + "; ".join(f"{b} needs {a}" for b, a in s.requires) + ".")
+    lines.append(
+        "Each idea's own decision (go / validate first / no-go) is shown beside whether the "
+        "best set takes it; an idea to validate first is chosen on its expected value today."
+    )
+    return lines
+
+
+def constraints_frame(selection: Selection) -> pd.DataFrame:
+    """The constraints as a two-column table for the report's first page."""
+    rows = [line.split(": ", 1) for line in constraint_lines(selection)[:-1]]
+    frame = pd.DataFrame(rows, columns=["constraint", "value"]).set_index("constraint")
+    frame.index.name = None
+    return frame
 
 
 def _totals_line(totals: dict, capacity: float) -> str:
@@ -55,6 +87,7 @@ def selection_text(selection: Selection) -> str:
         f"Best portfolio for {number(s.capacity_weeks)} engineer-weeks{budget}: "
         f"{len(s.selected)} of {len(s.table)} ideas ({', '.join(s.selected) or 'none'})",
         "  " + _totals_line(s.__dict__, s.capacity_weeks),
+        *("  " + line for line in constraint_lines(s)),
         "",
         terminal_table(ranking_frame(s)),
         "",
@@ -96,7 +129,12 @@ def styled_ranking(selection: Selection):
     Chosen ideas are highlighted; value over opportunity cost is green above 0, red below.
     """
     columns = selection.result_columns(with_text=True)
-    frame = selection.table[columns].rename(columns=lambda c: c.replace("_", " "))
+    if "decision" in columns:  # each idea's own decision, beside whether the best set takes it
+        columns.remove("decision")
+        columns.insert(columns.index("selected") + 1, "decision")
+    frame = selection.table[columns].rename(
+        columns=lambda c: "own decision" if c == "decision" else c.replace("_", " ")
+    )
 
     def highlight(row: pd.Series) -> list[str]:
         return ["background-color: #e8f4ea; font-weight: 600" if row["selected"] else ""] * len(row)
@@ -111,6 +149,7 @@ def styled_ranking(selection: Selection):
     formats["effort weeks"] = number
     formats["rice"] = lambda x: number(round(x, 1)) if x == x else "n/a"
     formats["selected"] = formats["greedy selected"] = lambda b: "yes" if b else ""
+    formats["own decision"] = LABELS.get
     if "p selected" in frame:
         formats["p selected"] = share
     for column in frame.select_dtypes(include=["object", "string"]).columns:

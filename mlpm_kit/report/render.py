@@ -33,6 +33,7 @@ from mlpm_kit.idea.atomic import atomic_write
 from mlpm_kit.idea.files import load_idea
 from mlpm_kit.idea.folders import load_ideas
 from mlpm_kit.idea.formatting import plain_text
+from mlpm_kit.model.decision import DECISION_DRAWS
 from mlpm_kit.model.inputs import interview_paths
 from mlpm_kit.report.kernel import ReportKernel, skip_slow_optional_imports
 from mlpm_kit.resources import kit_path
@@ -42,7 +43,7 @@ SCORECARD_NOTEBOOK = NOTEBOOKS / "01_idea_scorecard.ipynb"
 PORTFOLIO_NOTEBOOK = NOTEBOOKS / "03_portfolio_comparison.ipynb"
 TEMPLATE_DIR = kit_path("templates", "report")
 FORMATS = ("pdf", "html")
-DEFAULT_DRAWS = 10_000
+DEFAULT_DRAWS = DECISION_DRAWS  # the decision memo shows the decision `mlpm score` prints
 # A title with Chinese characters makes the page lang "zh", so the CJK font's Chinese glyph forms are used.
 _CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 # WeasyPrint logs what it could not load; the report's own content never asks for it.

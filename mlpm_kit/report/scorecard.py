@@ -1,7 +1,7 @@
 """The idea scorecard: what notebook 01 shows, and what a leadership report prints.
 
-The static scorecard is a short decision memo in this order: the decision summary (with the rule
-that gave the recommendation), the problem and the evidence, the alternatives, the value and
+The static scorecard is a short decision memo in this order: the decision (DESIGN section 9:
+its reason, kill criteria, the ask, what it is worth, top risks), the problem and the evidence, the alternatives, the value and
 cost breakdown, the charts, what to validate next, RICE and cost of delay, ML readiness.
 
 `scorecard_sections(...)` returns that memo as HTML sections. Every string that comes from
@@ -19,22 +19,19 @@ from typing import Any
 from mlpm_kit.calibration.apply import corrections_of
 from mlpm_kit.idea.formatting import estimate_text, html_text, money, months, number, share
 from mlpm_kit.idea.schema import Idea, field_label
+from mlpm_kit.model.decision import DECISION_DRAWS, amount_text
+from mlpm_kit.model.inputs import model_inputs
 from mlpm_kit.report.notes_view import NOTHING_DISCONFIRMS, quote_line, sources_sentence
 from mlpm_kit.report.scorecard_data import (
-    RECOMMENDATIONS,
-    RULE,
     Scorecard,
     build_scorecard,
     flag_text,
-    recommendation,
     top_risks,
 )
 
 __all__ = [
-    "RULE",
     "Scorecard",
     "build_scorecard",
-    "recommendation",
     "scorecard_sections",
 ]
 
@@ -61,9 +58,46 @@ def _missing(card: Scorecard, key: str) -> str:
     return f'<p class="mlpm-missing">Not available: {_e(card.missing[key])}.</p>'
 
 
+def _range(est, show=number) -> str:
+    return f" ({show(est.low)} to {show(est.high)})" if est.is_range else ""
+
+
+def ask_rows(card: Scorecard, amount) -> list[list[str]]:
+    """The ask: people, engineer-weeks, money and dates (medians; ranges where given)."""
+    cost, p = card.idea.cost, card.point
+    team = cost.team_size.median
+    mvp, build = cost.mvp_weeks.median, cost.build_weeks.median
+    run = model_inputs(card.idea).scalars["cost.run_cost_per_year"]
+    per_team = f"/ {number(team)} engineers"
+    return [
+        [
+            "Team",
+            f"{number(team)} engineers",
+            f"{amount(cost.team_week_cost.median)} per engineer-week",
+        ],
+        [
+            "Effort",
+            f"{number(round(p['effort_weeks'], 1))} engineer-weeks",
+            "to MVP, to launch, and the improvement rounds",
+        ],
+        ["One-time cost", amount(p["one_time_cost"]), "effort x engineer-week cost + data cost"],
+        [
+            "Weeks to MVP",
+            f"{number(round(mvp / team, 1))} weeks",
+            f"{number(mvp)} engineer-weeks{_range(cost.mvp_weeks)} {per_team}",
+        ],
+        [
+            "Weeks to launch",
+            f"{number(round((mvp + build) / team, 1))} weeks",
+            f"{number(mvp + build)} engineer-weeks {per_team}",
+        ],
+        ["Yearly run cost", amount(run.median), f"once launched{_range(run, amount)}"],
+    ]
+
+
 def summary_html(card: Scorecard) -> str:
-    idea, p, sim = card.idea, card.point, card.simulation
-    key, reason = recommendation(card)
+    idea, p, sim, d = card.idea, card.point, card.simulation, card.decision
+    amount = amount_text(getattr(idea, "currency", None))
     meta = " · ".join(
         _e(x)
         for x in (
@@ -72,30 +106,61 @@ def summary_html(card: Scorecard) -> str:
             f"status {idea.status}",
             f"{card.draws:,} draws, seed {card.seed}" if sim else "",
             "calibrated estimates" if corrections_of(idea) else "",
+            f"amounts in {idea.currency}" if getattr(idea, "currency", None) else "",
         )
         if x
     )
-    if sim:
-        npv_range = (
-            f"{money(sim['npv_p10'])} to {money(sim['npv_p90'])} (p50 {money(sim['npv_p50'])})"
+    if d is not None:
+        decision = (
+            f'<p class="mlpm-decision mlpm-{d.decision}" data-decision="{d.decision}">'
+            f'<span class="mlpm-badge">{_e(d.label)}</span> {_e(d.decision_reason)}</p>'
         )
-        p_loss = share(sim["p_loss"])
-    else:
-        npv_range = p_loss = "not available (no simulation)"
-    rows = [
-        [
+        if d.override_reason:
+            decision += (
+                f'<p class="mlpm-override">The stated confidence overrides the interview notes '
+                f"because: {_e(d.override_reason)}</p>"
+            )
+        kills = "".join(f"<li>{_e(t[:1].upper() + t[1:])}.</li>" for t in d.kill_texts())
+        rule = (
+            f"Validate first when knowing an input before deciding is worth more than one "
+            f"validation step ({amount(d.validation_cost)}); otherwise go when the expected "
+            "value is above 0, no-go when it is not."
+        )
+        ev = [
             "Expected value",
-            money(p["expected_value"]),
-            "confidence x (npv - opportunity cost) - (1 - confidence) x failure cost",
-        ],
-        ["npv, p10 to p90", npv_range, f"at the medians: {money(p['npv'])}"],
-        ["Chance of losing money", p_loss, "share of draws with npv below 0"],
-        [
-            "Effort",
-            f"{number(p['effort_weeks'])} engineer-weeks",
-            f"one-time cost {money(p['one_time_cost'])}, launch in {number(round(12 * p['launch_years'], 1))} months",
-        ],
-        ["Confidence", share(p["confidence"]), card.sources.get("evidence.confidence", "")],
+            amount(d.expected_value_mean),
+            f"p10 {amount(sim['expected_value_p10'])} to p90 {amount(sim['expected_value_p90'])}; "
+            f"mean of {card.draws:,} draws",
+        ]
+        losing = [
+            [
+                "Chance of losing money",
+                share(d.p_loss),
+                "it does not pay back its cost (npv below 0)",
+            ],
+            [
+                "Chance of doing worse than the team's next-best work",
+                share(d.p_below_next_best),
+                "the team's other work would return more",
+            ],
+        ]
+    else:
+        decision = (
+            f'<p class="mlpm-missing">No decision: {_e(card.missing.get("simulation", ""))}.</p>'
+        )
+        ev = ["Expected value", amount(p["expected_value"]), "at the medians (no simulation)"]
+        losing = []
+    npv_range = (
+        f"{amount(sim['npv_p10'])} to {amount(sim['npv_p90'])}"
+        if sim
+        else "not available (no simulation)"
+    )
+    confidence = card.sources.get("evidence.confidence", "")
+    rows = [
+        ev,
+        ["npv, p10 to p90", npv_range, f"{amount(p['npv'])} at the medians"],
+        *losing,
+        ["Confidence", share(p["confidence"]), confidence],
         [
             "Payback",
             months(p["payback_months"]),
@@ -103,16 +168,24 @@ def summary_html(card: Scorecard) -> str:
         ],
     ]
     risks = "".join(f"<li>{_e(r)}</li>" for r in top_risks(card))
+    if d is not None:
+        decision += f'<p class="mlpm-rule">{_e(rule)}</p>' + (
+            f'<h3>Kill criteria</h3><ul class="mlpm-kill">{kills}</ul>'
+            if kills
+            else '<p class="mlpm-kill">Kill criteria: none; no input can flip the decision '
+            "within its 90% range.</p>"
+        )
     return (
         f'<header class="mlpm-memo-head"><h1 class="mlpm-title">{_e(idea.title)}</h1>'
         f'<p class="mlpm-meta">{meta}</p></header>'
         + _section(
             "summary",
-            "Decision summary",
-            f'<p class="mlpm-decision mlpm-{key}"><span class="mlpm-badge">{_e(RECOMMENDATIONS[key])}</span> '
-            f"{_e(reason)}</p>"
-            f'<p class="mlpm-rule">Rule: {_e(RULE)}</p>'
-            + html_table(["", "value", "how"], rows, "mlpm-keyfigures")
+            "Decision",
+            decision
+            + "<h3>The ask</h3>"
+            + html_table(["", "", ""], ask_rows(card, amount), "mlpm-keyfigures mlpm-compact")
+            + "<h3>What it is worth</h3>"
+            + html_table(["", "", ""], rows, "mlpm-keyfigures mlpm-compact")
             + f'<h3>Top risks</h3><ul class="mlpm-risks">{risks}</ul>',
         )
     )
@@ -225,11 +298,12 @@ def validate_next_html(card: Scorecard) -> str:
             "What to validate next",
             "<p>Every input is a plain number: nothing uncertain to validate.</p>",
         )
+    noise = card.decision.evppi_noise if card.decision is not None else 0.0
     rows = [
         [
             r.get("label") or field_label(r["input"], card.idea),
             r["input"],
-            money(r.get("evppi")),
+            money(r.get("evppi")) + (" (within noise)" if r["evppi"] < noise else ""),
             r.get("suggestion", ""),
         ]
         for r in card.evpi[:6]
@@ -247,7 +321,10 @@ def validate_next_html(card: Scorecard) -> str:
         "voi",
         "What to validate next",
         "<p>Value of information: how much the decision would gain from knowing each input "
-        "exactly before deciding (EVPPI, from the simulation). Validate the top line first.</p>"
+        "exactly before deciding (EVPPI, from the simulation), against one validation step "
+        f"({money(card.decision.validation_cost) if card.decision else 'n/a'}). Values below "
+        f"{money(noise)} (the standard error of the simulation's value of information) are "
+        "within its noise.</p>"
         + html_table(["assumption", "field", "worth knowing", "how to validate"], rows),
     )
 
@@ -365,7 +442,7 @@ def calibrated_html(card: Scorecard) -> str:
 
 def scorecard_sections(
     idea: Idea | str | os.PathLike,
-    draws: int = 10_000,
+    draws: int = DECISION_DRAWS,
     seed: int = 0,
     history: str | os.PathLike | None = None,
 ) -> list[str]:

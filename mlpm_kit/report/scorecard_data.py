@@ -1,9 +1,10 @@
-"""The numbers of an idea's decision memo, gathered once, and the recommendation rule.
+"""The numbers of an idea's decision memo, gathered once.
 
 `build_scorecard(idea)` collects the point score and its breakdown, the simulation (npv
 range, chance of loss, value of information and charts), the interview evidence and the ML
-readiness into a `Scorecard`; `recommendation` applies the stated `RULE`; `top_risks`
-picks what is most likely to make the idea a bad bet. All numbers come from the kit's own
+readiness into a `Scorecard`, with the idea's decision (`model.decision`, the one place that
+decides); `top_risks` picks what is most likely to make the idea a bad bet, including
+numbers the idea states twice that disagree. All numbers come from the kit's own
 functions (score, breakdown, simulate, check_notes, ml_check): nothing is computed twice.
 `scorecard.py` lays them out.
 """
@@ -17,31 +18,22 @@ from typing import Any
 from mlpm_kit.calibration.record import Calibration, calibrate
 from mlpm_kit.errors import MlpmError
 from mlpm_kit.idea.files import load_idea
-from mlpm_kit.idea.formatting import money, share
+from mlpm_kit.idea.formatting import money, number, share
 from mlpm_kit.idea.ml_section import has_ml
-from mlpm_kit.idea.schema import Idea, field_label
+from mlpm_kit.idea.schema import Idea
 from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.ml.readiness import ml_check
+from mlpm_kit.model.decision import DECISION_DRAWS, Decision, decisions
 from mlpm_kit.model.inputs import interview_paths, model_inputs
 from mlpm_kit.model.scoring import breakdown, records, score
-from mlpm_kit.model.simulate import simulate
 from mlpm_kit.report.charts import figure_png, font_families, npv_chart, tornado_chart, voi_chart
 from mlpm_kit.report.ml_charts import error_cost_chart, learning_curve_chart
 
-# The recommendation rule, stated in the report next to the recommendation.
-GO_MAX_P_LOSS = 0.20
-GO_MIN_CONFIDENCE = 0.70
-RULE = (
-    "No-go when the expected value is zero or less. Go when it is positive, the chance of "
-    f"losing money (npv below 0) is at most {share(GO_MAX_P_LOSS)} and confidence is at least "
-    f"{share(GO_MIN_CONFIDENCE)}. Otherwise validate first."
-)
-RECOMMENDATIONS = {
-    "go": "Go",
-    "validate": "Validate first",
-    "no-go": "No-go",
-}
 MAX_RISKS = 5
+# Two statements of one number that differ by more than this factor are a top risk.
+DISAGREE_RATIO = 2.0
+# A chance of losing money worth a line among the top risks.
+NOTABLE_CHANCE = 0.10
 
 
 @dataclass
@@ -62,6 +54,7 @@ class Scorecard:
     ml_charts: list[tuple[str, bytes]] = field(default_factory=list)
     missing: dict[str, str] = field(default_factory=dict)
     calibration: Calibration | None = None  # the record that corrected the estimates, if any
+    decision: Decision | None = None
 
     @property
     def p_loss(self) -> float | None:
@@ -77,7 +70,7 @@ def _first_row(table, idea_id: str) -> dict[str, Any]:
 
 
 def _simulate(card: Scorecard) -> None:
-    sim = simulate([card.idea], draws=card.draws, seed=card.seed)
+    sim, (card.decision,) = decisions([card.idea], draws=card.draws, seed=card.seed)
     card.simulation = _first_row(sim.summary(), card.idea.id)
     card.evpi = sorted(
         (r for r in records(sim.evpi()) if r["id"] == card.idea.id),
@@ -105,14 +98,30 @@ def _notes(card: Scorecard) -> None:
     if not card.idea.evidence.interviews:
         return
     try:
-        card.notes = dict(check_notes(interview_paths(card.idea)).summary)
+        paths = interview_paths(card.idea)
+        card.notes = dict(check_notes(paths).summary)
     except MlpmError as exc:
         card.missing["interviews"] = f"the interview notes could not be checked: {exc}"
+        return
+    # A report names notes files as the idea file lists them, never by a local absolute path.
+    written = dict(zip(map(str, paths), card.idea.evidence.interviews, strict=True))
+    card.notes["flags"] = [
+        {**flag, "message": _replace_all(str(flag.get("message", "")), written)}
+        if isinstance(flag, dict)
+        else _replace_all(str(flag), written)
+        for flag in card.notes.get("flags") or []
+    ]
+
+
+def _replace_all(text: str, replacements: dict[str, str]) -> str:
+    for old, new in replacements.items():
+        text = text.replace(old, new)
+    return text
 
 
 def build_scorecard(
     idea: Idea | str | os.PathLike,
-    draws: int = 10_000,
+    draws: int = DECISION_DRAWS,
     seed: int = 0,
     history: str | os.PathLike | None = None,
 ) -> Scorecard:
@@ -158,8 +167,8 @@ def ml_chart_pngs(idea: Idea, seed: int) -> list[tuple[str, bytes]]:
     for make, caption in (
         (
             error_cost_chart,
-            "Expected cost of the model's errors per year over precision and recall; "
-            "the line is where it costs as much as today's way of working.",
+            "Cost of the model's errors per year against today's way, over precision and recall; "
+            "green is cheaper than today, red dearer; the black line is break-even.",
         ),
         (
             lambda i: learning_curve_chart(i, seed=seed),
@@ -177,62 +186,63 @@ def ml_chart_pngs(idea: Idea, seed: int) -> list[tuple[str, bytes]]:
     return out
 
 
-def recommendation(card: Scorecard) -> tuple[str, str]:
-    """(key in RECOMMENDATIONS, the reason in one or two sentences) by the stated RULE."""
-    ev = card.point["expected_value"]
-    confidence = card.point["confidence"]
-    p_loss = card.p_loss
-    if ev is None or ev <= 0:
-        return (
-            "no-go",
-            f"The expected value is {money(ev)}: even counting the chance it works, it does not pay.",
-        )
-    if p_loss is None:
-        risky = (card.point["npv"] or 0) < 0
-        loss_text = (
-            f"the npv at the medians is {money(card.point['npv'])} (chance of loss not simulated)"
-        )
-    else:
-        risky = p_loss > GO_MAX_P_LOSS
-        loss_text = f"the chance of losing money is {share(p_loss)}"
-    conf_text = f"confidence is {share(confidence)}"
-    unsure = confidence < GO_MIN_CONFIDENCE
-    if not risky and not unsure:
-        return "go", f"The expected value is {money(ev)}, {loss_text} and {conf_text}."
-    failing = [t for t, bad in ((loss_text, risky), (conf_text, unsure)) if bad]
-    passing = [t for t, bad in ((loss_text, risky), (conf_text, unsure)) if not bad]
-    reason = f"The expected value is {money(ev)}" + "".join(f" and {t}" for t in passing)
-    reason += ", but " + " and ".join(failing) + "."
-    worth = [r for r in card.evpi if (r.get("evppi") or 0) > 0]
-    if worth:
-        label = worth[0].get("label") or field_label(worth[0]["input"], card.idea)
-        label = label[:1].lower() + label[1:]
-        reason += f" Validate {label} first: knowing it is worth {money(worth[0]['evppi'])}."
-    return "validate", reason
-
-
 def flag_text(flag: Any) -> str:
     """An interview-set flag ({code, message} from the notes check) as a sentence."""
     return str(flag.get("message") or flag.get("code")) if isinstance(flag, dict) else str(flag)
 
 
+def stated_twice(card: Scorecard) -> list[str]:
+    """Numbers the idea states twice that disagree by more than `DISAGREE_RATIO` (DESIGN section 9)."""
+    out = []
+    ml, stated = card.ml or {}, card.idea.cost.data_cost
+    if stated is not None and ml.get("data_cost"):
+        ratio = _ratio(stated.median, ml["data_cost"])
+        if ratio > DISAGREE_RATIO:
+            out.append(
+                f"Two data costs disagree by more than {number(DISAGREE_RATIO)}x: the file's data cost is "
+                f"{money(stated.median)} (cost.data_cost), the ML learning curve's labels cost "
+                f"{money(ml['data_cost'])}; the model uses the file's."
+            )
+    errors = ml.get("baseline_error_cost_per_year")
+    benefit = card.point.get("annual_benefit")
+    if errors and benefit and _ratio(benefit, errors) > DISAGREE_RATIO:
+        today = f"today's yearly cost of errors from the ML section ({money(errors)}, {ml.get('baseline')})"
+        out.append(
+            f"The yearly benefit claimed ({money(benefit)}) is more than {number(DISAGREE_RATIO)}x "
+            f"{today}: a model cannot save more than the errors cost; check both."
+            if benefit > errors
+            else f"The yearly benefit claimed ({money(benefit)}) is less than 1/{number(DISAGREE_RATIO)} "
+            f"of {today}: the benefit may be understated, or the error costs overstated; check both."
+        )
+    return out
+
+
+def _ratio(a: float, b: float) -> float:
+    a, b = abs(float(a)), abs(float(b))
+    return float("inf") if min(a, b) == 0 else max(a, b) / min(a, b)
+
+
 def top_risks(card: Scorecard) -> list[str]:
     """The few things most likely to make this idea a bad bet, most important first."""
-    p, risks = card.point, []
-    if card.p_loss is not None and card.p_loss > GO_MAX_P_LOSS:
+    p, d, risks = card.point, card.decision, []
+    risks.extend(stated_twice(card))
+    if d is not None:
+        risks.extend(w["message"][:1].upper() + w["message"][1:] + "." for w in d.warnings)
+        if d.validate is not None:
+            risks.append(
+                f"The biggest open assumption is {d.validate['label'][:1].lower()}"
+                f"{d.validate['label'][1:]}: knowing it before deciding is worth "
+                f"{money(d.validate['evppi'])}."
+            )
+        if d.p_loss >= NOTABLE_CHANCE:
+            risks.append(
+                f"{share(d.p_loss)} chance of losing money (npv below 0; p10 "
+                f"{money(card.simulation.get('npv_p10'))})."
+            )
+    if p["confidence"] < 0.5:
         risks.append(
-            f"{share(card.p_loss)} chance the npv is negative (p10 {money(card.simulation.get('npv_p10'))})."
-        )
-    if p["confidence"] < GO_MIN_CONFIDENCE:
-        risks.append(
-            f"Confidence that the problem is real is {share(p['confidence'])} "
-            f"({card.sources.get('evidence.confidence', 'source unknown')})."
-        )
-    if card.evpi and (card.evpi[0].get("evppi") or 0) > 0:
-        top = card.evpi[0]
-        risks.append(
-            f"The biggest open assumption is {field_label(top['input'], card.idea)}: "
-            f"knowing it before deciding is worth {money(top['evppi'])}."
+            f"It is more likely than not that the problem is not real as stated: confidence "
+            f"{share(p['confidence'])} ({card.sources.get('evidence.confidence', 'source unknown')})."
         )
     if p["payback_months"] is None:
         risks.append("It never pays back: the running cost is at least the annual benefit.")

@@ -14,13 +14,13 @@ import math
 from dataclasses import dataclass, field
 
 from mlpm_kit.idea.formatting import html_text, money, months, number, share, shorten
-from mlpm_kit.idea.schema import Idea, field_label
+from mlpm_kit.idea.schema import Idea
+from mlpm_kit.model.decision import Decision, decisions
 from mlpm_kit.model.information import sensitivity
 from mlpm_kit.model.inputs import (
     model_inputs,
 )
 from mlpm_kit.model.scoring import score
-from mlpm_kit.model.simulate import simulate
 
 TOP_INPUTS = 3
 # Interview grades by the notes files' (path, mtime, size): grading notes takes ~30 ms and
@@ -67,6 +67,8 @@ class Results:
     headlines: list[Headline]
     confidence_source: str
     p_loss: float | None = None
+    p_below_next_best: float | None = None
+    decision: Decision | None = None
     top_inputs: list[TopInput] = field(default_factory=list)
     top_basis: str = "largest swing of the expected value across the input's range"
     swings: list[tuple[str, str, float, float, float]] = field(default_factory=list)
@@ -126,33 +128,28 @@ def compute_results(idea: Idea, draws: int = 2000, seed: int = 0) -> Results:
 
 
 def _add_simulation(result: Results, idea: Idea, draws: int, seed: int) -> None:
-    sim = simulate([idea], draws=draws, seed=seed)
+    sim, (decision,) = decisions([idea], draws=draws, seed=seed)
     summary = sim.summary().iloc[0]
+    result.decision = decision
     result.method = f"simulation of {draws:,} draws (seed {seed})"
     for head in result.headlines:
         fmt = dict((k, f) for k, _, f in HEADLINES)[head.key]
         lo, hi = summary.get(f"{head.key}_p10"), summary.get(f"{head.key}_p90")
         if lo is not None and hi is not None:
             head.low, head.high = fmt(float(lo)), fmt(float(hi))
-    if "expected_value_mean" in summary:
-        result.headlines[0].value = money(float(summary["expected_value_mean"]))
-    if "p_loss" in summary:
-        result.p_loss = float(summary["p_loss"])
-    evpi = sim.evpi()
+    result.headlines[0].value = money(decision.expected_value_mean)
+    result.p_loss, result.p_below_next_best = decision.p_loss, decision.p_below_next_best
     result.top_basis = "value of information (EVPPI) from the simulation"
-    if len(evpi):
-        if "id" in evpi:
-            evpi = evpi[evpi["id"] == idea.id]
-        evpi = evpi[evpi["evppi"] > 0]  # nothing to learn from an input that cannot change the call
-        for rec in evpi.sort_values("evppi", ascending=False).head(TOP_INPUTS).itertuples():
-            result.top_inputs.append(
-                TopInput(
-                    str(rec.input),
-                    str(getattr(rec, "label", "") or field_label(str(rec.input), idea)),
-                    f"worth {money(float(rec.evppi))} to know",
-                    str(getattr(rec, "suggestion", "")),
-                )
+    evpi = sim.evpi()
+    for rec in evpi[evpi["evppi"] > 0].head(TOP_INPUTS).itertuples():
+        result.top_inputs.append(
+            TopInput(
+                str(rec.input),
+                str(rec.label),
+                f"worth {money(float(rec.evppi))} to know",
+                str(rec.suggestion),
             )
+        )
 
 
 def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> str:
@@ -191,25 +188,27 @@ def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> 
     return "".join(parts)
 
 
-def decision_slot_html(result: Results) -> str:
-    """DECISION SLOT, at the top of the panel: the decision badge and the kill criteria go here.
-
-    Until `mlpm_kit.model.decision` (go / validate first / no-go, DESIGN section 9, built on
-    another branch) is wired in, it shows only the sign of today's point score, and says so.
-    Wiring it in replaces this function's body; the `mlpm-decision` box and its place stay.
-    """
-    value = result.point_expected_value
-    if value is None:
-        return ""
-    positive = value > 0
-    colour = "#1b5e20" if positive else "#b00020"
-    sign = "positive" if positive else "zero or negative"
+def losing_text(result: Results) -> str:
+    """Both chances of losing, in a director's words."""
     return (
-        f'<div class="mlpm-decision" data-slot="decision" style="border-color:{colour}">'
-        f'<b class="mlpm-badge" style="color:{colour}">Expected value {sign}</b> '
-        f"({html_text(money(value))}, point score)"
-        '<br><span style="color:#666;font-size:smaller">Decision (go / validate first / no-go) '
-        "and kill criteria: not computed yet.</span></div>"
+        f"Chance of losing money (npv below 0): {share(result.p_loss)}. "
+        f"Chance of doing worse than the team's next-best work: {share(result.p_below_next_best)}."
+    )
+
+
+def decision_html(decision: Decision) -> str:
+    """The decision, its reason, kill criteria and warnings: the same words as the memo's first line."""
+    esc = html_text
+    kills = "".join(f"<li>{esc(t)}</li>" for t in decision.kill_texts())
+    warnings = "".join(
+        f'<p class="mlpm-warning" style="color:#a60">{esc(w["message"])}</p>'
+        for w in decision.warnings
+    )
+    return (
+        f'<p class="mlpm-decision mlpm-{decision.decision}" data-slot="decision" data-decision="{decision.decision}">'
+        f"<b>{esc(decision.label)}</b>. {esc(decision.decision_reason)}</p>"
+        + (f"<p>Kill criteria:</p><ul>{kills}</ul>" if kills else "")
+        + warnings
     )
 
 
@@ -223,11 +222,8 @@ def results_html(result: Results) -> str:
             f'<tr class="mlpm-head-{h.key}"><td>{esc(h.label)}</td><td><b>{esc(h.value)}</b></td>'
             f'<td style="color:#666">{band}</td></tr>'
         )
-    p_loss = (
-        ""
-        if result.p_loss is None
-        else f"<p>Chance of losing money (p_loss): <b>{share(result.p_loss)}</b></p>"
-    )
+    p_loss = "" if result.p_loss is None else f"<p>{esc(losing_text(result))}</p>"
+    decision = "" if result.decision is None else decision_html(result.decision)
     tops = (
         "".join(
             f"<li><b>{esc(t.label)}</b>: {esc(t.impact)}. {esc(t.suggestion)}</li>"
@@ -237,7 +233,7 @@ def results_html(result: Results) -> str:
     )
     note = f'<p style="color:#a60">{esc(result.note)}</p>' if result.note else ""
     return (
-        f'<div class="mlpm-results">{decision_slot_html(result)}<h3>{esc(result.title)}</h3>'
+        f'<div class="mlpm-results">{decision}<h3>{esc(result.title)}</h3>'
         f'<table><tr><th></th><th>value</th><th style="color:#666">p10 to p90</th></tr>{"".join(rows)}</table>'
         f"<p>Confidence source: {esc(result.confidence_source)}</p>{p_loss}"
         f'<h4>Validate next</h4><p style="color:#666;font-size:smaller">Ranked by {esc(result.top_basis)}.</p><ol>{tops}</ol>'

@@ -6,12 +6,13 @@ import os
 
 from IPython.display import HTML, display
 
+from mlpm_kit.model.decision import DECISION_DRAWS
 from mlpm_kit.workshop.form import workshop_form
 
 
 def show_scorecard(
     idea_path: str | os.PathLike,
-    draws: int = 10_000,
+    draws: int = DECISION_DRAWS,
     seed: int = 0,
     interactive: bool = True,
     history_path: str | os.PathLike | None = None,

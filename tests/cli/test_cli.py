@@ -30,6 +30,25 @@ def test_score_json_has_design_keys_and_follows_the_model():
                 assert row[name] == pytest.approx(float(values[name][0]), rel=1e-12)
 
 
+def test_score_carries_the_decision_of_section_9(capsys):
+    from mlpm_kit.cli import main
+    from mlpm_kit.model.decision import DECISION_COLUMNS, decisions
+
+    path = EXAMPLES / "ideas" / "playlist-recommendations.yaml"
+    assert main(["score", str(path), "--json", "--seed", "4"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert set(row) >= set(DECISION_COLUMNS)
+    (expected,) = decisions([load_idea(path)], seed=4)[1]  # 2,000 draws by default
+    assert {key: row[key] for key in DECISION_COLUMNS} == json.loads(json.dumps(expected.json()))
+    assert main(["score", str(path), "--seed", "4"]) == 0
+    table = capsys.readouterr().out
+    assert f"{expected.label}. {expected.decision_reason}" in table
+    assert main(["score", str(path), "--csv", "--seed", "4"]) == 0
+    (line,) = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    assert line["decision"] == expected.decision
+    assert json.loads(line["kill_criteria"]) == json.loads(json.dumps(expected.kill_criteria))
+
+
 def test_score_csv_and_table():
     result = run_mlpm("score", str(EXAMPLES / "ideas" / "ticket-triage.yaml"), "--csv")
     assert result.returncode == 0, result.stderr

@@ -52,7 +52,7 @@ def test_5th_and_95th_percentiles_are_low_and_high(estimate, kind, dtype):
     [Estimate(0.0, 0.3, share=True), Estimate(0.9, 1.0, share=True), Estimate(0, 1, share=True)],
 )
 def test_share_ranges_touching_0_or_1_stay_in_0_1(estimate):
-    assert estimate.kind != KIND_LOGITNORMAL
+    assert estimate.kind == KIND_NORMAL  # as the README says: a normal clipped to [0, 1]
     values = sample(estimate, DRAWS, np.random.default_rng(3))
     assert values.min() >= 0 and values.max() <= 1
     # The clip only moves the tail beyond the bound: the other percentile still lands.
@@ -164,3 +164,14 @@ def test_same_generator_state_gives_same_samples(a, b, seed):
     first = sample(estimate, 500, np.random.default_rng(seed))
     second = sample(estimate, 500, np.random.default_rng(seed))
     np.testing.assert_array_equal(first, second)
+
+
+def test_a_share_range_ending_at_1_is_a_normal_centred_on_its_midpoint():
+    # 0.3 to 1: median (0.3 + 1) / 2 = 0.65 (a lognormal would give sqrt(0.3) = 0.548);
+    # the 5% above 1 is clipped to 1, so the 5th percentile still lands on 0.3.
+    estimate = Estimate(0.3, 1.0, share=True)
+    assert estimate.median == pytest.approx(0.65)
+    values = sample(estimate, DRAWS, np.random.default_rng(5))
+    assert np.percentile(values, 5) == pytest.approx(0.3, abs=0.005)
+    assert (values == 1).mean() == pytest.approx(0.05, abs=0.003)
+    assert np.median(values) == pytest.approx(0.65, abs=0.005)

@@ -420,12 +420,14 @@ def test_confidence_comes_from_the_notes_when_not_stated(tmp_path):
     assert source == f"from 3 interview notes (evidence grade {summary['grade']}/100)"
 
 
-def test_stated_confidence_wins(tmp_path):
+def test_a_stated_confidence_is_still_checked_against_its_notes(tmp_path):
+    # DESIGN section 9: the notes bound a stated confidence, so they must exist.
     idea_path = tmp_path / "t.yaml"
     idea_path.write_text(
         IDEA.replace("{notes}", "missing.md") + "  confidence: 0.7\n", encoding="utf-8"
     )
-    assert confidence_of(load_idea(idea_path))[1] == "stated in the idea file"
+    with pytest.raises(InputError, match="'missing.md' is not a notes file"):
+        confidence_of(load_idea(idea_path))
 
 
 def test_missing_notes_file_names_idea_field_and_fix(tmp_path):

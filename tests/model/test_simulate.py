@@ -17,7 +17,7 @@ from mlpm_kit.cli import main
 from mlpm_kit.errors import InputError
 from mlpm_kit.idea.estimates import Z90
 from mlpm_kit.idea.files import validate_idea
-from mlpm_kit.model.information import evppi, suggestion
+from mlpm_kit.model.information import suggestion
 from mlpm_kit.model.scoring import score
 from mlpm_kit.model.simulate import simulate
 
@@ -189,15 +189,6 @@ def test_float32_for_large_runs_matches_float64_within_monte_carlo_error():
     assert np.allclose(narrow.summary()["npv_p50"], wide["npv_p50"], rtol=0.02)
 
 
-def test_evppi_of_a_constructed_payoff():
-    rng = np.random.default_rng(0)
-    x, noise = rng.uniform(size=(1, 200_000)), rng.uniform(size=(1, 200_000))
-    payoff = x - 0.5  # E[max(0, x - 0.5)] - max(0, 0) = 1/8
-    assert evppi(x, payoff)[0] == pytest.approx(0.125, abs=0.002)
-    assert evppi(noise, payoff)[0] < 0.003
-    assert evppi(x, payoff + 10)[0] == 0.0  # always go: knowing x changes nothing
-
-
 def test_evppi_is_zero_for_an_input_that_cannot_flip_the_decision_and_largest_for_the_dominant_one():
     # Revenue decides go / no-go; the data cost's range is far too small to matter.
     idea = make(
@@ -357,7 +348,6 @@ def test_cli_table_and_csv(idea_file, capsys):
     [
         (["--draws", "10"], "draws must be from 100 to 1,000,000, got 10"),
         (["--draws", "lots"], "--draws must be a whole number, got 'lots'"),
-        (["--seed", "4"], "--seed needs --draws"),
     ],
 )
 def test_cli_bad_draws_exit_2_with_one_line(idea_file, capsys, args, message):

@@ -17,7 +17,8 @@ def brute_force(p: Problem, force_in=(), force_out=()):
     n = p.n
     forced_in = set(p.force_in) | set(force_in)
     forced_out = (set(p.force_out) | set(force_out)) - forced_in
-    allowed = {i for i in range(n) if p.values[i] > 0} | p.prerequisites(forced_in)
+    positive = {i for i in range(n) if p.values[i] > 0}
+    allowed = positive | p.prerequisites(positive - forced_out) | p.prerequisites(forced_in)
     masks = np.array(list(itertools.product([False, True], repeat=n)), dtype=bool).reshape(-1, n)
     ok = masks @ p.efforts <= p.capacity + 1e-9
     if p.budget is not None:
@@ -74,7 +75,10 @@ def test_exact_selection_matches_brute_force(p):
     if p.budget is not None:
         assert p.costs[mask].sum() <= p.budget + 1e-9
     negatives = mask & (p.values <= 0)
-    assert set(np.flatnonzero(negatives)) <= p.prerequisites(p.force_in)
+    # A loss is in only as a prerequisite of something chosen or forced.
+    assert set(np.flatnonzero(negatives)) <= p.prerequisites(
+        set(np.flatnonzero(mask & (p.values > 0))) | p.force_in
+    )
     for b, a in p.requires:
         assert not mask[b] or mask[a]
 
@@ -146,13 +150,20 @@ def test_dependency_and_must_lists():
     assert solve(included)[0] == 16.0  # C forced in: A + C (11 weeks)
 
 
-def test_a_loss_is_taken_only_as_a_forced_ideas_prerequisite():
-    # B (20) needs A (-5). A is a loss, so B is out unless someone forces B or A in.
+def test_a_loss_is_taken_only_as_the_prerequisite_of_a_set_worth_more():
+    # B (20) needs A (-5): the set {A, B} is worth 15, so both are chosen.
     p = Problem.build([-5.0, 20.0], [1.0, 1.0], [0.0, 0.0], 5.0, requires=[(1, 0)])
-    assert solve(p)[0] == 0.0
-    forced = Problem(**{**p.__dict__, "force_in": frozenset({1})})
-    value, mask = solve(forced)
+    value, mask = solve(p)
     assert value == 15.0 and list(mask) == [True, True]
+    # B (3) needs A (-5): together they lose 2, so neither is chosen unless forced.
+    worse = Problem.build([-5.0, 3.0], [1.0, 1.0], [0.0, 0.0], 5.0, requires=[(1, 0)])
+    assert solve(worse)[0] == 0.0
+    forced = Problem(**{**worse.__dict__, "force_in": frozenset({1})})
+    value, mask = solve(forced)
+    assert value == -2.0 and list(mask) == [True, True]
+    # A loss that nothing needs stays out.
+    alone = Problem.build([-5.0, 3.0], [1.0, 1.0], [0.0, 0.0], 5.0)
+    assert list(solve(alone)[1]) == [False, True]
 
 
 def test_too_big_idea_is_never_selected_and_has_no_opportunity_cost():

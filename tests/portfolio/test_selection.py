@@ -169,3 +169,36 @@ def test_with_the_real_simulation_when_it_is_installed():
     assert first.draws_solved == MAX_KNAPSACK_DRAWS
     assert list(first.table["p_selected"]) == list(again.table["p_selected"])
     assert first.table["p_selected"].between(0, 1).all()
+
+
+def test_a_loss_making_prerequisite_does_not_block_a_set_worth_more():
+    # platform loses money on its own (no users); feature needs it and is worth far more.
+    platform = make_idea("platform", 1, users=0)
+    feature = make_idea("feature", 10, users=3000)
+    ev = values_by_id([platform, feature])
+    assert ev["platform"] < 0 < ev["platform"] + ev["feature"]
+    sel = best_portfolio([platform, feature], 40, requires={"feature": "platform"})
+    assert sorted(sel.selected) == ["feature", "platform"]
+    assert sel.total_expected_value == pytest.approx(ev["platform"] + ev["feature"])
+    # Without the dependency the loss stays out.
+    assert best_portfolio([platform, feature], 40).selected == ["feature"]
+
+
+def test_the_table_carries_each_ideas_own_decision_and_the_constraints():
+    from mlpm_kit.model.decision import decisions
+    from mlpm_kit.report.portfolio_table import constraint_lines, selection_text
+
+    loss = make_idea("loss", 1, users=0)
+    ideas = [*IDEAS, loss]
+    sel = best_portfolio(ideas, 11, budget=50_000, must_exclude=["c"], requires={"b": "a"})
+    own = {d.id: d.decision for d in decisions(ideas)[1]}
+    assert dict(zip(sel.table["id"], sel.table["decision"], strict=True)) == own
+    assert own["loss"] == "no_go"
+    assert {row["id"]: row["decision"] for row in sel.to_json()["ideas"]} == own
+    assert constraint_lines(sel)[:4] == [
+        "Capacity: 11 engineer-weeks.",
+        "Budget: 50k of one-time cost.",
+        "Forced out: c.",
+        "Dependencies: b needs a.",
+    ]
+    assert "Budget: 50k of one-time cost." in selection_text(sel)

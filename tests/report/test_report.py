@@ -1,6 +1,6 @@
 """Reports: the scorecard memo, the URL fetcher, and PDFs rendered through a real kernel.
 
-Unit tests (no kernel) cover escaping, the recommendation rule, option checks and the URL
+Unit tests (no kernel) cover escaping, the decision on page 1, option checks and the URL
 fetcher. Tests marked `kernel`/`pdf` run notebook 01 with papermill and WeasyPrint; they
 share one kernel and use few draws to keep the run short.
 """
@@ -31,14 +31,8 @@ from mlpm_kit.report.render import (
     safe_url_fetcher,
     write_pdf,
 )
-from mlpm_kit.report.scorecard import (
-    RULE,
-    Scorecard,
-    build_scorecard,
-    recommendation,
-    scorecard_sections,
-)
-from tests.conftest import EXAMPLES, idea_dict, make_idea, run_mlpm
+from mlpm_kit.report.scorecard import build_scorecard, scorecard_sections
+from tests.conftest import EXAMPLES, idea_dict, run_mlpm
 
 IDEAS = EXAMPLES / "ideas"
 DRAWS = 400
@@ -99,57 +93,81 @@ def test_sections_come_in_report_order():
     html = "".join(scorecard_sections(IDEAS / "ticket-triage.yaml", draws=0))
     headings = re.findall(r"<h2>(.*?)</h2>", html)
     assert headings[:4] == [
-        "Decision summary",
+        "Decision",
         "The problem and the evidence",
         "Alternatives customers use today",
         "Value and cost, step by step",
     ]
     assert headings[-1] == "ML readiness"  # ticket-triage has an ml: section
-    assert "Rule: " + escape(RULE) in html
+    assert "Validate first when knowing an input before deciding is worth more than one" not in html
 
 
-def card_with(expected_value, confidence, p_loss, npv=1.0):
-    card = Scorecard(
-        make_idea(),
-        {"expected_value": expected_value, "confidence": confidence, "npv": npv},
-        [],
-        {},
-        0,
-        0,
-    )
-    if p_loss is not None:
-        card.simulation = {"p_loss": p_loss}
-    return card
+GENERATED = [
+    # (what it is, revenue per year, confidence): clear go, clear no-go, close calls, low confidence
+    ("clear go", "400000 to 600000", 0.9),
+    ("clear no-go", "1000 to 5000", 0.9),
+    ("close call", "2000 to 40000", 0.9),  # break-even near 14k: 40k one-time / 2.9 years
+    ("low confidence, wide", "60000 to 70000", "0.05 to 0.6"),
+    ("low confidence, narrow", "200000 to 300000", "0.3 to 0.4"),
+]
 
 
-@pytest.mark.parametrize(
-    "ev, confidence, p_loss, expected",
-    [
-        (-1.0, 0.9, 0.0, "no-go"),
-        (0.0, 0.9, 0.0, "no-go"),
-        (1000.0, 0.7, 0.2, "go"),  # both limits are inclusive
-        (1000.0, 0.69, 0.1, "validate"),
-        (1000.0, 0.9, 0.21, "validate"),
-    ],
-)
-def test_recommendation_rule(ev, confidence, p_loss, expected):
-    assert recommendation(card_with(ev, confidence, p_loss))[0] == expected
+@pytest.fixture
+def generated_files(tmp_path):
+    from mlpm_kit.idea.files import save_idea, validate_idea
+
+    paths = []
+    for i, (_, revenue, confidence) in enumerate(GENERATED):
+        data = idea_dict(
+            value={"users": 0, "revenue_per_year": revenue},
+            evidence={"confidence": confidence},
+        )
+        idea = validate_idea(data, f"g{i}.yaml", default_id=f"g{i}")
+        paths.append(save_idea(idea, tmp_path / f"g{i}.yaml"))
+    return paths
 
 
-def test_validate_names_the_failing_condition_and_the_input_to_validate_first():
-    card = card_with(1000.0, 0.5, 0.1)
-    card.evpi = [{"id": "x", "input": "value.users", "label": "Users", "evppi": 5000.0}]
-    key, reason = recommendation(card)
-    assert key == "validate"
-    assert reason == (
-        "The expected value is 1k and the chance of losing money is 10%, but confidence is 50%. "
-        "Validate users first: knowing it is worth 5k."
-    )
+def test_the_decision_is_the_same_in_json_panel_and_memo(generated_files, capsys):
+    from mlpm_kit.cli import main
+    from mlpm_kit.idea.files import load_idea
+    from mlpm_kit.workshop.live_results import compute_results, results_html
+
+    assert main(["score", "--json", *map(str, generated_files)]) == 0
+    scored = {row["id"]: row for row in json.loads(capsys.readouterr().out)}
+    seen = set()
+    for path in generated_files:
+        idea = load_idea(path)
+        row = scored[idea.id]
+        memo = scorecard_sections(path)[0]
+        panel = results_html(compute_results(idea))
+        for html in (memo, panel):
+            assert f'data-decision="{row["decision"]}"' in html
+            assert escape(row["decision_reason"]) in html
+        seen.add(row["decision"])
+        if row["decision"] == "validate_first":
+            assert row["evpi_total"] > row["validation_cost"]
+            assert row["validate"]["evppi"] > row["validation_cost"]
+    assert seen == {"go", "no_go", "validate_first"}
 
 
-def test_recommendation_without_simulation_uses_the_point_npv():
-    assert recommendation(card_with(1000.0, 0.9, None, npv=-5.0))[0] == "validate"
-    assert recommendation(card_with(1000.0, 0.9, None, npv=5.0))[0] == "go"
+def test_page_one_is_a_decision_with_its_ask():
+    card = build_scorecard(IDEAS / "playlist-recommendations.yaml", draws=DRAWS)
+    html = scorecard_sections(IDEAS / "playlist-recommendations.yaml", draws=DRAWS)[0]
+    text = re.sub(r"<[^>]+>", " ", html)
+    for words in (
+        "Validate first",
+        "The ask",
+        "Weeks to MVP",
+        "Weeks to launch",
+        "Yearly run cost",
+        "Chance of losing money",
+        "Chance of doing worse than the team&#x27;s next-best work",
+        "Kill criteria",
+        "Top risks",
+    ):
+        assert words in text, words
+    assert card.decision.decision == "validate_first"
+    assert escape(card.decision.kill_texts()[0][1:]) in html
 
 
 def test_decision_summary_uses_the_point_score():
@@ -249,7 +267,8 @@ def test_pdf_reads_like_a_memo(triage_pdf):
     assert triage_pdf.name == "ticket-triage.pdf"
     assert 3 <= pdf_pages(triage_pdf) <= 8
     first_page = text.split("\f")[0]
-    assert "Decision summary" in first_page and "Top risks" in first_page and "Rule:" in first_page
+    for words in ("Decision", "The ask", "What it is worth", "Kill criteria", "Top risks"):
+        assert words in first_page, words
     assert "Auto-triage of support tickets" in first_page and "Page 1 of" in first_page
     for heading in (
         "The problem and the evidence",
@@ -271,14 +290,16 @@ def test_pdf_numbers_equal_mlpm_score(triage_pdf):
     scored = json.loads(
         run_mlpm("score", "--json", "--draws", str(DRAWS), "--seed", "3", path).stdout
     )[0]
-    assert f"Expected value {money(scored['expected_value'])}" in text
-    assert (
-        f"{money(scored['npv_p10'])} to {money(scored['npv_p90'])} (p50 {money(scored['npv_p50'])})"
-        in text
-    )
+    # Page 1 shows the decision of `mlpm score` with the same draws and seed, in its words.
+    assert escape(scored["decision_reason"]).replace("&#x27;", "'") in text
+    assert f"Expected value {money(scored['expected_value_mean'])}" in text
+    assert f"{money(scored['npv_p10'])} to {money(scored['npv_p90'])}" in text
     assert f"Chance of losing money {share(scored['p_loss'])}" in text
+    # The label wraps in its cell, so its second line may follow the value.
+    worse = re.escape(share(scored["p_below_next_best"]))
+    assert re.search(rf"Chance of doing worse than the (team's next-best work )?{worse}", text)
     assert f"{scored['effort_weeks']:.3g} engineer-weeks" in text
-    assert f"one-time cost {money(scored['one_time_cost'])}" in text
+    assert f"One-time cost {money(scored['one_time_cost'])}" in text
     assert f"Confidence {share(scored['confidence'])}" in text
 
 
@@ -352,7 +373,7 @@ def test_html_format_is_self_contained(kernel, tmp_path):
         IDEAS / "spam-filter.yaml", format="html", out_dir=tmp_path, draws=DRAWS, kernel=kernel
     )
     html = out.read_text(encoding="utf-8")
-    assert out.suffix == ".html" and "Decision summary" in html
+    assert out.suffix == ".html" and 'data-decision="' in html
     assert "<script" not in html.lower() and "http://" not in html and "https://" not in html
     assert "show_scorecard" not in html and "jp-InputArea" not in html
 
@@ -493,3 +514,19 @@ def test_an_unresponsive_kernel_gets_one_second_chance(monkeypatch, tmp_path):
     )
     with pytest.raises(ValueError, match="cell error"):  # a notebook's own error is not retried
         kernel.execute(tmp_path / "in.ipynb", {}, tmp_path / "out.ipynb")
+
+
+def test_numbers_stated_twice_that_disagree_are_a_top_risk():
+    from mlpm_kit.report.scorecard_data import stated_twice, top_risks
+
+    card = build_scorecard(IDEAS / "spam-filter.yaml", draws=0)
+    # The file says 4,000 to 12,000 (median 6,928); the learning curve's labels cost 2,196.
+    (risk,) = [r for r in stated_twice(card) if "data cost" in r]
+    assert "6.93k (cost.data_cost)" in risk and f"labels cost {money(card.ml['data_cost'])}" in risk
+    assert risk in top_risks(card)
+    assert stated_twice(build_scorecard(IDEAS / "ticket-triage.yaml", draws=0)) == []
+
+
+def test_no_local_path_in_a_memo():
+    html = "".join(scorecard_sections(IDEAS / "churn-prediction.yaml", draws=0))
+    assert str(EXAMPLES) not in html and "../interviews/churn-prediction-01.md" in html
