@@ -14,10 +14,11 @@ from pathlib import Path
 import pandas as pd
 
 from mlpm_kit.errors import InputError, MlpmError
+from mlpm_kit.idea.defaults import value_sources
 from mlpm_kit.idea.files import new_idea
-from mlpm_kit.idea.folders import idea_files, load_ideas, load_portfolio
-from mlpm_kit.idea.formatting import money, number, share, shorten, terminal_table
-from mlpm_kit.idea.sheets import save_portfolio
+from mlpm_kit.idea.folders import IDEA_SUFFIXES, idea_files, load_ideas, load_portfolio
+from mlpm_kit.idea.formatting import in_currency, money, number, share, shorten, terminal_table
+from mlpm_kit.idea.sheets import SHEET_SUFFIXES, save_portfolio
 from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
 from mlpm_kit.model.simulate import HEADLINE_COLUMNS, check_draws, simulate
@@ -41,23 +42,40 @@ UNCERTAINTY_COLUMNS = (
 
 
 def _print_errors(errors: Sequence[MlpmError]) -> None:
+    """Every problem of every error, one line each, on stderr."""
     for exc in errors:
-        print(f"mlpm: error: {exc}", file=sys.stderr)
+        for line in exc.lines():
+            print(f"mlpm: error: {line}", file=sys.stderr)
+
+
+def left_out_text(errors: Sequence[MlpmError], what: str) -> str:
+    """The note after the good ideas' results saying how many were left out (their errors
+    follow on stderr, one line per problem)."""
+    files = list(dict.fromkeys(getattr(exc, "file", None) or "?" for exc in errors))
+    return (
+        f"\nLeft out, not {what}: {len(files)} file{'s' if len(files) > 1 else ''} with problems "
+        f"({', '.join(files)}); every problem is listed below, one line each."
+    )
+
+
+def _currency_of(table: pd.DataFrame) -> str | None:
+    return table["currency"].iloc[0] if len(table) and "currency" in table else None
 
 
 def score_table_text(table: pd.DataFrame) -> str:
     """The ranked table people read in a terminal."""
     if table.empty:
         return "No ideas to score."
+    cur = _currency_of(table)
     shown = pd.DataFrame(
         {
             "#": table["rank"],
             "id": table["id"],
             "title": [shorten(t, 38) for t in table["title"]],
-            "expected value": table["expected_value"].map(money),
-            "npv": table["npv"].map(money),
+            in_currency("expected value", cur): table["expected_value"].map(money),
+            in_currency("npv", cur): table["npv"].map(money),
             "effort wk": table["effort_weeks"].map(number),
-            "one-time": table["one_time_cost"].map(money),
+            in_currency("one-time", cur): table["one_time_cost"].map(money),
             "payback mo": table["payback_months"].map(
                 lambda x: number(round(x)) if x == x else "never"
             ),
@@ -84,17 +102,18 @@ def uncertainty_table_text(table: pd.DataFrame) -> str:
     """The ranked table with the simulation's npv percentiles and P(loss)."""
     if table.empty:
         return "No ideas to score."
+    cur = _currency_of(table)
     shown = pd.DataFrame(
         {
             "#": table["rank"],
             "id": table["id"],
-            "expected value": table["expected_value"].map(money),
+            in_currency("expected value", cur): table["expected_value"].map(money),
             "E[exp. value]": table["expected_value_mean"].map(money),
             "npv p10": table["npv_p10"].map(money),
             "npv p50": table["npv_p50"].map(money),
             "npv p90": table["npv_p90"].map(money),
             "P(loss)": table["p_loss"].map(share),
-            "EVPI": table["evpi_total"].map(money),
+            in_currency("EVPI", cur): table["evpi_total"].map(money),
             "effort wk": table["effort_weeks"].map(number),
             "confidence": table["confidence"].map(share),
         }
@@ -105,18 +124,23 @@ def uncertainty_table_text(table: pd.DataFrame) -> str:
 def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.DataFrame) -> str:
     """Per idea, the top 3 inputs to validate with the value of knowing each, and how."""
     lines = ["Validate next (value of perfectly knowing the input before the go / no-go decision):"]
+    cur = _currency_of(table)
+
+    def cash(x: float) -> str:
+        return money(x, cur)
+
     for idea_id in table["id"]:
         rows = evpi[(evpi["id"] == idea_id) & (evpi["evppi"] > 0)].head(3)
         if rows.empty:
             swing = sensitivity[sensitivity["id"] == idea_id].head(1)
             total = float(table.loc[table["id"] == idea_id, "evpi_total"].iloc[0])
             reason = (
-                f"no single input changes the decision on its own (all of them together: {money(total)})"
+                f"no single input changes the decision on its own (all of them together: {cash(total)})"
                 if total > 0
                 else "the decision is the same whatever the inputs turn out to be"
             )
             biggest = (
-                f"; biggest swing: {swing['label'].iloc[0]} ({money(swing['swing'].iloc[0])})"
+                f"; biggest swing: {swing['label'].iloc[0]} ({cash(swing['swing'].iloc[0])})"
                 if len(swing)
                 else ""
             )
@@ -125,7 +149,7 @@ def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.
         lines.append(f"  {idea_id}:")
         for _, row in rows.iterrows():
             lines.append(
-                f"    {row['rank']}. {row['label']} ({row['input']}): {money(row['evppi'])}. {row['suggestion']}"
+                f"    {row['rank']}. {row['label']} ({row['input']}): {cash(row['evppi'])}. {row['suggestion']}"
             )
     return "\n".join(lines)
 
@@ -151,8 +175,11 @@ def cmd_score(args: argparse.Namespace) -> int:
     if draws is not None:
         check_draws(draws)
     ideas, errors = load_ideas(args.paths)
+    if not ideas and errors:
+        _print_errors(errors)
+        return EXIT_INPUT
     table = score(ideas)
-    columns = list(SCORE_COLUMNS) + ["confidence_source"]
+    columns = list(SCORE_COLUMNS) + ["confidence_source", "currency"]
     evpi = sensitivity = None
     if draws is not None and len(table):
         seed = 0 if seed is None else seed
@@ -160,6 +187,9 @@ def cmd_score(args: argparse.Namespace) -> int:
         columns += [*UNCERTAINTY_COLUMNS, "seed", "draws"]
     if args.json:
         rows = records(table[columns])
+        sources = {idea.id: value_sources(idea) for idea in ideas}
+        for row in rows:
+            row["sources"] = sources[row["id"]]
         if evpi is not None:
             for row in rows:
                 mine = evpi[evpi["id"] == row["id"]]
@@ -190,9 +220,13 @@ def cmd_score(args: argparse.Namespace) -> int:
             print(
                 "\nRanked by expected value = confidence x (npv - opportunity cost) - (1 - confidence) x failure cost."
             )
+            cur = _currency_of(table)
             print(
-                "Money is per the idea files' currency; effort in engineer-weeks. `mlpm score --json` has every field."
+                f"Money in {cur or 'the idea files currency (none is named)'}; effort in "
+                "engineer-weeks. `mlpm score --json` has every field."
             )
+    if errors and not (args.json or args.csv):
+        print(left_out_text(errors, "scored"))
     _print_errors(errors)
     return EXIT_INPUT if errors else 0
 
@@ -259,7 +293,13 @@ def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    ideas = load_portfolio(args.path)
+    path = Path(args.path)
+    if not (path.is_dir() or path.suffix.lower() in (*IDEA_SUFFIXES, *SHEET_SUFFIXES)):
+        load_portfolio(path)  # raises the error that says which paths compare takes
+    ideas, errors = load_ideas([path])
+    if not ideas:
+        _print_errors(errors)
+        return EXIT_INPUT
     selection = best_portfolio(
         ideas,
         args.capacity_weeks,
@@ -273,12 +313,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         save_portfolio(ideas, args.out, selection.table)
     if args.json:
-        print(json.dumps(selection.to_json(), indent=2, ensure_ascii=False))
+        result = selection.to_json()
+        result["left_out"] = [line for exc in errors for line in exc.lines()]
+        print(json.dumps(result, indent=2, ensure_ascii=False))
     else:
         print(selection_text(selection))
         if args.out:
             print(f"\nWrote the portfolio with the results to {args.out}")
-    return 0
+        if errors:
+            print(left_out_text(errors, "compared: this comparison is made without them"))
+    _print_errors(errors)
+    return EXIT_INPUT if errors else 0
 
 
 def cmd_check_notes(args: argparse.Namespace) -> int:
@@ -506,7 +551,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except MlpmError as exc:
-        print(f"mlpm: error: {exc}", file=sys.stderr)
+        _print_errors([exc])
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("mlpm: interrupted", file=sys.stderr)

@@ -23,6 +23,16 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, ScalarEvent
 
 from mlpm_kit.errors import IdeaFileError, InputError
+from mlpm_kit.idea.currency import check_code
+from mlpm_kit.idea.defaults import (
+    DEFAULTS_FILE,
+    NONE,
+    FolderDefaults,
+    apply_defaults,
+    check_file,
+    merge_chain,
+    shown_path,
+)
 from mlpm_kit.idea.estimates import EstimateError, parse_estimate
 from mlpm_kit.idea.schema import Idea, section_model
 from mlpm_kit.resources import kit_path
@@ -163,7 +173,34 @@ def _problem(error: dict) -> tuple[str, str]:
     return dotted(loc), message
 
 
-def validate_idea(data: Any, name: str, default_id: str | None = None) -> Idea:
+def build_idea(data: dict, defaults: FolderDefaults = NONE) -> Idea:
+    """Validate `data` (an idea file's keys) with the folder's defaults; raises ValidationError.
+
+    Amounts written with a currency (`€90k`) are checked against the file's currency, or
+    set it when the file and its folders name none. Values filled in from an mlpm.yaml (and
+    a currency set by the notation) are not marked as set, so saving never writes them.
+    """
+    full, filled, created = apply_defaults(data, defaults)
+    try:
+        currency = check_code(full["currency"]) if full.get("currency") is not None else None
+    except ValueError:
+        currency = None
+    context: dict[str, Any] = {"currency": currency}
+    idea = Idea.model_validate(full, context=context)
+    if idea.currency is None and context["currency"] is not None:
+        idea.currency = context["currency"]
+        idea.model_fields_set.discard("currency")
+    for path in filled:
+        section, _, name = path.rpartition(".")
+        (getattr(idea, section) if section else idea).model_fields_set.discard(name or path)
+    idea.model_fields_set.difference_update(created)
+    idea._defaults, idea._filled = defaults, filled
+    return idea
+
+
+def validate_idea(
+    data: Any, name: str, default_id: str | None = None, defaults: FolderDefaults = NONE
+) -> Idea:
     """Validate parsed YAML into an `Idea`, or raise `IdeaFileError` listing every problem."""
     if data is None:
         raise IdeaFileError(
@@ -181,32 +218,62 @@ def validate_idea(data: Any, name: str, default_id: str | None = None) -> Idea:
             ],
         )
     try:
-        idea = Idea.model_validate(data)
+        idea = build_idea(data, defaults)
     except ValidationError as exc:
-        # A misspelled key also makes the real one "missing": report the typo first.
+        # A misspelled key also makes the real one "missing": report the typo, not both.
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        raise IdeaFileError(name, [_problem(e) for e in errors]) from None
+        problems = [_problem(e) for e in errors]
+        meant = {
+            where.rpartition(".")[0] + "." + message.split("did you mean '")[1].split("'")[0]
+            for where, message in problems
+            if "did you mean '" in message
+        }
+        problems = [
+            (where, message)
+            for (where, message), e in zip(problems, errors, strict=True)
+            if not (
+                e["type"] == "missing" and ("." + where if "." not in where else where) in meant
+            )
+        ]
+        raise IdeaFileError(name, problems) from None
     if idea.id is None and default_id is not None:
         idea.id = default_id
         idea.model_fields_set.discard("id")  # derived, so saving does not write it into the file
     return idea
 
 
+_DEFAULTS_CACHE: dict[tuple, tuple[dict[str, Any], dict[str, float]]] = {}
+
+
+def _defaults_file(path: Path) -> tuple[str, dict[str, Any], dict[str, float]]:
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    name = shown_path(path)
+    if key not in _DEFAULTS_CACHE:
+        _DEFAULTS_CACHE[key] = check_file(parse_yaml(read_yaml_text(path), name), name)
+    return (name, *_DEFAULTS_CACHE[key])
+
+
+def folder_defaults(folder: str | os.PathLike) -> FolderDefaults:
+    """What the mlpm.yaml files in `folder` and its parent folders set; the nearest wins."""
+    start = Path(folder).resolve()
+    chain = [d / DEFAULTS_FILE for d in (start, *start.parents) if (d / DEFAULTS_FILE).is_file()]
+    return merge_chain([_defaults_file(p) for p in reversed(chain)])
+
+
 def load_idea(path: str | os.PathLike) -> Idea:
-    """Load and validate one idea file.
+    """Load and validate one idea file, with the defaults of the mlpm.yaml files above it.
 
     >>> idea = load_idea("examples/ideas/ticket-triage.yaml")
-    >>> idea.title, str(idea.value.users)
-    ('Auto-triage of support tickets', '120 to 250')
+    >>> idea.title, str(idea.value.users), idea.currency
+    ('Auto-triage of support tickets', '120 to 250', 'USD')
     """
     path = Path(path)
     text = read_yaml_text(path)
     data = parse_yaml(text, str(path))
     stem = path.name.removesuffix(".yaml").removesuffix(".yml")
-    try:
-        idea = validate_idea(data, str(path), default_id=stem)
-    except IdeaFileError:
-        raise
+    defaults = folder_defaults(path.parent)
+    idea = validate_idea(data, str(path), default_id=stem, defaults=defaults)
     if idea.id is None:
         raise IdeaFileError(
             str(path), [("id", "cannot be derived from the file name; add an id: key.")]
@@ -215,9 +282,22 @@ def load_idea(path: str | os.PathLike) -> Idea:
     return idea
 
 
-def idea_data(idea: Idea) -> dict:
-    """The idea as plain YAML-ready data, leaving out fields the file never set."""
-    return idea.model_dump(mode="python", exclude_unset=True)
+def idea_data(idea: Idea, with_defaults: bool = False) -> dict:
+    """The idea as plain YAML-ready data, leaving out fields the file never set.
+
+    `with_defaults` adds what the folder's mlpm.yaml set and the currency, so the data
+    stands on its own elsewhere (a spreadsheet written to another folder).
+    """
+    data = idea.model_dump(mode="python", exclude_unset=True)
+    if with_defaults:
+        full = idea.model_dump(mode="python")
+        for path in sorted(getattr(idea, "_filled", set()) | {"currency"}):
+            section, _, name = path.rpartition(".")
+            if section:
+                data.setdefault(section, {})[name] = full[section][name]
+            elif full[name] is not None:
+                data[name] = full[name]
+    return data
 
 
 def _merge(target: Any, new: Any) -> Any:
@@ -303,7 +383,9 @@ def save_idea(idea: Idea, path: str | os.PathLike | None = None) -> Path:
     target = Path(path) if path is not None else getattr(idea, "_source", None)
     if target is None:
         raise InputError("save_idea needs a path for an idea that was not loaded from a file.")
-    data = idea_data(Idea.model_validate(idea_data(idea)))
+    data = idea_data(
+        validate_idea(idea_data(idea), str(target), defaults=folder_defaults(target.parent))
+    )
     doc: Any = CommentedMap()
     if target.exists():
         try:

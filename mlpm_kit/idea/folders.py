@@ -1,19 +1,26 @@
 """Turning command-line paths into ideas: folders, files, and the problems found on the way.
 
 A folder with one bad idea among good ones still yields the good ones; each bad file is
-reported on its own as an `InputError`.
+reported on its own as an `InputError` (listing all of its problems), and so is an idea
+whose interview notes cannot be found.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from mlpm_kit.errors import InputError, MlpmError
+from mlpm_kit.errors import IdeaFileError, InputError, MlpmError
+from mlpm_kit.idea.defaults import DEFAULTS_FILE
 from mlpm_kit.idea.files import load_idea
 from mlpm_kit.idea.schema import Idea
-from mlpm_kit.idea.sheets import SHEET_SUFFIXES, read_sheet
+from mlpm_kit.idea.sheets import SHEET_SUFFIXES, read_sheet_rows
+
+NOTES_SUFFIXES = (".md", ".markdown", ".txt")
+# How far around an idea's folder the closest notes file to a missing one is looked for.
+_NEAR_FILES = 2000
 
 IDEA_SUFFIXES = (".yaml", ".yml")
 
@@ -27,7 +34,9 @@ def idea_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
             found = sorted(
                 p
                 for p in path.iterdir()
-                if p.suffix in IDEA_SUFFIXES and not p.name.startswith(".")
+                if p.suffix in IDEA_SUFFIXES
+                and not p.name.startswith(".")
+                and p.name != DEFAULTS_FILE
             )
             if not found:
                 raise InputError(
@@ -65,35 +74,121 @@ def load_ideas(paths: Iterable[str | os.PathLike]) -> tuple[list[Idea], list[Mlp
 
 
 def _each_idea(files: list[Path], errors: list[MlpmError]) -> Iterator[tuple[Path, Idea]]:
-    """(file, idea) for every idea in `files`; the errors of bad files go to `errors`."""
+    """(file, idea) for every idea in `files` whose notes exist; errors go to `errors`."""
     for path in files:
         try:
             if path.suffix.lower() in SHEET_SUFFIXES:
-                for idea in read_sheet(path):
-                    yield path, idea
+                ideas, error = read_sheet_rows(path)
+                if error is not None:
+                    errors.append(error)
             else:
-                yield path, load_idea(path)
+                ideas = [load_idea(path)]
         except MlpmError as exc:
             errors.append(exc)
+            continue
+        for idea in ideas:
+            try:
+                interview_paths(idea)
+            except MlpmError as exc:
+                errors.append(exc)
+                continue
+            yield path, idea
+
+
+def _notes_near(base: Path) -> list[str]:
+    """Notes files in `base`, its parent and their subfolders, relative to `base`."""
+    found: list[str] = []
+    for root in (base, base.parent):
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            if Path(dirpath).relative_to(root).parts.__len__() > 2:
+                dirnames[:] = []
+            for name in filenames:
+                if name.lower().endswith(NOTES_SUFFIXES):
+                    found.append(os.path.relpath(Path(dirpath) / name, base).replace(os.sep, "/"))
+                    if len(found) >= _NEAR_FILES:
+                        return found
+    return sorted(set(found))
+
+
+def closest_notes(entry: str, base: Path) -> str | None:
+    """The existing notes file whose path (relative to `base`) is closest to `entry`."""
+    near = _notes_near(base)
+    close = difflib.get_close_matches(entry, near, n=1, cutoff=0.5)
+    if close:
+        return close[0]
+    by_name = [p for p in near if Path(p).name == Path(entry).name]
+    return by_name[0] if by_name else None
+
+
+def interview_paths(idea: Idea) -> list[Path]:
+    """The notes files the idea lists, resolved against the idea file's folder.
+
+    Only these files are ever read; entries that are not notes files or do not exist
+    are one `IdeaFileError` naming the idea file, each entry as written, the folder it
+    was resolved against and the closest existing notes file.
+    """
+    source = getattr(idea, "_source", None)
+    base = Path(source).parent if source is not None else Path(".")
+    name = str(source) if source is not None else (idea.id or "the idea")
+    if source is not None and Path(source).suffix.lower() in SHEET_SUFFIXES:
+        name = f"{source} (idea {idea.id})"
+    out: list[Path] = []
+    problems: list[tuple[str | None, str]] = []
+    for i, entry in enumerate(idea.evidence.interviews):
+        path = base / entry
+        where = f"evidence.interviews[{i}]"
+        if path.suffix.lower() not in NOTES_SUFFIXES:
+            # Notes text can end up in reports; never read other kinds of files because an idea says so.
+            problems.append(
+                (
+                    where,
+                    f"{entry!r} is not interview notes; list Markdown or text files ({', '.join(NOTES_SUFFIXES)}).",
+                )
+            )
+        elif not path.is_file():
+            close = closest_notes(entry, base)
+            hint = (
+                f"the closest existing file is {close!r}" if close else "no notes files are near it"
+            )
+            problems.append(
+                (
+                    where,
+                    f"{entry!r} does not exist (resolved against {base.resolve()}); {hint}. "
+                    "Fix the path (relative to the idea file) or remove it from the list.",
+                )
+            )
+        else:
+            out.append(path)
+    if problems:
+        raise IdeaFileError(name, problems)
+    return out
 
 
 def load_portfolio(path: str | os.PathLike) -> list[Idea]:
     """The ideas of a folder of idea files, one idea file, a .csv or an .xlsx.
 
-    A folder must load completely: silently dropping a bad idea would change the best set.
+    Every idea must load: silently dropping a bad idea would change the best set. The
+    error lists every problem of every bad idea, one line each. (`mlpm compare` uses
+    `load_ideas`, compares the good ideas and lists the bad ones.)
     """
     path = Path(path)
-    if path.is_dir() or path.suffix in IDEA_SUFFIXES:
-        ideas, errors = load_ideas([path])
-        if errors:
-            more = (
-                f" ({len(errors) - 1} more bad file{'s' if len(errors) > 2 else ''})"
-                if len(errors) > 1
-                else ""
+    if not (path.is_dir() or path.suffix in IDEA_SUFFIXES or path.suffix.lower() in SHEET_SUFFIXES):
+        raise InputError(
+            "is not a folder, an idea file (.yaml), a .csv or an .xlsx.", file=str(path)
+        )
+    ideas, errors = load_ideas([path])
+    if len(errors) == 1 and not path.is_dir():
+        raise errors[0]
+    if errors:
+        raise InputError(
+            "\n".join(
+                [
+                    *(line for exc in errors for line in exc.lines()),
+                    f"{len(errors)} file{'s' if len(errors) > 1 else ''} with problems in {path}; "
+                    "a comparison needs every idea of the portfolio: fix them or move them out "
+                    "of the folder.",
+                ]
             )
-            raise InputError(
-                f"{str(errors[0]).rstrip('.')}{more}. A comparison needs every idea of the portfolio: "
-                "fix the file or move it out of the folder."
-            )
-        return ideas
-    return read_sheet(path)
+        )
+    return ideas

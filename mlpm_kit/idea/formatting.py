@@ -7,16 +7,25 @@ import math
 import pandas as pd
 
 
-def money(x: float | None, digits: int = 3) -> str:
-    """Compact money without a currency sign (the kit is currency-agnostic): 1234567 -> '1.23M'."""
+def money(x: float | None, currency: str | None = None, digits: int = 3) -> str:
+    """Compact money with its currency code in front: (1234567, "EUR") -> 'EUR 1.23M'.
+
+    Without a currency (an idea file that names none) the number stands alone: '1.23M'.
+    """
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
     sign = "-" if x < 0 else ""
     x = abs(float(x))
+    prefix = f"{currency} " if currency else ""
     for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if x >= threshold:
-            return f"{sign}{x / threshold:.{digits}g}{suffix}"
-    return f"{sign}{x:.{digits}g}" if x < 100 else f"{sign}{x:.0f}"
+            return f"{prefix}{sign}{x / threshold:.{digits}g}{suffix}"
+    return f"{prefix}{sign}{x:.{digits}g}" if x < 100 else f"{prefix}{sign}{x:.0f}"
+
+
+def in_currency(label: str, currency: str | None) -> str:
+    """A column or axis label with its currency: ('npv', 'EUR') -> 'npv (EUR)'."""
+    return f"{label} ({currency})" if currency else label
 
 
 def share(x: float | None) -> str:
@@ -31,7 +40,7 @@ def number(x: float | None, digits: int = 3) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "n/a"
     if abs(x) >= 1e6:
-        return money(x, digits)
+        return money(x, digits=digits)
     if float(x).is_integer():
         return f"{int(x):,}"
     return f"{x:,.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"

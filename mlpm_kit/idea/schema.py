@@ -186,6 +186,9 @@ class Idea(Section):
 
     # The file it was loaded from: relative paths (interview notes) resolve against it.
     _source: Path | None = PrivateAttr(None)
+    # The folder defaults (mlpm.yaml) it was validated with, and the dotted paths they filled in.
+    _defaults: Any = PrivateAttr(None)
+    _filled: set[str] = PrivateAttr(default_factory=set)
 
     id: Annotated[str | None, PlainValidator(_idea_id)] = field(
         None, "Id", help="Short name; defaults to the file name without .yaml."

@@ -28,7 +28,13 @@ import pandas as pd
 
 from mlpm_kit.idea.schema import Alternative, Idea
 from mlpm_kit.model.economics import evaluate
-from mlpm_kit.model.inputs import CAPTURES, REPLACED_COST, SCALAR_PATHS, model_inputs, stack_values
+from mlpm_kit.model.inputs import (
+    CAPTURES,
+    REPLACED_COST,
+    SCALAR_PATHS,
+    portfolio_inputs,
+    stack_values,
+)
 
 DEFAULT_BINS = 50
 # How to validate each kind of input, by dotted-path prefix (longest prefix wins).
@@ -157,7 +163,7 @@ def sensitivity(ideas: Sequence[Idea]) -> pd.DataFrame:
     call for all ideas and inputs: arrays of ideas x inputs x (low, high).
     """
     ideas = list(ideas)
-    inputs = [model_inputs(idea) for idea in ideas]
+    inputs = portfolio_inputs(ideas)
     columns = [
         "id",
         "input",
