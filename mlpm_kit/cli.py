@@ -48,12 +48,12 @@ def _print_errors(errors: Sequence[MlpmError]) -> None:
             print(f"mlpm: error: {line}", file=sys.stderr)
 
 
-def left_out_text(errors: Sequence[MlpmError], what: str) -> str:
-    """The note after the good ideas' results saying how many were left out (their errors
-    follow on stderr, one line per problem)."""
+def left_out_text(errors: Sequence[MlpmError], lead: str) -> str:
+    """The note after the good ideas' results naming the files left out (their problems
+    follow on stderr, one line each)."""
     files = list(dict.fromkeys(getattr(exc, "file", None) or "?" for exc in errors))
     return (
-        f"\nLeft out, not {what}: {len(files)} file{'s' if len(files) > 1 else ''} with problems "
+        f"\n{lead} {len(files)} file{'s' if len(files) > 1 else ''} with problems "
         f"({', '.join(files)}); every problem is listed below, one line each."
     )
 
@@ -226,7 +226,7 @@ def cmd_score(args: argparse.Namespace) -> int:
                 "engineer-weeks. `mlpm score --json` has every field."
             )
     if errors and not (args.json or args.csv):
-        print(left_out_text(errors, "scored"))
+        print(left_out_text(errors, "Not scored:"))
     _print_errors(errors)
     return EXIT_INPUT if errors else 0
 
@@ -321,7 +321,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         if args.out:
             print(f"\nWrote the portfolio with the results to {args.out}")
         if errors:
-            print(left_out_text(errors, "compared: this comparison is made without them"))
+            print(left_out_text(errors, "This comparison is made without"))
     _print_errors(errors)
     return EXIT_INPUT if errors else 0
 

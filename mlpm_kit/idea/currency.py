@@ -76,3 +76,11 @@ def matches(token: str, currency: str) -> bool:
 def implied(token: str) -> str | None:
     """The currency a symbol or code sets on a file that names none (None: ambiguous)."""
     return None if token in AMBIGUOUS else codes_of(token)[0]
+
+
+def describe(token: str) -> str:
+    """What a symbol or code stands for, in words: '$' -> 'dollars (USD, CAD, AUD, ...)'."""
+    codes = codes_of(token)
+    if len(codes) > 2:
+        return f"dollars ({', '.join(codes[:3])}, ...)"
+    return " or ".join(codes)

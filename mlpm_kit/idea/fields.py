@@ -19,7 +19,7 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
-from mlpm_kit.idea.currency import check_code, codes_of
+from mlpm_kit.idea.currency import check_code, describe
 from mlpm_kit.idea.currency import implied as currency_implied
 from mlpm_kit.idea.currency import matches as currency_matches
 from mlpm_kit.idea.estimates import Estimate, EstimateError, format_number, parse_estimate
@@ -81,14 +81,14 @@ def check_currency(est: Estimate, money: bool, context: Any) -> None:
         code = currency_implied(est.currency)
         if code is None:
             raise ValueError(
-                f"{written!r}: {est.currency} stands for {' or '.join(codes_of(est.currency))}; "
+                f"{written!r}: {est.currency} stands for {describe(est.currency)}; "
                 "say which with currency: at the top of the file (or in mlpm.yaml)."
             )
         context["currency"], context["implied"] = code, written
     elif not currency_matches(est.currency, currency):
         where = f" (set by {context['implied']!r})" if context.get("implied") else ""
         raise ValueError(
-            f"{written!r} is in {' or '.join(codes_of(est.currency))}, but this file's amounts "
+            f"{written!r} is in {describe(est.currency)}, but this file's amounts "
             f"are in {currency}{where}; write the amount in {currency}, or convert it."
         )
 

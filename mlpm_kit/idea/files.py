@@ -25,6 +25,7 @@ from ruamel.yaml.events import AliasEvent, ScalarEvent
 from mlpm_kit.errors import IdeaFileError, InputError
 from mlpm_kit.idea.currency import check_code
 from mlpm_kit.idea.defaults import (
+    DEFAULTABLE,
     DEFAULTS_FILE,
     NONE,
     FolderDefaults,
@@ -162,6 +163,11 @@ def _problem(error: dict) -> tuple[str, str]:
         hint = f"did you mean '{close[0]}'?" if close else f"valid keys here: {', '.join(valid)}."
         return dotted(loc), f"unknown key '{key}'; {hint}"
     if kind == "missing":
+        if dotted(loc) in DEFAULTABLE:
+            return dotted(loc), (
+                f"is required; add it here, or to a {DEFAULTS_FILE} in this folder or a parent "
+                "(shared by every idea below it)."
+            )
         return dotted(loc), "is required; add it (templates/idea.yaml shows every field)."
     message = error["msg"].removeprefix("Value error, ")
     if kind == "literal_error":

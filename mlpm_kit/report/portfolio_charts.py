@@ -71,7 +71,7 @@ def value_effort_chart(selection: Selection) -> Figure:
     ax.set_xlabel("effort (engineer-weeks)")
     ax.set_ylabel("expected value")
     ax.set_title(
-        f"The best set: {len(selection.selected)} ideas worth {money(selection.total_expected_value)} "
+        f"The best set: {len(selection.selected)} ideas worth {money(selection.total_expected_value, selection.currency)} "
         f"in {number(selection.total_effort_weeks)} of {number(selection.capacity_weeks)} engineer-weeks",
         fontsize=10,
     )
@@ -100,7 +100,7 @@ def opportunity_cost_chart(selection: Selection) -> Figure:
     )
     ax.xaxis.set_major_formatter(MONEY_AXIS)
     ax.axvline(0, color="black", lw=0.6)
-    ax.set_xlabel("money (green bars: chosen ideas)")
+    ax.set_xlabel(f"{selection.currency or 'money'} (green bars: chosen ideas)")
     ax.set_title(
         "Chosen (green) are worth more than what they displace;\nthe others would cost more than they add",
         fontsize=10,
@@ -131,8 +131,8 @@ def capacity_curve_chart(selection: Selection) -> Figure:
     ax.set_xlabel("capacity (engineer-weeks)")
     ax.set_ylabel("best total expected value")
     ax.set_title(
-        f"One more engineer-quarter ({number(ENGINEER_QUARTER_WEEKS)} weeks) adds {money(selection.extra_quarter_value)} "
-        f"to the best set's {money(selection.total_expected_value)}",
+        f"One more engineer-quarter ({number(ENGINEER_QUARTER_WEEKS)} weeks) adds {money(selection.extra_quarter_value, selection.currency)} "
+        f"to the best set's {money(selection.total_expected_value, selection.currency)}",
         fontsize=10,
     )
     fig.tight_layout()

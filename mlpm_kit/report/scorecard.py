@@ -17,13 +17,14 @@ import os
 from html import escape
 from typing import Any
 
-from mlpm_kit.idea.formatting import money, number, share
+from mlpm_kit.idea.formatting import number, share
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.report.scorecard_data import (
     RECOMMENDATIONS,
     RULE,
     Scorecard,
     build_scorecard,
+    cash,
     flag_text,
     input_label,
     recommendation,
@@ -83,24 +84,22 @@ def summary_html(card: Scorecard) -> str:
         if x
     )
     if sim:
-        npv_range = (
-            f"{money(sim['npv_p10'])} to {money(sim['npv_p90'])} (p50 {money(sim['npv_p50'])})"
-        )
+        npv_range = f"{cash(card, sim['npv_p10'])} to {cash(card, sim['npv_p90'])} (p50 {cash(card, sim['npv_p50'])})"
         p_loss = share(sim["p_loss"])
     else:
         npv_range = p_loss = "not available (no simulation)"
     rows = [
         [
             "Expected value",
-            money(p["expected_value"]),
+            cash(card, p["expected_value"]),
             "confidence x (npv - opportunity cost) - (1 - confidence) x failure cost",
         ],
-        ["npv, p10 to p90", npv_range, f"at the medians: {money(p['npv'])}"],
+        ["npv, p10 to p90", npv_range, f"at the medians: {cash(card, p['npv'])}"],
         ["Chance of losing money", p_loss, "share of draws with npv below 0"],
         [
             "Effort",
             f"{number(p['effort_weeks'])} engineer-weeks",
-            f"one-time cost {money(p['one_time_cost'])}, launch in {number(round(12 * p['launch_years'], 1))} months",
+            f"one-time cost {cash(card, p['one_time_cost'])}, launch in {number(round(12 * p['launch_years'], 1))} months",
         ],
         ["Confidence", share(p["confidence"]), card.sources.get("evidence.confidence", "")],
         [
@@ -229,7 +228,7 @@ def validate_next_html(card: Scorecard) -> str:
         [
             r.get("label") or input_label(r["input"], card.idea),
             r["input"],
-            money(r.get("evppi")),
+            cash(card, r.get("evppi")),
             r.get("suggestion", ""),
         ]
         for r in card.evpi[:6]
@@ -262,7 +261,7 @@ def rice_html(card: Scorecard) -> str:
         ],
         [
             "Cost of delay per week / weeks to launch (CD3)",
-            money(p["cd3"]),
+            cash(card, p["cd3"]),
             "(annual benefit / 52) / (launch years x 52)",
         ],
     ]
@@ -288,7 +287,7 @@ def ml_html(card: Scorecard) -> str:
     data_cost = None
     if ml.get("data_cost") is not None:
         high = ml.get("data_cost_high")
-        data_cost = f"{money(ml['data_cost'])} ({money(ml.get('data_cost_low'))} to {'unbounded' if high is None else money(high)})"
+        data_cost = f"{cash(card, ml['data_cost'])} ({cash(card, ml.get('data_cost_low'))} to {'unbounded' if high is None else cash(card, high)})"
     rows = [
         ["Task", ml.get("task")],
         ["Metric to optimize", metric],
@@ -317,7 +316,7 @@ def ml_html(card: Scorecard) -> str:
             "Retraining cost per year",
             None
             if ml.get("retraining_cost_per_year") is None
-            else money(ml["retraining_cost_per_year"]),
+            else cash(card, ml["retraining_cost_per_year"]),
         ],
         ["What customers see next to a prediction", ml.get("explanation") or None],
     ]

@@ -163,6 +163,11 @@ def ml_chart_pngs(idea: Idea, seed: int) -> list[tuple[str, bytes]]:
     return out
 
 
+def cash(card: Scorecard, x: float | None) -> str:
+    """An amount of the idea's, with the idea's currency."""
+    return money(x, card.idea.currency)
+
+
 def recommendation(card: Scorecard) -> tuple[str, str]:
     """(key in RECOMMENDATIONS, the reason in one or two sentences) by the stated RULE."""
     ev = card.point["expected_value"]
@@ -171,29 +176,27 @@ def recommendation(card: Scorecard) -> tuple[str, str]:
     if ev is None or ev <= 0:
         return (
             "no-go",
-            f"The expected value is {money(ev)}: even counting the chance it works, it does not pay.",
+            f"The expected value is {cash(card, ev)}: even counting the chance it works, it does not pay.",
         )
     if p_loss is None:
         risky = (card.point["npv"] or 0) < 0
-        loss_text = (
-            f"the npv at the medians is {money(card.point['npv'])} (chance of loss not simulated)"
-        )
+        loss_text = f"the npv at the medians is {cash(card, card.point['npv'])} (chance of loss not simulated)"
     else:
         risky = p_loss > GO_MAX_P_LOSS
         loss_text = f"the chance of losing money is {share(p_loss)}"
     conf_text = f"confidence is {share(confidence)}"
     unsure = confidence < GO_MIN_CONFIDENCE
     if not risky and not unsure:
-        return "go", f"The expected value is {money(ev)}, {loss_text} and {conf_text}."
+        return "go", f"The expected value is {cash(card, ev)}, {loss_text} and {conf_text}."
     failing = [t for t, bad in ((loss_text, risky), (conf_text, unsure)) if bad]
     passing = [t for t, bad in ((loss_text, risky), (conf_text, unsure)) if not bad]
-    reason = f"The expected value is {money(ev)}" + "".join(f" and {t}" for t in passing)
+    reason = f"The expected value is {cash(card, ev)}" + "".join(f" and {t}" for t in passing)
     reason += ", but " + " and ".join(failing) + "."
     worth = [r for r in card.evpi if (r.get("evppi") or 0) > 0]
     if worth:
         label = worth[0].get("label") or input_label(worth[0]["input"], card.idea)
         label = label[:1].lower() + label[1:]
-        reason += f" Validate {label} first: knowing it is worth {money(worth[0]['evppi'])}."
+        reason += f" Validate {label} first: knowing it is worth {cash(card, worth[0]['evppi'])}."
     return "validate", reason
 
 
@@ -220,7 +223,7 @@ def top_risks(card: Scorecard) -> list[str]:
     p, risks = card.point, []
     if card.p_loss is not None and card.p_loss > GO_MAX_P_LOSS:
         risks.append(
-            f"{share(card.p_loss)} chance the npv is negative (p10 {money(card.simulation.get('npv_p10'))})."
+            f"{share(card.p_loss)} chance the npv is negative (p10 {cash(card, card.simulation.get('npv_p10'))})."
         )
     if p["confidence"] < GO_MIN_CONFIDENCE:
         risks.append(
@@ -231,7 +234,7 @@ def top_risks(card: Scorecard) -> list[str]:
         top = card.evpi[0]
         risks.append(
             f"The biggest open assumption is {input_label(top['input'], card.idea)}: "
-            f"knowing it before deciding is worth {money(top['evppi'])}."
+            f"knowing it before deciding is worth {cash(card, top['evppi'])}."
         )
     if p["payback_months"] is None:
         risks.append("It never pays back: the running cost is at least the annual benefit.")

@@ -23,8 +23,19 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from mlpm_kit.errors import IdeaFileError, MlpmError
+from mlpm_kit.idea.defaults import NONE
 from mlpm_kit.idea.estimates import Estimate, EstimateError, parse_estimate
-from mlpm_kit.idea.files import _problem, _yaml, dotted, idea_data, load_idea, parse_yaml, save_idea
+from mlpm_kit.idea.fields import field_help, notation_of
+from mlpm_kit.idea.files import (
+    _problem,
+    _yaml,
+    build_idea,
+    dotted,
+    idea_data,
+    load_idea,
+    parse_yaml,
+    save_idea,
+)
 from mlpm_kit.idea.schema import Idea
 
 # Field kinds, each drawn as one widget type by `forms`.
@@ -49,6 +60,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     required: bool = False
     optional: bool = False  # None is allowed: an empty box removes the key
+    placeholder: str = ""  # an example of how to write it, from the field's type
 
     @property
     def key(self) -> str:
@@ -124,11 +136,13 @@ def _field_specs(
         if kind == CHOICE and optional:
             choices = ("", *choices)  # the empty choice leaves the key out
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        notation = notation_of(info)
         specs.append(
             FieldSpec(
                 path=prefix + (name,),
                 label=label_prefix + label,
-                help=info.description or "",
+                help=field_help(info),
+                placeholder=notation.placeholder if notation else "",
                 unit=str(extra.get("unit", "")),
                 kind=kind,
                 choices=choices,
@@ -177,6 +191,8 @@ def display_value(spec: FieldSpec, raw: Any) -> Any:
     if raw is None:
         return ""
     if spec.kind == ESTIMATE:
+        if isinstance(raw, str):
+            return raw  # as the person typed it: "€90k-140k" stays "€90k-140k"
         try:
             return str(parse_estimate(raw))
         except EstimateError:
@@ -320,7 +336,8 @@ class IdeaDraft:
 
     def _validate(self, candidate: dict, key: str) -> str | None:
         try:
-            idea = Idea.model_validate(candidate)
+            # With the folder's mlpm.yaml defaults and the file's currency, as when loading it.
+            idea = build_idea(candidate, getattr(self.idea, "_defaults", None) or NONE)
         except ValidationError as exc:
             problems = [_problem(e) for e in exc.errors()]
             mine = [

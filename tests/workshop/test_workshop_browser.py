@@ -56,6 +56,7 @@ def workshop(tmp_path):
     """A running `mlpm workshop` on a copy of an example idea; the server group is killed afterwards."""
     shutil.copytree(EXAMPLES / "interviews", tmp_path / "interviews")  # the idea's notes
     (tmp_path / "ideas").mkdir()
+    shutil.copy(EXAMPLES / "ideas" / "mlpm.yaml", tmp_path / "ideas")  # the folder's defaults
     idea = tmp_path / "ideas" / "ticket-triage.yaml"
     shutil.copy(EXAMPLES / "ideas" / "ticket-triage.yaml", idea)
     port = free_port()
