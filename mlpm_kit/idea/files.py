@@ -409,7 +409,8 @@ def save_idea(idea: Idea, path: str | os.PathLike | None = None) -> Path:
 
 
 def new_idea(title: str, folder: str | os.PathLike = ".") -> Path:
-    """Create `folder/<id>.yaml` from the blank template with `title` filled in."""
+    """Create `folder/<id>.yaml` from the blank template with `title` filled in, leaving out
+    what the mlpm.yaml files of the folder set."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     slug = (
@@ -423,7 +424,22 @@ def new_idea(title: str, folder: str | os.PathLike = ".") -> Path:
     doc = parse_yaml(read_yaml_text(TEMPLATE), str(TEMPLATE))
     doc["id"] = target.stem
     doc["title"] = title
+    # What the folder's mlpm.yaml sets is left out, so the idea follows the folder's value.
+    defaults = folder_defaults(folder)
+    for path in defaults.values:
+        section, _, name = path.rpartition(".")
+        block = doc.get(section) if section else doc
+        if isinstance(block, dict) and name in block:
+            del block[name]
+    for section in [k for k, v in doc.items() if isinstance(v, dict) and not v]:
+        del doc[section]
     buffer = io.StringIO()
+    if defaults.values:
+        sources = ", ".join(sorted(set(defaults.sources.values())))
+        buffer.write(
+            f"# Left out because {sources} sets them for this folder: "
+            f"{', '.join(sorted(defaults.values))}.\n# Add one back to give this idea its own value.\n"
+        )
     _yaml().dump(doc, buffer)
     atomic_write_text(target, buffer.getvalue())
     return target
