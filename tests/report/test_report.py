@@ -157,7 +157,7 @@ def test_decision_summary_uses_the_point_score():
     scored = json.loads(run_mlpm("score", "--json", str(IDEAS / "ticket-triage.yaml")).stdout)[0]
     html = scorecard_sections(IDEAS / "ticket-triage.yaml", draws=0)[0]
     assert card.point["expected_value"] == pytest.approx(scored["expected_value"])
-    assert f"<td>{money(scored['expected_value'])}</td>" in html
+    assert f"<td>{money(scored['expected_value'], scored['currency'])}</td>" in html
     assert f"<td>{share(scored['confidence'])}</td>" in html
 
 
@@ -191,7 +191,8 @@ def test_the_idea_is_validated_before_anything_runs(write_yaml, tmp_path):
         plan_report(IDEAS)
     moved = tmp_path / "ticket-triage.yaml"
     shutil.copy(IDEAS / "ticket-triage.yaml", moved)  # its interview notes stay behind
-    with pytest.raises(InputError, match="is not a notes file"):
+    shutil.copy(IDEAS / "mlpm.yaml", tmp_path)  # the folder defaults come along
+    with pytest.raises(InputError, match="does not exist"):
         plan_report(moved)
 
 
@@ -394,7 +395,7 @@ def test_folder_batch_survives_a_broken_idea(tmp_path):
     ideas = tmp_path / "ideas"
     ideas.mkdir()
     shutil.copytree(EXAMPLES / "interviews", tmp_path / "interviews")  # ticket-triage's notes
-    for name in ("ticket-triage", "spam-filter"):
+    for name in ("ticket-triage", "spam-filter", "mlpm"):
         shutil.copy(IDEAS / f"{name}.yaml", ideas)
     (ideas / "broken.yaml").write_text(
         "title: Broken\npain: {frequency: 9, severity: 1}\n", encoding="utf-8"
