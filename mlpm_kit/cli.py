@@ -208,7 +208,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     elif evpi is not None:
         print(uncertainty_table_text(table))
         print(
-            f"\n{draws:,} draws, seed {seed}. npv p10 / p50 / p90: 80% of outcomes fall between p10 and p90."
+            f"\n{draws:,} draws, seed {seed}. Money in {_currency_of(table) or 'the idea files currency'}. "
+            "npv p10 / p50 / p90: 80% of outcomes fall between p10 and p90."
         )
         print(
             "P(loss) = chance that npv < 0. EVPI = what perfectly knowing every input is worth.\n"

@@ -63,8 +63,9 @@ class Section(BaseModel):
 def check_currency(est: Estimate, money: bool, context: Any) -> None:
     """An amount's currency symbol or code against the file's currency (in the validation context).
 
-    The context is a dict with `currency` (the file's, or None); the first amount written
-    with a currency sets it when the file names none, and records that in `implied`.
+    The context is a dict with `currency` (the file's, or None) and `from` (the mlpm.yaml
+    that set it, if one did); the first amount written with a currency sets it when the
+    file names none, and records that in `implied`.
     """
     if est.currency is None:
         return
@@ -86,7 +87,13 @@ def check_currency(est: Estimate, money: bool, context: Any) -> None:
             )
         context["currency"], context["implied"] = code, written
     elif not currency_matches(est.currency, currency):
-        where = f" (set by {context['implied']!r})" if context.get("implied") else ""
+        where = (
+            f" (set by {context['implied']!r})"
+            if context.get("implied")
+            else f" (from {context['from']})"
+            if context.get("from")
+            else ""
+        )
         raise ValueError(
             f"{written!r} is in {describe(est.currency)}, but this file's amounts "
             f"are in {currency}{where}; write the amount in {currency}, or convert it."

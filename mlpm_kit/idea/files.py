@@ -192,6 +192,8 @@ def build_idea(data: dict, defaults: FolderDefaults = NONE) -> Idea:
     except ValueError:
         currency = None
     context: dict[str, Any] = {"currency": currency}
+    if "currency" in filled:
+        context["from"] = defaults.sources["currency"]
     idea = Idea.model_validate(full, context=context)
     if idea.currency is None and context["currency"] is not None:
         idea.currency = context["currency"]
