@@ -83,7 +83,9 @@ def error_cost_chart(idea: Idea | str | os.PathLike, resolution: int = 200) -> F
     fig.colorbar(mesh, ax=ax, label="expected cost of errors per year")
     if cost.min() < baseline < cost.max():
         contour = ax.contour(pp, rr, cost, levels=[baseline], colors="tab:cyan", linewidths=2)
-        ax.clabel(contour, fmt={baseline: f"break-even: {money(baseline)}/yr"}, fontsize=8)
+        ax.clabel(
+            contour, fmt={baseline: f"break-even: {money(baseline, idea.currency)}/yr"}, fontsize=8
+        )
     if p_lo <= p_min <= p_hi:
         ax.axvline(
             p_min,
@@ -106,7 +108,7 @@ def error_cost_chart(idea: Idea | str | os.PathLike, resolution: int = 200) -> F
     metric, beta = recommend_metric(c_fp, c_fn)
     what = f"f_beta (beta {beta:.2f})" if metric == "f_beta" else metric
     ax.set_title(
-        f"{shorten(idea.title, 90)}\nOptimize {what}: a model beats {name.split(' (')[0]} ({money(baseline)}/yr)\n"
+        f"{shorten(idea.title, 90)}\nOptimize {what}: a model beats {name.split(' (')[0]} ({money(baseline, idea.currency)}/yr)\n"
         "only on the light side of the cyan break-even line",
         fontsize=10,
     )
