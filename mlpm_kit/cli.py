@@ -16,9 +16,9 @@ import pandas as pd
 from mlpm_kit.errors import InputError, MlpmError
 from mlpm_kit.idea.defaults import value_sources
 from mlpm_kit.idea.files import new_idea
-from mlpm_kit.idea.folders import IDEA_SUFFIXES, idea_files, load_ideas, load_portfolio
+from mlpm_kit.idea.folders import check_portfolio_path, idea_files, load_ideas
 from mlpm_kit.idea.formatting import in_currency, money, number, share, shorten, terminal_table
-from mlpm_kit.idea.sheets import SHEET_SUFFIXES, save_portfolio
+from mlpm_kit.idea.sheets import save_portfolio
 from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
 from mlpm_kit.model.simulate import HEADLINE_COLUMNS, check_draws, simulate
@@ -294,10 +294,7 @@ def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    path = Path(args.path)
-    if not (path.is_dir() or path.suffix.lower() in (*IDEA_SUFFIXES, *SHEET_SUFFIXES)):
-        load_portfolio(path)  # raises the error that says which paths compare takes
-    ideas, errors = load_ideas([path])
+    ideas, errors = load_ideas([check_portfolio_path(args.path)])
     if not ideas:
         _print_errors(errors)
         return EXIT_INPUT

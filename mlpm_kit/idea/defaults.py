@@ -177,7 +177,8 @@ def apply_defaults(data: dict, defaults: FolderDefaults) -> tuple[dict, set[str]
     for path, value in defaults.values.items():
         if "." not in path:
             if out.get(path) is None:
-                out[path], _ = value, filled.add(path)
+                out[path] = value
+                filled.add(path)
             continue
         section, name = path.split(".")
         block = out.get(section)

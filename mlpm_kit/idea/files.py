@@ -386,14 +386,25 @@ def save_idea(idea: Idea, path: str | os.PathLike | None = None) -> Path:
     """Save `idea` to `path` (default: the file it was loaded from), atomically, keeping comments.
 
     The existing file's comments and key order are kept; only changed values are rewritten.
+    Values the idea's mlpm.yaml set are not written, unless the target folder's mlpm.yaml
+    files set them differently (saving elsewhere keeps the idea's numbers).
     The idea is validated first, so invalid data never reaches the disk.
     """
     target = Path(path) if path is not None else getattr(idea, "_source", None)
     if target is None:
         raise InputError("save_idea needs a path for an idea that was not loaded from a file.")
-    data = idea_data(
-        validate_idea(idea_data(idea), str(target), defaults=folder_defaults(target.parent))
-    )
+    there = folder_defaults(target.parent)
+    own: FolderDefaults = getattr(idea, "_defaults", None) or NONE
+    data = idea_data(idea)
+    full = idea_data(idea, with_defaults=True)
+    for key in getattr(idea, "_filled", set()):
+        if own.values.get(key) != there.values.get(key):
+            section, _, name = key.rpartition(".")
+            if section:
+                data.setdefault(section, {})[name] = full[section][name]
+            else:
+                data[name] = full[name]
+    data = idea_data(validate_idea(data, str(target), defaults=there))
     doc: Any = CommentedMap()
     if target.exists():
         try:

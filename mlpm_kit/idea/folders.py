@@ -165,6 +165,16 @@ def interview_paths(idea: Idea) -> list[Path]:
     return out
 
 
+def check_portfolio_path(path: str | os.PathLike) -> Path:
+    """`path` if it can hold a portfolio (a folder, an idea file, a .csv or an .xlsx)."""
+    path = Path(path)
+    if not (path.is_dir() or path.suffix in IDEA_SUFFIXES or path.suffix.lower() in SHEET_SUFFIXES):
+        raise InputError(
+            "is not a folder, an idea file (.yaml), a .csv or an .xlsx.", file=str(path)
+        )
+    return path
+
+
 def load_portfolio(path: str | os.PathLike) -> list[Idea]:
     """The ideas of a folder of idea files, one idea file, a .csv or an .xlsx.
 
@@ -172,11 +182,7 @@ def load_portfolio(path: str | os.PathLike) -> list[Idea]:
     error lists every problem of every bad idea, one line each. (`mlpm compare` uses
     `load_ideas`, compares the good ideas and lists the bad ones.)
     """
-    path = Path(path)
-    if not (path.is_dir() or path.suffix in IDEA_SUFFIXES or path.suffix.lower() in SHEET_SUFFIXES):
-        raise InputError(
-            "is not a folder, an idea file (.yaml), a .csv or an .xlsx.", file=str(path)
-        )
+    path = check_portfolio_path(path)
     ideas, errors = load_ideas([path])
     if len(errors) == 1 and not path.is_dir():
         raise errors[0]

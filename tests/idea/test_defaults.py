@@ -196,3 +196,13 @@ def test_new_idea_leaves_out_what_the_folder_sets(org):
     assert "  mvp_weeks:" in text and "  discount_rate:" in text  # not set by the folder
     assert text.startswith("# Left out because")
     assert load_idea(path).cost.team_week_cost.median == 4500  # and it loads with them
+
+
+def test_saving_elsewhere_keeps_the_numbers_the_folder_gave(org, tmp_path):
+    idea = load_idea(write(org / "team" / "a.yaml", idea_text()))
+    (tmp_path / "elsewhere").mkdir()
+    moved = save_idea(idea, tmp_path / "elsewhere" / "a.yaml")  # no mlpm.yaml above it
+    again = load_idea(moved)
+    assert again.cost.team_week_cost.median == 4500 and again.currency == "EUR"
+    assert again.timeline.horizon_years.median == 4
+    assert "team_week_cost: 4500" in moved.read_text(encoding="utf-8")
