@@ -1,7 +1,8 @@
 """Reading and writing idea files: safe loading, readable errors, atomic saves that keep comments.
 
-`load_idea` reads one YAML file into a validated `Idea`; every problem becomes an
-`IdeaFileError` naming the file, the dotted field path, the value and the fix.
+`load_idea` reads one YAML file into a validated `Idea`, with the defaults of the mlpm.yaml
+files above it (`folder_defaults`); every problem becomes one line of an `IdeaFileError`
+naming the file, the dotted field path, the value and the fix (see `idea.validation`).
 `save_idea` writes an idea back, keeping the human's comments and key order, atomically:
 a crash mid-save leaves the previous file intact.
 """
@@ -9,33 +10,29 @@ a crash mid-save leaves the previous file intact.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import io
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, ScalarEvent
 
 from mlpm_kit.errors import IdeaFileError, InputError
-from mlpm_kit.idea.currency import check_code
 from mlpm_kit.idea.defaults import (
-    DEFAULTABLE,
     DEFAULTS_FILE,
     NONE,
     FolderDefaults,
-    apply_defaults,
     check_file,
     merge_chain,
     shown_path,
 )
 from mlpm_kit.idea.estimates import EstimateError, parse_estimate
-from mlpm_kit.idea.schema import Idea, section_model
+from mlpm_kit.idea.schema import Idea
+from mlpm_kit.idea.validation import validate_idea
 from mlpm_kit.resources import kit_path
 
 # Idea files are a page or two of text; anything far bigger is not an idea file.
@@ -49,14 +46,6 @@ def _yaml() -> YAML:
     yaml.width = 100
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
-
-
-def dotted(loc: tuple) -> str:
-    """('alternatives', 0, 'captures') -> 'alternatives[0].captures'."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def read_yaml_text(path: Path, max_bytes: int = MAX_IDEA_BYTES) -> str:
@@ -150,104 +139,6 @@ def parse_yaml(text: str, name: str) -> Any:
         raise IdeaFileError(name, [(None, _yaml_problem(exc))]) from None
     except RecursionError:
         raise IdeaFileError(name, [(None, "is nested too deeply to be an idea file.")]) from None
-
-
-def _problem(error: dict) -> tuple[str, str]:
-    loc = tuple(error["loc"])
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        parent, key = loc[:-1], str(loc[-1])
-        model = section_model(parent)
-        valid = list(model.model_fields) if model else []
-        close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'?" if close else f"valid keys here: {', '.join(valid)}."
-        return dotted(loc), f"unknown key '{key}'; {hint}"
-    if kind == "missing":
-        if dotted(loc) in DEFAULTABLE:
-            return dotted(loc), (
-                f"is required; add it here, or to a {DEFAULTS_FILE} in this folder or a parent "
-                "(shared by every idea below it)."
-            )
-        return dotted(loc), "is required; add it (templates/idea.yaml shows every field)."
-    message = error["msg"].removeprefix("Value error, ")
-    if kind == "literal_error":
-        message = f"{error['input']!r} is not allowed; {message[0].lower()}{message[1:]}."
-    elif kind in ("model_type", "dict_type"):
-        message = f"should be a section of keys, got {error['input']!r}."
-    elif kind == "list_type":
-        message = f"should be a list (lines starting with '- '), got {error['input']!r}."
-    return dotted(loc), message
-
-
-def build_idea(data: dict, defaults: FolderDefaults = NONE) -> Idea:
-    """Validate `data` (an idea file's keys) with the folder's defaults; raises ValidationError.
-
-    Amounts written with a currency (`€90k`) are checked against the file's currency, or
-    set it when the file and its folders name none. Values filled in from an mlpm.yaml (and
-    a currency set by the notation) are not marked as set, so saving never writes them.
-    """
-    full, filled, created = apply_defaults(data, defaults)
-    try:
-        currency = check_code(full["currency"]) if full.get("currency") is not None else None
-    except ValueError:
-        currency = None
-    context: dict[str, Any] = {"currency": currency}
-    if "currency" in filled:
-        context["from"] = defaults.sources["currency"]
-    idea = Idea.model_validate(full, context=context)
-    if idea.currency is None and context["currency"] is not None:
-        idea.currency = context["currency"]
-        idea.model_fields_set.discard("currency")
-    for path in filled:
-        section, _, name = path.rpartition(".")
-        (getattr(idea, section) if section else idea).model_fields_set.discard(name or path)
-    idea.model_fields_set.difference_update(created)
-    idea._defaults, idea._filled = defaults, filled
-    return idea
-
-
-def validate_idea(
-    data: Any, name: str, default_id: str | None = None, defaults: FolderDefaults = NONE
-) -> Idea:
-    """Validate parsed YAML into an `Idea`, or raise `IdeaFileError` listing every problem."""
-    if data is None:
-        raise IdeaFileError(
-            name, [(None, 'the file is empty; start from templates/idea.yaml (mlpm new "Title").')]
-        )
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
-        raise IdeaFileError(
-            name,
-            [
-                (
-                    None,
-                    f"the file holds {kind}; an idea file is a set of keys (title:, pain:, cost: ...).",
-                )
-            ],
-        )
-    try:
-        idea = build_idea(data, defaults)
-    except ValidationError as exc:
-        # A misspelled key also makes the real one "missing": report the typo, not both.
-        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        problems = [_problem(e) for e in errors]
-        meant = {
-            where.rpartition(".")[0] + "." + message.split("did you mean '")[1].split("'")[0]
-            for where, message in problems
-            if "did you mean '" in message
-        }
-        problems = [
-            (where, message)
-            for (where, message), e in zip(problems, errors, strict=True)
-            if not (
-                e["type"] == "missing" and ("." + where if "." not in where else where) in meant
-            )
-        ]
-        raise IdeaFileError(name, problems) from None
-    if idea.id is None and default_id is not None:
-        idea.id = default_id
-        idea.model_fields_set.discard("id")  # derived, so saving does not write it into the file
-    return idea
 
 
 _DEFAULTS_CACHE: dict[tuple, tuple[dict[str, Any], dict[str, float]]] = {}

@@ -22,8 +22,9 @@ import ipywidgets as w
 
 from mlpm_kit.errors import MlpmError
 from mlpm_kit.idea.defaults import value_sources
-from mlpm_kit.idea.files import dotted, new_idea
+from mlpm_kit.idea.files import new_idea
 from mlpm_kit.idea.folders import IDEA_SUFFIXES
+from mlpm_kit.idea.validation import dotted
 from mlpm_kit.workshop.form_model import (
     CHOICE,
     FLAG,

@@ -26,17 +26,9 @@ from mlpm_kit.errors import IdeaFileError, MlpmError
 from mlpm_kit.idea.defaults import NONE
 from mlpm_kit.idea.estimates import Estimate, EstimateError, parse_estimate
 from mlpm_kit.idea.fields import field_help, notation_of
-from mlpm_kit.idea.files import (
-    _problem,
-    _yaml,
-    build_idea,
-    dotted,
-    idea_data,
-    load_idea,
-    parse_yaml,
-    save_idea,
-)
+from mlpm_kit.idea.files import _yaml, idea_data, load_idea, parse_yaml, save_idea
 from mlpm_kit.idea.schema import Idea
+from mlpm_kit.idea.validation import build_idea, dotted, problem_of
 
 # Field kinds, each drawn as one widget type by `forms`.
 ESTIMATE, TEXT, WHOLE, NUMBER, FLAG, CHOICE, LIST, YAML = (
@@ -339,7 +331,7 @@ class IdeaDraft:
             # With the folder's mlpm.yaml defaults and the file's currency, as when loading it.
             idea = build_idea(candidate, getattr(self.idea, "_defaults", None) or NONE)
         except ValidationError as exc:
-            problems = [_problem(e) for e in exc.errors()]
+            problems = [problem_of(e) for e in exc.errors()]
             mine = [
                 m
                 for where, m in problems
