@@ -66,16 +66,16 @@ def _positive(value: object) -> Estimate:
 
 
 def _unit_number(value: object) -> float:
-    """A plain number in [0, 1] (a measured metric or share)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(
-            f"{value!r} is not a number; give a share between 0 and 1 (write 30% as 0.3)."
-        )
-    if not 0 <= value <= 1:
-        raise ValueError(
-            f"{value!r} is outside 0-1; give a share between 0 and 1 (write 30% as 0.3)."
-        )
-    return float(value)
+    """One number in [0, 1] (a measured metric or share): 0.3 or 30%."""
+    try:
+        est = parse_estimate(value, share=True)
+    except EstimateError as exc:
+        raise ValueError(str(exc)) from None
+    if est.is_range:
+        raise ValueError(f"{est} is a range; give one measured share, such as 0.3 or 30%.")
+    if not 0 <= est.low <= 1:
+        raise ValueError(f"{est} is outside 0-1; give a share between 0 and 1, such as 0.3 or 30%.")
+    return est.low
 
 
 def _pilot_curve(value: object) -> list[tuple[float, float]]:
@@ -98,7 +98,7 @@ def _pilot_curve(value: object) -> list[tuple[float, float]]:
             )
         if isinstance(m, bool) or not isinstance(m, int | float) or not 0 <= m <= 1:
             raise ValueError(
-                f"point {i + 1} has metric {m!r}; the metric must lie between 0 and 1 (write 86% as 0.86)."
+                f"point {i + 1} has metric {m!r}; the metric must lie between 0 and 1 (0.86, not 86)."
             )
         points.append((float(n), float(m)))
     labels = [n for n, _ in points]
