@@ -53,7 +53,14 @@ def css_class(key: str) -> str:
 class FieldWidget:
     """One field: label, unit, help text, the input, and the message for invalid input."""
 
-    def __init__(self, spec: FieldSpec, path: tuple, value: Any, inherited: str = ""):
+    def __init__(
+        self,
+        spec: FieldSpec,
+        path: tuple,
+        value: Any,
+        inherited: str = "",
+        currency: str | None = None,
+    ):
         self.spec, self.path, self.key = spec, path, dotted(path)
         self.input = self._input(spec, display_value(spec, value))
         if inherited and hasattr(self.input, "placeholder"):
@@ -61,7 +68,8 @@ class FieldWidget:
         self.input.add_class(css_class(self.key))
         self.error = w.HTML("")
         self.error.add_class("mlpm-error")
-        unit = f' <span style="color:#666">({html.escape(spec.unit)})</span>' if spec.unit else ""
+        shown_unit = spec.unit.replace("money", currency) if currency else spec.unit  # EUR/year
+        unit = f' <span style="color:#666">({html.escape(shown_unit)})</span>' if spec.unit else ""
         star = " *" if spec.required else ""
         label = w.HTML(f"<b>{html.escape(spec.label)}</b>{star}{unit}")
         help_text = w.HTML(
@@ -210,7 +218,13 @@ class WorkshopForm:
 
     def _field(self, spec: FieldSpec, path: tuple) -> FieldWidget:
         assert self.file is not None
-        fw = FieldWidget(spec, path, self.file.draft.value(path), self._inherited(path))
+        fw = FieldWidget(
+            spec,
+            path,
+            self.file.draft.value(path),
+            self._inherited(path),
+            self.file.draft.idea.currency,
+        )
         fw.input.observe(lambda _change, key=fw.key: self.edit(key), names="value")
         self.fields[fw.key] = fw
         return fw
