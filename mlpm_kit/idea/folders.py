@@ -84,7 +84,9 @@ def _each_idea(files: list[Path], errors: list[MlpmError]) -> Iterator[tuple[Pat
             else:
                 ideas = [load_idea(path)]
         except MlpmError as exc:
-            errors.append(exc)
+            # A bad mlpm.yaml fails every idea below it: report it once.
+            if all(str(exc) != str(seen) for seen in errors):
+                errors.append(exc)
             continue
         for idea in ideas:
             try:

@@ -206,3 +206,13 @@ def test_saving_elsewhere_keeps_the_numbers_the_folder_gave(org, tmp_path):
     assert again.cost.team_week_cost.median == 4500 and again.currency == "EUR"
     assert again.timeline.horizon_years.median == 4
     assert "team_week_cost: 4500" in moved.read_text(encoding="utf-8")
+
+
+def test_a_bad_mlpm_yaml_is_reported_once_for_its_folder(tmp_path, capsys):
+    from mlpm_kit.idea.folders import load_ideas
+
+    write(tmp_path / "mlpm.yaml", "currency: EURO\n")
+    for name in ("a", "b", "c"):
+        write(tmp_path / f"{name}.yaml", idea_text(name, extra="  team_week_cost: 1\n"))
+    ideas, errors = load_ideas([tmp_path])
+    assert ideas == [] and len(errors) == 1 and errors[0].file.endswith("mlpm.yaml")
