@@ -1,9 +1,12 @@
 """Numbers and 90% ranges: parsing what a person writes, and the distribution behind it.
 
 Any numeric field of an idea file takes a plain number (`45`), a 90% range as text
-(`"200 to 400"`) or a mapping (`{low: 200, high: 400}`): the person is 90% sure the true
-value lies inside. This module owns that syntax and the one mapping from a range to a
-distribution whose 5th and 95th percentiles are `low` and `high`:
+(`"200 to 400"`, `"90k–140k"`, `"60-85%"`: the notation of `idea.notation`) or a mapping
+(`{low: 200, high: 400}`): the person is 90% sure the true value lies inside.
+`parse_estimate` is the one entry point for all of them (files, spreadsheets, the form);
+an `Estimate` remembers the text and currency it was written with, so saving keeps them.
+This module also owns the one mapping from a range to a distribution whose 5th and 95th
+percentiles are `low` and `high`:
 
 - a share (a value in [0, 1]) strictly inside (0, 1): logit-normal;
 - any other range with `low > 0`: lognormal;

@@ -37,7 +37,7 @@ class Notation:
     def help(self) -> str:
         return {
             "share": "A share: 0.6 to 0.9 or 60% to 90% (a 90% range when unsure), or one value such as 0.3 or 30%.",
-            "money": "An amount in the idea's currency: 4000, 4k, €4k, or a 90% range such as 90k to 140k when unsure.",
+            "money": "An amount in the idea's currency: 4000 or 4k (a symbol or code, as in €4k, must match it), or a 90% range such as 90k to 140k when unsure.",
             "number": "A number, or a 90% range such as 200 to 400 (or 200-400) when unsure.",
         }[self.kind]
 

@@ -172,8 +172,3 @@ def read_text(text: str, *, hint: str = RANGE_HINT) -> Reading:
     return Reading(
         _scaled(low, scale, pct), _scaled(high, scale, pct), low.currency or high.currency
     )
-
-
-def write_range(low: float, high: float, number) -> str:
-    """The kit's own spelling of a range, which `read_text` reads back to the same numbers."""
-    return f"{number(low)} to {number(high)}"
