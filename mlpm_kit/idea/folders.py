@@ -98,19 +98,19 @@ def _each_idea(files: list[Path], errors: list[MlpmError]) -> Iterator[tuple[Pat
 
 
 def _notes_near(base: Path) -> list[str]:
-    """Notes files in `base`, its parent and their subfolders, relative to `base`."""
-    found: list[str] = []
-    for root in (base, base.parent):
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            if Path(dirpath).relative_to(root).parts.__len__() > 2:
-                dirnames[:] = []
-            for name in filenames:
-                if name.lower().endswith(NOTES_SUFFIXES):
-                    found.append(os.path.relpath(Path(dirpath) / name, base).replace(os.sep, "/"))
-                    if len(found) >= _NEAR_FILES:
-                        return found
-    return sorted(set(found))
+    """Notes files in `base`'s parent folder and two levels below it (`base` itself and its
+    siblings, such as ../interviews), relative to `base`."""
+    root = base.parent
+    found: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        depth = len(Path(dirpath).relative_to(root).parts)
+        dirnames[:] = [] if depth >= 2 else [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if name.lower().endswith(NOTES_SUFFIXES):
+                found.add(os.path.relpath(Path(dirpath) / name, base).replace(os.sep, "/"))
+                if len(found) >= _NEAR_FILES:
+                    return sorted(found)
+    return sorted(found)
 
 
 def closest_notes(entry: str, base: Path) -> str | None:
