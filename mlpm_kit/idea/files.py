@@ -20,6 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, ScalarEvent
+from ruamel.yaml.tokens import CommentToken
 
 from mlpm_kit.errors import IdeaFileError, InputError
 from mlpm_kit.idea.defaults import (
@@ -205,7 +206,10 @@ def _merge(target: Any, new: Any) -> Any:
         for key in [k for k in target if k not in new]:
             del target[key]
         for key, value in new.items():
-            target[key] = _merge(target[key], value) if key in target else _fresh(value)
+            if key in target:
+                target[key] = _merge(target[key], value)
+            else:
+                _append(target, key, _fresh(value))
         return target
     if isinstance(target, CommentedSeq) and isinstance(new, list):
         del target[len(new) :]
@@ -218,6 +222,24 @@ def _merge(target: Any, new: Any) -> Any:
     if _same_value(target, new):
         return target  # keep the person's own spelling: {low: 1, high: 2}, "1,000", quotes
     return _fresh(new)
+
+
+def _append(target: CommentedMap, key: Any, value: Any) -> None:
+    """Add a key at the end of a block, before the blank lines that close it.
+
+    ruamel keeps the blank lines after a block in the last key's end-of-line comment; they
+    move to the new key, so the block stays together.
+    """
+    last = next(reversed(target), None) if len(target) else None
+    target[key] = value
+    tokens = target.ca.items.get(last) if last is not None else None
+    if not tokens or len(tokens) < 3 or tokens[2] is None or isinstance(value, dict | list):
+        return
+    head, _, tail = tokens[2].value.partition("\n")
+    if tail.strip("\n") or not tail:
+        return  # comment lines after the block: leave the layout as it is
+    tokens[2].value = head + "\n"
+    target.ca.items[key] = [None, None, CommentToken("\n" + tail, tokens[2].start_mark), None]
 
 
 def _same_value(old: Any, new: Any) -> bool:

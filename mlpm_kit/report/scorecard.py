@@ -17,7 +17,7 @@ import os
 from html import escape
 from typing import Any
 
-from mlpm_kit.idea.formatting import number, share
+from mlpm_kit.idea.formatting import money, number, share
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.report.scorecard_data import (
     RECOMMENDATIONS,
@@ -84,7 +84,10 @@ def summary_html(card: Scorecard) -> str:
         if x
     )
     if sim:
-        npv_range = f"{cash(card, sim['npv_p10'])} to {cash(card, sim['npv_p90'])} (p50 {cash(card, sim['npv_p50'])})"
+        # The currency once, so the range fits its table cell on one line.
+        npv_range = (
+            f"{cash(card, sim['npv_p10'])} to {money(sim['npv_p90'])} (p50 {money(sim['npv_p50'])})"
+        )
         p_loss = share(sim["p_loss"])
     else:
         npv_range = p_loss = "not available (no simulation)"

@@ -272,14 +272,16 @@ def test_pdf_numbers_equal_mlpm_score(triage_pdf):
     scored = json.loads(
         run_mlpm("score", "--json", "--draws", str(DRAWS), "--seed", "3", path).stdout
     )[0]
-    assert f"Expected value {money(scored['expected_value'])}" in text
+    cur = scored["currency"]  # every amount in the memo carries it
+    assert cur == "USD"
+    assert f"Expected value {money(scored['expected_value'], cur)}" in text
     assert (
-        f"{money(scored['npv_p10'])} to {money(scored['npv_p90'])} (p50 {money(scored['npv_p50'])})"
+        f"{money(scored['npv_p10'], cur)} to {money(scored['npv_p90'])} (p50 {money(scored['npv_p50'])})"
         in text
     )
     assert f"Chance of losing money {share(scored['p_loss'])}" in text
     assert f"{scored['effort_weeks']:.3g} engineer-weeks" in text
-    assert f"one-time cost {money(scored['one_time_cost'])}" in text
+    assert f"one-time cost {money(scored['one_time_cost'], cur)}" in text
     assert f"Confidence {share(scored['confidence'])}" in text
 
 
