@@ -101,18 +101,25 @@ def styled_ranking(selection: Selection):
     Chosen ideas are highlighted; value over opportunity cost is green above 0, red below.
     """
     columns = selection.result_columns(with_text=True)
-    frame = selection.table[columns].rename(columns=lambda c: c.replace("_", " "))
-
-    def highlight(row: pd.Series) -> list[str]:
-        return ["background-color: #e8f4ea; font-weight: 600" if row["selected"] else ""] * len(row)
-
+    cur = selection.currency
     money_columns = [
         "expected value",
         "one time cost",
         "opportunity cost",
         "value over opportunity cost",
     ]
-    formats = {c: money for c in money_columns}  # the caption names the currency
+
+    def header(column: str) -> str:
+        label = column.replace("_", " ")
+        return in_currency(label, cur) if label in money_columns else label
+
+    frame = selection.table[columns].rename(columns=header)
+    gain = in_currency("value over opportunity cost", cur)
+
+    def highlight(row: pd.Series) -> list[str]:
+        return ["background-color: #e8f4ea; font-weight: 600" if row["selected"] else ""] * len(row)
+
+    formats = {in_currency(c, cur): money for c in money_columns}
     formats["effort weeks"] = number
     formats["rice"] = lambda x: number(round(x, 1)) if x == x else "n/a"
     formats["selected"] = formats["greedy selected"] = lambda b: "yes" if b else ""
@@ -126,7 +133,7 @@ def styled_ranking(selection: Selection):
             lambda v: (
                 f"color: {'#2e7d32' if v >= 0 else '#c62828'}; font-weight: 600" if v == v else ""
             ),
-            subset=["value over opportunity cost"],
+            subset=[gain],
         )
         .hide(axis="index")
         .set_table_styles([{"selector": "td.col1", "props": "min-width: 11em"}], overwrite=False)
