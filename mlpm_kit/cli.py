@@ -18,9 +18,11 @@ import numpy as np
 import pandas as pd
 
 from mlpm_kit.errors import InputError, MlpmError
+from mlpm_kit.idea.defaults import value_sources
 from mlpm_kit.idea.files import load_idea, new_idea
-from mlpm_kit.idea.folders import idea_files, load_ideas, load_portfolio
+from mlpm_kit.idea.folders import check_portfolio_path, idea_files, load_ideas
 from mlpm_kit.idea.formatting import (
+    in_currency,
     money,
     months,
     number,
@@ -55,24 +57,41 @@ UNCERTAINTY_COLUMNS = (
 
 
 def _print_errors(errors: Sequence[MlpmError]) -> None:
+    """Every problem of every error, one line each, on stderr."""
     for exc in errors:
-        print(f"mlpm: error: {exc}", file=sys.stderr)
+        for line in exc.lines():
+            print(f"mlpm: error: {line}", file=sys.stderr)
+
+
+def left_out_text(errors: Sequence[MlpmError], lead: str) -> str:
+    """The note after the good ideas' results naming the files left out (their problems
+    follow on stderr, one line each)."""
+    files = list(dict.fromkeys(getattr(exc, "file", None) or "?" for exc in errors))
+    return (
+        f"\n{lead} {len(files)} file{'s' if len(files) > 1 else ''} with problems "
+        f"({', '.join(files)}); every problem is listed below, one line each."
+    )
+
+
+def _currency_of(table: pd.DataFrame) -> str | None:
+    return table["currency"].iloc[0] if len(table) and "currency" in table else None
 
 
 def score_table_text(table: pd.DataFrame) -> str:
     """The ranked table people read in a terminal."""
     if table.empty:
         return "No ideas to score."
+    cur = _currency_of(table)
     shown = pd.DataFrame(
         {
             "#": table["rank"],
             "id": table["id"],
             "title": [shorten(t, 38) for t in table["title"]],
             "decision": table["decision"].map(LABELS),
-            "expected value": table["expected_value"].map(money),
-            "npv": table["npv"].map(money),
+            in_currency("expected value", cur): table["expected_value"].map(money),
+            in_currency("npv", cur): table["npv"].map(money),
             "effort wk": table["effort_weeks"].map(number),
-            "one-time": table["one_time_cost"].map(money),
+            in_currency("one-time", cur): table["one_time_cost"].map(money),
             "payback mo": table["payback_months"].map(lambda x: months(x, unit=False)),
             "confidence": table["confidence"].map(share),
             "pain": table["pain_score"].map(number),
@@ -97,19 +116,20 @@ def uncertainty_table_text(table: pd.DataFrame) -> str:
     """The ranked table with the simulation's npv percentiles and P(loss)."""
     if table.empty:
         return "No ideas to score."
+    cur = _currency_of(table)
     shown = pd.DataFrame(
         {
             "#": table["rank"],
             "id": table["id"],
             "decision": table["decision"].map(LABELS),
-            "expected value": table["expected_value"].map(money),
+            in_currency("expected value", cur): table["expected_value"].map(money),
             "E[exp. value]": table["expected_value_mean"].map(money),
             "npv p10": table["npv_p10"].map(money),
             "npv p50": table["npv_p50"].map(money),
             "npv p90": table["npv_p90"].map(money),
             "P(loss)": table["p_loss"].map(share),
             "P(<next best)": table["p_below_next_best"].map(share),
-            "EVPI": table["evpi_total"].map(money),
+            in_currency("EVPI", cur): table["evpi_total"].map(money),
             "effort wk": table["effort_weeks"].map(number),
             "confidence": table["confidence"].map(share),
         }
@@ -120,18 +140,23 @@ def uncertainty_table_text(table: pd.DataFrame) -> str:
 def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.DataFrame) -> str:
     """Per idea, the top 3 inputs to validate with the value of knowing each, and how."""
     lines = ["Validate next (value of perfectly knowing the input before the go / no-go decision):"]
+    cur = _currency_of(table)
+
+    def cash(x: float) -> str:
+        return money(x, cur)
+
     for idea_id in table["id"]:
         rows = evpi[(evpi["id"] == idea_id) & (evpi["evppi"] > 0)].head(3)
         if rows.empty:
             swing = sensitivity[sensitivity["id"] == idea_id].head(1)
             total = float(table.loc[table["id"] == idea_id, "evpi_total"].iloc[0])
             reason = (
-                f"no single input changes the decision on its own (all of them together: {money(total)})"
+                f"no single input changes the decision on its own (all of them together: {cash(total)})"
                 if total > 0
                 else "the decision is the same whatever the inputs turn out to be"
             )
             biggest = (
-                f"; biggest swing: {swing['label'].iloc[0]} ({money(swing['swing'].iloc[0])})"
+                f"; biggest swing: {swing['label'].iloc[0]} ({cash(swing['swing'].iloc[0])})"
                 if len(swing)
                 else ""
             )
@@ -140,7 +165,7 @@ def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.
         lines.append(f"  {idea_id}:")
         noise = float(table.loc[table["id"] == idea_id, "evppi_noise"].iloc[0])
         for _, row in rows.iterrows():
-            worth = money(row["evppi"]) + (" (within noise)" if row["evppi"] < noise else "")
+            worth = cash(row["evppi"]) + (" (within noise)" if row["evppi"] < noise else "")
             lines.append(
                 f"    {row['rank']}. {row['label']} ({row['input']}): {worth}. {row['suggestion']}"
             )
@@ -213,6 +238,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     if draws is not None:
         check_draws(draws)
     ideas, errors = load_ideas(args.paths)
+    if not ideas and errors:
+        _print_errors(errors)
+        return EXIT_INPUT
     ideas, record = calibrated(ideas, args.calibrated, args.paths)
     table = score(ideas)
     if record is not None:  # CSV readers see which ranges were corrected
@@ -220,7 +248,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
         by_id = {idea.id: idea for idea in ideas}
         table["calibration"] = [corrections_line(by_id[i]) for i in table["id"]]
-    columns = list(SCORE_COLUMNS) + ["confidence_source"]
+    columns = list(SCORE_COLUMNS) + ["confidence_source", "currency"]
     evpi = sensitivity = None
     if len(table):
         sim, decided = decisions(ideas, draws=draws, seed=seed)
@@ -235,6 +263,9 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(calibrated_banner(record))
     if args.json:
         rows = records(table[columns])
+        sources = {idea.id: value_sources(idea) for idea in ideas}
+        for row in rows:
+            row["sources"] = sources[row["id"]]
         if evpi is not None:
             for row in rows:
                 mine = evpi[evpi["id"] == row["id"]]
@@ -257,7 +288,8 @@ def cmd_score(args: argparse.Namespace) -> int:
     elif evpi is not None:
         print(uncertainty_table_text(table))
         print(
-            f"\n{draws:,} draws, seed {seed or 0}. npv p10 / p50 / p90: 80% of outcomes fall between p10 and p90."
+            f"\n{draws:,} draws, seed {seed or 0}. Money in {_currency_of(table) or 'the idea files currency'}. "
+            "npv p10 / p50 / p90: 80% of outcomes fall between p10 and p90."
         )
         print(
             "P(loss) = chance that npv < 0. EVPI = what perfectly knowing every input is worth.\n"
@@ -270,14 +302,18 @@ def cmd_score(args: argparse.Namespace) -> int:
             print(
                 "\nRanked by expected value = confidence x (npv - opportunity cost) - (1 - confidence) x failure cost."
             )
+            cur = _currency_of(table)
             print(
-                "Money is per the idea files' currency; effort in engineer-weeks. `mlpm score --json` has every field."
+                f"Money in {cur or 'the idea files currency (none is named)'}; effort in "
+                "engineer-weeks. `mlpm score --json` has every field."
             )
             print("\n" + decisions_text(table))
     if record is not None and not (args.json or args.csv):
         from mlpm_kit.report.calibration_view import corrections_text
 
         print("\n" + corrections_text(ideas, record))
+    if errors and not (args.json or args.csv):
+        print(left_out_text(errors, "Not scored:"))
     _print_errors(errors)
     return EXIT_INPUT if errors else 0
 
@@ -382,7 +418,10 @@ def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
 def cmd_compare(args: argparse.Namespace) -> int:
     if args.out:
         output_file(args.out, "--out", SHEET_SUFFIXES)
-    stated = load_portfolio(args.path)
+    stated, errors = load_ideas([check_portfolio_path(args.path)])
+    if not stated:
+        _print_errors(errors)
+        return EXIT_INPUT
     ideas, record = calibrated(stated, args.calibrated, [args.path])
     selection = best_portfolio(
         ideas,
@@ -402,6 +441,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         out = selection.to_json()
         if record is not None:
             add_corrections(out["ideas"], ideas)
+        out["left_out"] = [line for exc in errors for line in exc.lines()]
         print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         if record is not None:
@@ -415,7 +455,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
             print("\n" + corrections_text(ideas, record))
         if args.out:
             print(f"\nWrote the portfolio with the results to {args.out}")
-    return 0
+        if errors:
+            print(left_out_text(errors, "This comparison is made without"))
+    _print_errors(errors)
+    return EXIT_INPUT if errors else 0
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
@@ -711,7 +754,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore", RuntimeWarning)
             return func(args)
     except MlpmError as exc:
-        print(f"mlpm: error: {exc}", file=sys.stderr)
+        _print_errors([exc])
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("mlpm: interrupted", file=sys.stderr)

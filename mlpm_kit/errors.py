@@ -15,6 +15,10 @@ from __future__ import annotations
 class MlpmError(Exception):
     """Base class of every error the kit reports to a user."""
 
+    def lines(self) -> list[str]:
+        """The error as the lines the CLI prints, one per problem."""
+        return str(self).splitlines() or [type(self).__name__]
+
 
 class InputError(MlpmError):
     """A file, field or value the user gave is wrong.
@@ -35,15 +39,24 @@ class IdeaFileError(InputError):
     """An idea file cannot be read, parsed or validated.
 
     `problems` holds every problem found as (field, message) pairs; the exception's
-    own message is the first one, with a count of the others.
+    message has one line per problem (file, field, message), so a person fixes them all
+    in one go. `field` and `reason` are the first problem's.
     """
 
     def __init__(self, file: str, problems: list[tuple[str | None, str]]):
         self.problems = problems
         field, message = problems[0]
-        if len(problems) > 1:
-            message += f" ({len(problems) - 1} more problem{'s' if len(problems) > 2 else ''} in this file)"
         super().__init__(message, file=file, field=field)
+        self.args = ("\n".join(self.lines()),)
+
+    def lines(self) -> list[str]:
+        return [
+            ": ".join(part for part in (self.file, field, message) if part)
+            for field, message in self.problems
+        ]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
 
 
 class ToolError(MlpmError):

@@ -1,9 +1,12 @@
 """Numbers and 90% ranges: parsing what a person writes, and the distribution behind it.
 
 Any numeric field of an idea file takes a plain number (`45`), a 90% range as text
-(`"200 to 400"`) or a mapping (`{low: 200, high: 400}`): the person is 90% sure the true
-value lies inside. This module owns that syntax and the one mapping from a range to a
-distribution whose 5th and 95th percentiles are `low` and `high`:
+(`"200 to 400"`, `"90k–140k"`, `"60-85%"`: the notation of `idea.notation`) or a mapping
+(`{low: 200, high: 400}`): the person is 90% sure the true value lies inside.
+`parse_estimate` is the one entry point for all of them (files, spreadsheets, the form);
+an `Estimate` remembers the text and currency it was written with, so saving keeps them.
+This module also owns the one mapping from a range to a distribution whose 5th and 95th
+percentiles are `low` and `high`:
 
 - a share (a value in [0, 1]) strictly inside (0, 1): logit-normal; a share range that
   touches 0 or 1 (`0.3 to 1`): normal, clipped to [0, 1];
@@ -21,10 +24,11 @@ and the simulation's p50 agree.
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+
+from mlpm_kit.idea.notation import RANGE_HINT, SHARE_HINT, EstimateError, read_text
 
 # The 95th percentile of the standard normal: a 90% interval spans +-Z90 sigmas.
 Z90 = 1.6448536269514722
@@ -32,17 +36,6 @@ Z90 = 1.6448536269514722
 MAX_MAGNITUDE = 1e15
 
 KIND_CONSTANT, KIND_NORMAL, KIND_LOGNORMAL, KIND_LOGITNORMAL = 0, 1, 2, 3
-
-RANGE_HINT = 'Write a number (300) or a 90% range ("200 to 400" or {low: 200, high: 400}).'
-
-_NUMBER = r"[-+]?(?:\d[\d,_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*[kKmM%]?"
-_RANGE = re.compile(rf"^\s*({_NUMBER})\s*(?:to|\.\.|–|—|~|至|到)\s*({_NUMBER})\s*$")
-_SINGLE = re.compile(rf"^\s*({_NUMBER})\s*$")
-_SUFFIX = {"k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "%": 0.01}
-
-
-class EstimateError(ValueError):
-    """A value that is not a number or a 90% range; the message says how to write one."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +49,10 @@ class Estimate:
     low: float
     high: float
     share: bool = False
+    # The currency symbol or code written beside the amount (`€`, `CNY`), if any.
+    currency: str | None = field(default=None, compare=False, repr=False)
+    # What the person typed, when it was text other than a plain number: saving keeps it.
+    text: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_range(self) -> bool:
@@ -93,7 +90,9 @@ class Estimate:
         return f"{format_number(self.low)} to {format_number(self.high)}"
 
     def to_yaml(self) -> float | int | str:
-        """The value as a person would write it in an idea file."""
+        """The value as a person would write it in an idea file (as they wrote it, if they did)."""
+        if self.text is not None:
+            return self.text
         if not self.is_range:
             return _plain(self.low)
         return str(self)
@@ -230,18 +229,9 @@ def _plain(x: float) -> float | int:
     return int(x) if float(x).is_integer() and abs(x) < 1e15 else float(x)
 
 
-def _number_from_text(text: str) -> float:
-    text = text.strip()
-    scale = 1.0
-    if text and text[-1] in _SUFFIX:
-        scale = _SUFFIX[text[-1]]
-        text = text[:-1].strip()
-    return float(text.replace(",", "").replace("_", "")) * scale
-
-
-def _check_number(x: float, original: object) -> float:
+def _check_number(x: float, original: object, hint: str) -> float:
     if not math.isfinite(x):
-        raise EstimateError(f"{original!r} is not a finite number. {RANGE_HINT}")
+        raise EstimateError(f"{original!r} is not a finite number. {hint}")
     if abs(x) > MAX_MAGNITUDE:
         raise EstimateError(
             f"{original!r} is implausibly large (over {MAX_MAGNITUDE:.0e}); check the unit "
@@ -250,63 +240,84 @@ def _check_number(x: float, original: object) -> float:
     return float(x)
 
 
-def _plain_number(value: object) -> float:
-    """A YAML scalar that must be a number: rejects booleans, dates and other surprises."""
+def _plain_number(value: object, hint: str) -> tuple[float, str | None]:
+    """A YAML scalar that must be one number (and its currency, if written): rejects
+    booleans, dates, ranges and other surprises."""
     if isinstance(value, bool):
         raise EstimateError(
             f"{value!r} is a yes/no value, not a number (YAML reads on/off/yes/no/true/false "
-            f"as booleans). {RANGE_HINT}"
+            f"as booleans). {hint}"
         )
     if isinstance(value, int | float):
-        return _check_number(float(value), value)
-    if isinstance(value, str) and _SINGLE.match(value):
-        try:
-            number = _number_from_text(value)
-        except ValueError:
-            raise EstimateError(f"{value!r} is not a number or a range. {RANGE_HINT}") from None
-        return _check_number(number, value)
+        return _check_number(float(value), value, hint), None
+    if isinstance(value, str):
+        reading = read_text(value, hint=hint)
+        if reading.low != reading.high:
+            raise EstimateError(f"{value!r} is a range where one number goes. {hint}")
+        return _check_number(reading.low, value, hint), reading.currency
     kind = type(value).__name__
     if kind in ("date", "datetime"):
-        raise EstimateError(f"{value!s} was read as a date, not a number. {RANGE_HINT}")
-    raise EstimateError(f"{value!r} is not a number or a range. {RANGE_HINT}")
+        raise EstimateError(f"{value!s} was read as a date, not a number. {hint}")
+    raise EstimateError(f"{value!r} is not a number or a range. {hint}")
+
+
+def _is_plain(text: str) -> bool:
+    """Whether text is a plain number that YAML would write as a number anyway."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return "_" not in text
 
 
 def parse_estimate(value: object, *, share: bool = False) -> Estimate:
     """Turn what a person wrote into an `Estimate`, or raise `EstimateError` saying how to fix it.
 
+    The notation is `notation.read_text`'s: `0.2-0.4`, `20%-40%`, `90k–140k`, `€90k`, ...
+
     >>> parse_estimate(45)
     Estimate(low=45.0, high=45.0, share=False)
     >>> parse_estimate("0.2 to 0.4", share=True).low
     0.2
+    >>> parse_estimate("€90k-140k").currency
+    '€'
     """
+    hint = SHARE_HINT if share else RANGE_HINT
     if isinstance(value, Estimate):
-        return Estimate(value.low, value.high, share)
+        return replace(value, share=share)
     if value is None:
-        raise EstimateError(f"the value is empty. {RANGE_HINT}")
+        raise EstimateError(f"the value is empty. {hint}")
+    text = None
     if isinstance(value, dict):
         unknown = sorted(set(map(str, value)) - {"low", "high"})
         if unknown or not {"low", "high"} <= set(value):
             raise EstimateError(
                 f"a range needs exactly the keys low and high, got {sorted(map(str, value))}. "
-                f"{RANGE_HINT}"
+                f"{hint}"
             )
-        low, high = _plain_number(value["low"]), _plain_number(value["high"])
-    elif isinstance(value, str) and (match := _RANGE.match(value)):
-        try:
-            low_text, high_text = (
-                _number_from_text(match.group(1)),
-                _number_from_text(match.group(2)),
-            )
-        except ValueError:
-            raise EstimateError(f"{value!r} is not a number or a range. {RANGE_HINT}") from None
-        low, high = _check_number(low_text, value), _check_number(high_text, value)
+        (low, low_cur), (high, high_cur) = (
+            _plain_number(value["low"], hint),
+            _plain_number(value["high"], hint),
+        )
+        if low_cur and high_cur and low_cur.upper() != high_cur.upper():
+            raise EstimateError(f"the range names two currencies ({low_cur} and {high_cur}).")
+        currency = low_cur or high_cur
+    elif isinstance(value, str):
+        reading = read_text(value, hint=hint)
+        low, high = (
+            _check_number(reading.low, value, hint),
+            _check_number(reading.high, value, hint),
+        )
+        currency = reading.currency
+        text = None if _is_plain(value.strip()) else value.strip()
     elif isinstance(value, list | tuple):
-        raise EstimateError(f"{list(value)!r} is a list. {RANGE_HINT}")
+        raise EstimateError(f"{list(value)!r} is a list. {hint}")
     else:
-        low = high = _plain_number(value)
+        (low, currency) = _plain_number(value, hint)
+        high = low
     if low > high:
         raise EstimateError(
             f"the range {format_number(low)} to {format_number(high)} has low above high; "
             f"write it as {format_number(high)} to {format_number(low)}."
         )
-    return Estimate(low, high, share)
+    return Estimate(low, high, share, currency, text)

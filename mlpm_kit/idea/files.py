@@ -1,7 +1,8 @@
 """Reading and writing idea files: safe loading, readable errors, atomic saves that keep comments.
 
-`load_idea` reads one YAML file into a validated `Idea`; every problem becomes an
-`IdeaFileError` naming the file, the dotted field path, the value and the fix.
+`load_idea` reads one YAML file into a validated `Idea`, with the defaults of the mlpm.yaml
+files above it (`folder_defaults`); every problem becomes one line of an `IdeaFileError`
+naming the file, the dotted field path, the value and the fix (see `idea.validation`).
 `save_idea` writes an idea back, keeping the human's comments and key order, atomically:
 a crash mid-save leaves the previous file intact.
 """
@@ -9,7 +10,6 @@ a crash mid-save leaves the previous file intact.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import io
 import os
 import re
@@ -18,21 +18,29 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.tokens import CommentToken
 
 from mlpm_kit.errors import IdeaFileError, InputError, SaveConflict
 from mlpm_kit.idea.atomic import atomic_write
+from mlpm_kit.idea.defaults import (
+    DEFAULTS_FILE,
+    NONE,
+    FolderDefaults,
+    check_file,
+    merge_chain,
+    shown_path,
+)
 from mlpm_kit.idea.disk import fingerprint, locked, text_fingerprint
 from mlpm_kit.idea.estimates import EstimateError, parse_estimate
-from mlpm_kit.idea.fields import PROBLEMS
 from mlpm_kit.idea.limits import MAX_IDEA_BYTES
 from mlpm_kit.idea.outcome import check_estimates_kept
 from mlpm_kit.idea.safe_yaml import YamlRefused, check_yaml
-from mlpm_kit.idea.schema import Idea, section_model
+from mlpm_kit.idea.schema import Idea
 from mlpm_kit.idea.text_files import TextKind, read_text
+from mlpm_kit.idea.validation import validate_idea
 from mlpm_kit.resources import kit_path
 
 TEMPLATE = kit_path("templates", "idea.yaml")
@@ -44,14 +52,6 @@ def _yaml() -> YAML:
     yaml.width = 1_000_000_000  # never re-wrap a line: a save changes only the edited fields
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
-
-
-def dotted(loc: tuple) -> str:
-    """('alternatives', 0, 'captures') -> 'alternatives[0].captures'."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 IDEA_TEXT = TextKind(
@@ -113,68 +113,23 @@ def parse_yaml(text: str, name: str) -> Any:
         ) from None
 
 
-def _problems(error: dict) -> list[tuple[str, str]]:
-    """Every (dotted field, message) problem of one validation error."""
-    if error["type"] == PROBLEMS:
-        where = dotted(tuple(error["loc"]))
-        return [
-            (f"{where}.{path}" if where else path, message)
-            for path, message in error["ctx"]["problems"]
-        ]
-    return [_problem(error)]
+_DEFAULTS_CACHE: dict[tuple, tuple[dict[str, Any], dict[str, float]]] = {}
 
 
-def _problem(error: dict) -> tuple[str, str]:
-    loc = tuple(error["loc"])
-    kind = error["type"]
-    if kind == PROBLEMS:
-        return _problems(error)[0]
-    if kind == "extra_forbidden":
-        parent, key = loc[:-1], str(loc[-1])
-        model = section_model(parent)
-        valid = list(model.model_fields) if model else []
-        close = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-        hint = f"did you mean '{close[0]}'?" if close else f"valid keys here: {', '.join(valid)}."
-        return dotted(loc), f"unknown key '{key}'; {hint}"
-    if kind == "missing":
-        return dotted(loc), "is required; add it (templates/idea.yaml shows every field)."
-    message = error["msg"].removeprefix("Value error, ")
-    if kind == "literal_error":
-        message = f"{error['input']!r} is not allowed; {message[0].lower()}{message[1:]}."
-    elif kind in ("model_type", "dict_type"):
-        message = f"should be a section of keys, got {error['input']!r}."
-    elif kind == "list_type":
-        message = f"should be a list (lines starting with '- '), got {error['input']!r}."
-    return dotted(loc), message
+def _defaults_file(path: Path) -> tuple[str, dict[str, Any], dict[str, float]]:
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    name = shown_path(path)
+    if key not in _DEFAULTS_CACHE:
+        _DEFAULTS_CACHE[key] = check_file(parse_yaml(read_yaml_text(path), name), name)
+    return (name, *_DEFAULTS_CACHE[key])
 
 
-def validate_idea(data: Any, name: str, default_id: str | None = None) -> Idea:
-    """Validate parsed YAML into an `Idea`, or raise `IdeaFileError` listing every problem."""
-    if data is None:
-        raise IdeaFileError(
-            name, [(None, 'the file is empty; start from templates/idea.yaml (mlpm new "Title").')]
-        )
-    if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({data!r})"
-        raise IdeaFileError(
-            name,
-            [
-                (
-                    None,
-                    f"the file holds {kind}; an idea file is a set of keys (title:, pain:, cost: ...).",
-                )
-            ],
-        )
-    try:
-        idea = Idea.model_validate(data)
-    except ValidationError as exc:
-        # A misspelled key also makes the real one "missing": report the typo first.
-        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
-        raise IdeaFileError(name, [p for e in errors for p in _problems(e)]) from None
-    if idea.id is None and default_id is not None:
-        idea.id = default_id
-        idea.model_fields_set.discard("id")  # derived, so saving does not write it into the file
-    return idea
+def folder_defaults(folder: str | os.PathLike) -> FolderDefaults:
+    """What the mlpm.yaml files in `folder` and its parent folders set; the nearest wins."""
+    start = Path(folder).resolve()
+    chain = [d / DEFAULTS_FILE for d in (start, *start.parents) if (d / DEFAULTS_FILE).is_file()]
+    return merge_chain([_defaults_file(p) for p in reversed(chain)])
 
 
 def id_from_file_name(stem: str) -> str:
@@ -190,20 +145,18 @@ def id_from_file_name(stem: str) -> str:
 
 
 def load_idea(path: str | os.PathLike) -> Idea:
-    """Load and validate one idea file.
+    """Load and validate one idea file, with the defaults of the mlpm.yaml files above it.
 
     >>> idea = load_idea("examples/ideas/ticket-triage.yaml")
-    >>> idea.title, str(idea.value.users)
-    ('Auto-triage of support tickets', '120 to 250')
+    >>> idea.title, str(idea.value.users), idea.currency
+    ('Auto-triage of support tickets', '120 to 250', 'USD')
     """
     path = Path(path)
     text = read_yaml_text(path)
     data = parse_yaml(text, str(path))
     stem = path.name.removesuffix(".yaml").removesuffix(".yml")
-    try:
-        idea = validate_idea(data, str(path), default_id=id_from_file_name(stem))
-    except IdeaFileError:
-        raise
+    defaults = folder_defaults(path.parent)
+    idea = validate_idea(data, str(path), default_id=id_from_file_name(stem), defaults=defaults)
     if idea.id is None:
         raise IdeaFileError(
             str(path), [("id", "cannot be derived from the file name; add an id: key.")]
@@ -212,9 +165,22 @@ def load_idea(path: str | os.PathLike) -> Idea:
     return idea
 
 
-def idea_data(idea: Idea) -> dict:
-    """The idea as plain YAML-ready data, leaving out fields the file never set."""
-    return idea.model_dump(mode="python", exclude_unset=True)
+def idea_data(idea: Idea, with_defaults: bool = False) -> dict:
+    """The idea as plain YAML-ready data, leaving out fields the file never set.
+
+    `with_defaults` adds what the folder's mlpm.yaml set and the currency, so the data
+    stands on its own elsewhere (a spreadsheet written to another folder).
+    """
+    data = idea.model_dump(mode="python", exclude_unset=True)
+    if with_defaults:
+        full = idea.model_dump(mode="python")
+        for path in sorted(getattr(idea, "_filled", set()) | {"currency"}):
+            section, _, name = path.rpartition(".")
+            if section:
+                data.setdefault(section, {})[name] = full[section][name]
+            elif full[name] is not None:
+                data[name] = full[name]
+    return data
 
 
 def _merge(target: Any, new: Any) -> Any:
@@ -223,7 +189,10 @@ def _merge(target: Any, new: Any) -> Any:
         for key in [k for k in target if k not in new]:
             del target[key]
         for key, value in new.items():
-            target[key] = _merge(target[key], value) if key in target else _fresh(value)
+            if key in target:
+                target[key] = _merge(target[key], value)
+            else:
+                _append(target, key, _fresh(value))
         return target
     if isinstance(target, CommentedSeq) and isinstance(new, list):
         del target[len(new) :]
@@ -236,6 +205,24 @@ def _merge(target: Any, new: Any) -> Any:
     if _same_value(target, new):
         return target  # keep the person's own spelling: {low: 1, high: 2}, "1,000", quotes
     return _fresh(new)
+
+
+def _append(target: CommentedMap, key: Any, value: Any) -> None:
+    """Add a key at the end of a block, before the blank lines that close it.
+
+    ruamel keeps the blank lines after a block in the last key's end-of-line comment; they
+    move to the new key, so the block stays together.
+    """
+    last = next(reversed(target), None) if len(target) else None
+    target[key] = value
+    tokens = target.ca.items.get(last) if last is not None else None
+    if not tokens or len(tokens) < 3 or tokens[2] is None or isinstance(value, dict | list):
+        return
+    head, _, tail = tokens[2].value.partition("\n")
+    if tail.strip("\n") or not tail:
+        return  # comment lines after the block: leave the layout as it is
+    tokens[2].value = head + "\n"
+    target.ca.items[key] = [None, None, CommentToken("\n" + tail, tokens[2].start_mark), None]
 
 
 def _same_value(old: Any, new: Any) -> bool:
@@ -261,10 +248,12 @@ def save_idea(
     """Save `idea` to `path` (default: the file it was loaded from), atomically, keeping comments.
 
     The existing file's comments, key order and line layout are kept; only changed values
-    are rewritten, so a `git diff` shows just the edited fields. The idea is validated
-    first, so invalid data never reaches the disk. When the file on disk records
-    `outcome.actual`, its estimates are kept as decided: a save that would change one
-    raises `InputError`, unless `allow_estimate_changes=True`.
+    are rewritten, so a `git diff` shows just the edited fields. Values the idea's mlpm.yaml
+    set are not written, unless the target folder's mlpm.yaml files set them differently
+    (saving elsewhere keeps the idea's numbers). The idea is validated first, so invalid
+    data never reaches the disk. When the file on disk records `outcome.actual`, its
+    estimates are kept as decided: a save that would change one raises `InputError`,
+    unless `allow_estimate_changes=True`.
     """
     target = Path(path) if path is not None else getattr(idea, "_source", None)
     if target is None:
@@ -286,8 +275,7 @@ def write_idea(
     slip in between. `comments` sets the end-of-line comment of the given fields (by path),
     in the column of the comment it replaces. Returns the fingerprint of the file as written.
     """
-    checked = Idea.model_validate(idea_data(idea))
-    data = idea_data(checked)
+    checked, data = _data_to_write(idea, target)
     with locked(target):
         if expected is not None and fingerprint(target) != expected:
             raise SaveConflict(
@@ -305,7 +293,7 @@ def write_idea(
                 doc = existing
                 if not allow_estimate_changes:
                     try:
-                        before = validate_idea(existing, str(target))
+                        before = validate_idea(existing, str(target), defaults=checked._defaults)
                     except IdeaFileError:
                         before = None
                     if before is not None:
@@ -317,6 +305,24 @@ def write_idea(
         atomic_write(target, text)
     idea._source = target
     return text_fingerprint(text)
+
+
+def _data_to_write(idea: Idea, target: Path) -> tuple[Idea, dict]:
+    """The idea validated for `target`'s folder, and its keys as they go into the file: values
+    its own mlpm.yaml filled in are left out, unless `target`'s folder sets them differently."""
+    there = folder_defaults(target.parent)
+    own: FolderDefaults = getattr(idea, "_defaults", None) or NONE
+    data = idea_data(idea)
+    full = idea_data(idea, with_defaults=True)
+    for key in getattr(idea, "_filled", set()):
+        if own.values.get(key) != there.values.get(key):
+            section, _, name = key.rpartition(".")
+            if section:
+                data.setdefault(section, {})[name] = full[section][name]
+            else:
+                data[name] = full[name]
+    checked = validate_idea(data, str(target), defaults=there)
+    return checked, idea_data(checked)
 
 
 def set_comment(doc: Any, path: tuple, text: str) -> None:
@@ -357,7 +363,8 @@ def dump_yaml(doc: Any) -> str:
 
 
 def new_idea(title: str, folder: str | os.PathLike = ".") -> Path:
-    """Create `folder/<id>.yaml` from the blank template with `title` filled in."""
+    """Create `folder/<id>.yaml` from the blank template with `title` filled in, leaving out
+    what the mlpm.yaml files of the folder set."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     slug = (
@@ -371,5 +378,21 @@ def new_idea(title: str, folder: str | os.PathLike = ".") -> Path:
     doc = parse_yaml(read_yaml_text(TEMPLATE), str(TEMPLATE))
     doc["id"] = target.stem
     doc["title"] = title
-    atomic_write(target, dump_yaml(doc))
+    # What the folder's mlpm.yaml sets is left out, so the idea follows the folder's value.
+    defaults = folder_defaults(folder)
+    for path in defaults.values:
+        section, _, name = path.rpartition(".")
+        block = doc.get(section) if section else doc
+        if isinstance(block, dict) and name in block:
+            del block[name]
+    for section in [k for k, v in doc.items() if isinstance(v, dict) and not v]:
+        del doc[section]
+    header = ""
+    if defaults.values:
+        sources = ", ".join(sorted(set(defaults.sources.values())))
+        header = (
+            f"# Left out because {sources} sets them for this folder: "
+            f"{', '.join(sorted(defaults.values))}.\n# Add one back to give this idea its own value.\n"
+        )
+    atomic_write(target, header + dump_yaml(doc))
     return target

@@ -1,20 +1,29 @@
 """Turning command-line paths into ideas: folders, files, and the problems found on the way.
 
 A folder with one bad idea among good ones still yields the good ones; each bad file is
-reported on its own as an `InputError`.
+reported on its own as an `InputError` (listing all of its problems), and so is an idea
+whose interview notes cannot be found.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from mlpm_kit.errors import InputError, MlpmError
+from mlpm_kit.errors import IdeaFileError, InputError, MlpmError
+from mlpm_kit.idea.defaults import DEFAULTS_FILE
 from mlpm_kit.idea.files import load_idea
 from mlpm_kit.idea.schema import Idea
-from mlpm_kit.idea.sheets import SHEET_SUFFIXES, read_sheet
+from mlpm_kit.idea.sheets import SHEET_SUFFIXES, read_sheet_rows
 from mlpm_kit.idea.text_files import linked_outside
+
+NOTES_SUFFIXES = (".md", ".markdown", ".txt")
+# Folders outside an idea's project from which its notes may be read (os.pathsep-separated).
+ALLOWED_NOTES_ENV = "MLPM_NOTES_DIRS"
+# How far around an idea's folder the closest notes file to a missing one is looked for.
+_NEAR_FILES = 2000
 
 IDEA_SUFFIXES = (".yaml", ".yml")
 # A workshop's group estimates live beside their idea (`x.estimates.yaml`) and are not ideas.
@@ -22,11 +31,13 @@ ESTIMATES_SUFFIX = ".estimates.yaml"
 
 
 def is_idea_file(path: Path) -> bool:
-    """A file a folder of ideas counts as an idea: YAML, not hidden, not group estimates."""
+    """A file a folder of ideas counts as an idea: YAML, not hidden, not group estimates,
+    not the folder's defaults (mlpm.yaml)."""
     return (
         path.suffix in IDEA_SUFFIXES
         and not path.name.startswith(".")
         and not path.name.endswith(ESTIMATES_SUFFIX)
+        and path.name != DEFAULTS_FILE
     )
 
 
@@ -79,35 +90,159 @@ def load_ideas(paths: Iterable[str | os.PathLike]) -> tuple[list[Idea], list[Mlp
 
 
 def _each_idea(files: list[Path], errors: list[MlpmError]) -> Iterator[tuple[Path, Idea]]:
-    """(file, idea) for every idea in `files`; the errors of bad files go to `errors`."""
+    """(file, idea) for every idea in `files` whose notes exist; errors go to `errors`."""
     for path in files:
         try:
             if path.suffix.lower() in SHEET_SUFFIXES:
-                for idea in read_sheet(path):
-                    yield path, idea
+                ideas, error = read_sheet_rows(path)
+                if error is not None:
+                    errors.append(error)
             else:
-                yield path, load_idea(path)
+                ideas = [load_idea(path)]
         except MlpmError as exc:
-            errors.append(exc)
+            # A bad mlpm.yaml fails every idea below it: report it once.
+            if all(str(exc) != str(seen) for seen in errors):
+                errors.append(exc)
+            continue
+        for idea in ideas:
+            try:
+                interview_paths(idea)
+            except MlpmError as exc:
+                errors.append(exc)
+                continue
+            yield path, idea
+
+
+def _notes_near(base: Path) -> list[str]:
+    """Notes files in `base`'s parent folder and two levels below it (`base` itself and its
+    siblings, such as ../interviews), relative to `base`."""
+    root = base.parent
+    found: set[str] = set()
+    for dirpath, dirnames, filenames in os.walk(root):
+        depth = len(Path(dirpath).relative_to(root).parts)
+        dirnames[:] = [] if depth >= 2 else [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if name.lower().endswith(NOTES_SUFFIXES):
+                found.add(os.path.relpath(Path(dirpath) / name, base).replace(os.sep, "/"))
+                if len(found) >= _NEAR_FILES:
+                    return sorted(found)
+    return sorted(found)
+
+
+def closest_notes(entry: str, base: Path) -> str | None:
+    """The existing notes file whose path (relative to `base`) is closest to `entry`."""
+    near = _notes_near(base)
+    close = difflib.get_close_matches(entry, near, n=1, cutoff=0.5)
+    if close:
+        return close[0]
+    by_name = [p for p in near if Path(p).name == Path(entry).name]
+    return by_name[0] if by_name else None
+
+
+def notes_roots(idea_file: Path | None) -> list[Path]:
+    """The folders an idea's notes may be in: its project (the idea's folder and the folders
+    beside it, such as ../interviews) and the folders listed in $MLPM_NOTES_DIRS."""
+    base = (Path(idea_file).parent if idea_file is not None else Path(".")).resolve()
+    extra = [Path(p) for p in os.environ.get(ALLOWED_NOTES_ENV, "").split(os.pathsep) if p]
+    return [base.parent, *extra]
+
+
+def listed_notes_path(entry: str, idea_file: Path | None) -> Path:
+    """The notes file an idea lists, or a `ValueError` saying why it may not be read.
+
+    Only regular Markdown or text files inside `notes_roots` are read, after resolving
+    symbolic links; an absolute path only inside a folder of $MLPM_NOTES_DIRS. Notes text
+    ends up in reports: an idea file must never make the kit read another kind of file.
+    """
+    base = Path(idea_file).parent if idea_file is not None else Path(".")
+    roots = notes_roots(idea_file)
+    raw = Path(entry)
+    if raw.is_absolute() and not any(linked_outside(raw, r) is None for r in roots[1:]):
+        raise ValueError(
+            f"{entry!r} is an absolute path; write it relative to the idea file (or list its "
+            f"folder in ${ALLOWED_NOTES_ENV})."
+        )
+    path = base / raw
+    if path.suffix.lower() not in NOTES_SUFFIXES:
+        raise ValueError(
+            f"{entry!r} is not interview notes; list Markdown or text files "
+            f"({', '.join(NOTES_SUFFIXES)})."
+        )
+    try:
+        real = path.resolve()
+        regular = real.is_file()
+    except (OSError, RuntimeError):
+        real, regular = path, False
+    if not regular:
+        close = closest_notes(entry, base)
+        hint = f"the closest existing file is {close!r}" if close else "no notes files are near it"
+        raise ValueError(
+            f"{entry!r} does not exist (resolved against {base.resolve()}); {hint}. "
+            "Fix the path (relative to the idea file) or remove it from the list."
+        )
+    if real.suffix.lower() not in NOTES_SUFFIXES or all(
+        not real.is_relative_to(r.resolve()) for r in roots
+    ):
+        raise ValueError(
+            f"{entry!r} leads outside the idea's project folder {roots[0]} (to {real}); keep "
+            f"notes beside the ideas, or list their folder in ${ALLOWED_NOTES_ENV}."
+        )
+    return path
+
+
+def interview_paths(idea: Idea) -> list[Path]:
+    """The notes files the idea lists, resolved against the idea file's folder.
+
+    Only these files are ever read (see `listed_notes_path`); entries that may not be read
+    are one `IdeaFileError` naming the idea file, each entry as written, the folder it was
+    resolved against and the closest existing notes file.
+    """
+    source = getattr(idea, "_source", None)
+    name = str(source) if source is not None else (idea.id or "the idea")
+    if source is not None and Path(source).suffix.lower() in SHEET_SUFFIXES:
+        name = f"{source} (idea {idea.id})"
+    out: list[Path] = []
+    problems: list[tuple[str | None, str]] = []
+    for i, entry in enumerate(idea.evidence.interviews):
+        try:
+            out.append(listed_notes_path(entry, source))
+        except ValueError as exc:
+            problems.append((f"evidence.interviews[{i}]", str(exc)))
+    if problems:
+        raise IdeaFileError(name, problems)
+    return out
+
+
+def check_portfolio_path(path: str | os.PathLike) -> Path:
+    """`path` if it can hold a portfolio (a folder, an idea file, a .csv or an .xlsx)."""
+    path = Path(path)
+    if not (path.is_dir() or path.suffix in IDEA_SUFFIXES or path.suffix.lower() in SHEET_SUFFIXES):
+        raise InputError(
+            "is not a folder, an idea file (.yaml), a .csv or an .xlsx.", file=str(path)
+        )
+    return path
 
 
 def load_portfolio(path: str | os.PathLike) -> list[Idea]:
     """The ideas of a folder of idea files, one idea file, a .csv or an .xlsx.
 
-    A folder must load completely: silently dropping a bad idea would change the best set.
+    Every idea must load: silently dropping a bad idea would change the best set. The
+    error lists every problem of every bad idea, one line each. (`mlpm compare` uses
+    `load_ideas`, compares the good ideas and lists the bad ones.)
     """
-    path = Path(path)
-    if path.is_dir() or path.suffix in IDEA_SUFFIXES:
-        ideas, errors = load_ideas([path])
-        if errors:
-            more = (
-                f" ({len(errors) - 1} more bad file{'s' if len(errors) > 2 else ''})"
-                if len(errors) > 1
-                else ""
+    path = check_portfolio_path(path)
+    ideas, errors = load_ideas([path])
+    if len(errors) == 1 and not path.is_dir():
+        raise errors[0]
+    if errors:
+        raise InputError(
+            "\n".join(
+                [
+                    *(line for exc in errors for line in exc.lines()),
+                    f"{len(errors)} file{'s' if len(errors) > 1 else ''} with problems in {path}; "
+                    "a comparison needs every idea of the portfolio: fix them or move them out "
+                    "of the folder.",
+                ]
             )
-            raise InputError(
-                f"{str(errors[0]).rstrip('.')}{more}. A comparison needs every idea of the portfolio: "
-                "fix the file or move it out of the folder."
-            )
-        return ideas
-    return read_sheet(path)
+        )
+    return ideas

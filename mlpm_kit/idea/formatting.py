@@ -22,13 +22,14 @@ def _missing(x: float | None) -> bool:
     return x is None or not math.isfinite(x)
 
 
-def money(x: float | None, digits: int = 3) -> str:
-    """Compact money without a currency sign (the kit is currency-agnostic): 1234567 -> '1.23M'.
+def money(x: float | None, currency: str | None = None, digits: int = 3) -> str:
+    """Compact money with its currency code in front: (1234567, "EUR") -> 'EUR 1.23M'.
 
-    Amounts under half a cent are 0 (rounding noise such as 5.82e-11); beyond 1e15, powers of ten.
+    Without a currency (an idea file that names none) the number stands alone. Amounts
+    under half a cent are 0 (rounding noise such as 5.82e-11); beyond 1e15, powers of ten.
 
-    >>> money(1234567), money(5.82e-11), money(-3.47e16), money(float("inf"))
-    ('1.23M', '0', '-3.47e16', 'n/a')
+    >>> money(1234567), money(5.82e-11), money(-3.47e16), money(float("inf")), money(1234567, "EUR")
+    ('1.23M', '0', '-3.47e16', 'n/a', 'EUR 1.23M')
     """
     if _missing(x):
         return "n/a"
@@ -36,12 +37,18 @@ def money(x: float | None, digits: int = 3) -> str:
         return "0"
     sign = "-" if x < 0 else ""
     x = abs(float(x))
+    prefix = f"{currency} " if currency else ""
     if x >= 1e15:
-        return f"{sign}{x:.{digits}g}".replace("e+", "e")
+        return f"{prefix}{sign}{x:.{digits}g}".replace("e+", "e")
     for threshold, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
         if x >= threshold:
-            return f"{sign}{x / threshold:.{digits}g}{suffix}"
-    return f"{sign}{x:.{digits}g}" if x < 100 else f"{sign}{x:.0f}"
+            return f"{prefix}{sign}{x / threshold:.{digits}g}{suffix}"
+    return f"{prefix}{sign}{x:.{digits}g}" if x < 100 else f"{prefix}{sign}{x:.0f}"
+
+
+def in_currency(label: str, currency: str | None) -> str:
+    """A column or axis label with its currency: ('npv', 'EUR') -> 'npv (EUR)'."""
+    return f"{label} ({currency})" if currency else label
 
 
 def share(x: float | None) -> str:
@@ -58,7 +65,7 @@ def number(x: float | None, digits: int = 3) -> str:
     if abs(x) < 1e-9:
         return "0"
     if abs(x) >= 1e6:
-        return money(x, digits)
+        return money(x, digits=digits)
     if float(x).is_integer():
         return f"{int(x):,}"
     return f"{x:,.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"

@@ -15,7 +15,17 @@ from typing import Annotated, Literal
 from pydantic import PlainSerializer, PlainValidator, model_validator
 
 from mlpm_kit.idea.estimates import Estimate, EstimateError, format_number, parse_estimate
-from mlpm_kit.idea.fields import INTERVAL_HELP, Amount, Flag, Section, Text, WholeNumber, field
+from mlpm_kit.idea.fields import (
+    NUMBER,
+    SHARE,
+    Amount,
+    Flag,
+    Money,
+    Section,
+    Text,
+    WholeNumber,
+    field,
+)
 
 TASKS = ("binary_classification", "multiclass", "ranking", "regression", "forecasting")
 METRICS = ("precision", "recall", "f_beta", "expected_cost")
@@ -56,16 +66,16 @@ def _positive(value: object) -> Estimate:
 
 
 def _unit_number(value: object) -> float:
-    """A plain number in [0, 1] (a measured metric or share)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(
-            f"{value!r} is not a number; give a share between 0 and 1 (write 30% as 0.3)."
-        )
-    if not 0 <= value <= 1:
-        raise ValueError(
-            f"{value!r} is outside 0-1; give a share between 0 and 1 (write 30% as 0.3)."
-        )
-    return float(value)
+    """One number in [0, 1] (a measured metric or share): 0.3 or 30%."""
+    try:
+        est = parse_estimate(value, share=True)
+    except EstimateError as exc:
+        raise ValueError(str(exc)) from None
+    if est.is_range:
+        raise ValueError(f"{est} is a range; give one measured share, such as 0.3 or 30%.")
+    if not 0 <= est.low <= 1:
+        raise ValueError(f"{est} is outside 0-1; give a share between 0 and 1, such as 0.3 or 30%.")
+    return est.low
 
 
 def _pilot_curve(value: object) -> list[tuple[float, float]]:
@@ -88,7 +98,7 @@ def _pilot_curve(value: object) -> list[tuple[float, float]]:
             )
         if isinstance(m, bool) or not isinstance(m, int | float) or not 0 <= m <= 1:
             raise ValueError(
-                f"point {i + 1} has metric {m!r}; the metric must lie between 0 and 1 (write 86% as 0.86)."
+                f"point {i + 1} has metric {m!r}; the metric must lie between 0 and 1 (0.86, not 86)."
             )
         points.append((float(n), float(m)))
     labels = [n for n, _ in points]
@@ -104,8 +114,8 @@ def _curve_to_yaml(points: list[tuple[float, float]]) -> list[list[float | int]]
 
 
 _TO_YAML = PlainSerializer(lambda e: e.to_yaml())
-OpenShare = Annotated[Estimate, PlainValidator(_open_share), _TO_YAML]
-Positive = Annotated[Estimate, PlainValidator(_positive), _TO_YAML]
+OpenShare = Annotated[Estimate, PlainValidator(_open_share), _TO_YAML, SHARE]
+Positive = Annotated[Estimate, PlainValidator(_positive), _TO_YAML, NUMBER]
 UnitNumber = Annotated[float, PlainValidator(_unit_number)]
 PilotCurve = Annotated[
     list[tuple[float, float]], PlainValidator(_pilot_curve), PlainSerializer(_curve_to_yaml)
@@ -143,10 +153,8 @@ class MlTarget(Section):
 
 class MlData(Section):
     labels_now: WholeNumber = field(0, "Labels now", "labels", "Labeled examples available today.")
-    cost_per_label: Amount = field(
-        0.0, "Cost per label", "money/label", "Cost of one more label. " + INTERVAL_HELP
-    )
-    purchase_cost: Amount = field(
+    cost_per_label: Money = field(0.0, "Cost per label", "money/label", "Cost of one more label. ")
+    purchase_cost: Money = field(
         0.0, "Data purchase cost", "money", "One-time: bought data sets, licences."
     )
     pilot_curve: PilotCurve = field(
@@ -190,9 +198,9 @@ class MlCompliance(Section):
 
 class MlMonitoring(Section):
     retrain_every_weeks: Positive | None = field(
-        None, "Retrain every", "weeks", "Weeks between retrainings. " + INTERVAL_HELP
+        None, "Retrain every", "weeks", "Weeks between retrainings. "
     )
-    retrain_weeks: Amount = field(0.0, "Effort per retraining", "engineer-weeks", INTERVAL_HELP)
+    retrain_weeks: Amount = field(0.0, "Effort per retraining", "engineer-weeks")
     watch: list[Text] = field(
         [], "What is watched", help="Drift and quality signals monitored after launch."
     )
@@ -220,7 +228,7 @@ class MlSection(Section):
         None,
         "Decisions per year",
         "predictions/year",
-        "Predictions the product makes a year. " + INTERVAL_HELP,
+        "Predictions the product makes a year.",
     )
     base_rate: OpenShare | None = field(
         None,
@@ -228,17 +236,17 @@ class MlSection(Section):
         "share 0-1",
         "Share of positives among the decisions, strictly between 0 and 1.",
     )
-    false_positive_cost: Amount | None = field(
+    false_positive_cost: Money | None = field(
         None,
         "Cost of a false positive",
         "money",
-        "Cost of acting on a wrong positive. " + INTERVAL_HELP,
+        "Cost of acting on a wrong positive.",
     )
-    false_negative_cost: Amount | None = field(
+    false_negative_cost: Money | None = field(
         None,
         "Cost of a false negative",
         "money",
-        "Cost of missing a real positive. " + INTERVAL_HELP,
+        "Cost of missing a real positive.",
     )
     target: MlTarget | None = field(None, "Target", help="Optional: the metric and level to reach.")
     data: MlData | None = field(None, "Data")

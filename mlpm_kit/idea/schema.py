@@ -18,10 +18,11 @@ from pydantic import BaseModel, PlainSerializer, PlainValidator, PrivateAttr, mo
 
 from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.fields import (
-    INTERVAL_HELP,
     WEEKS_PER_YEAR,
     Amount,
+    Currency,
     Flag,
+    Money,
     PainScore,
     Section,
     Share,
@@ -71,9 +72,9 @@ class Alternative(Section):
         0.0,
         "Benefit already captured",
         "share 0-1",
-        "Share of the benefit that customers already get from this alternative. " + INTERVAL_HELP,
+        "Share of the benefit that customers already get from this alternative.",
     )
-    cost_per_year: Amount = field(
+    cost_per_year: Money = field(
         0.0, "Cost per year", "money/year", "What customers spend on it today."
     )
     replaced: Flag = field(
@@ -82,15 +83,13 @@ class Alternative(Section):
 
 
 class Value(Section):
-    users: Amount = field(0.0, "Users", "people", "People who have the problem. " + INTERVAL_HELP)
-    adoption: Share = field(
-        0.0, "Adoption", "share 0-1", "Share of those users who will use it. " + INTERVAL_HELP
-    )
+    users: Amount = field(0.0, "Users", "people", "People who have the problem.")
+    adoption: Share = field(0.0, "Adoption", "share 0-1", "Share of those users who will use it. ")
     hours_saved_per_user_week: Amount = field(
-        0.0, "Hours saved per user per week", "hours/week", "Per adopting user. " + INTERVAL_HELP
+        0.0, "Hours saved per user per week", "hours/week", "Per adopting user. "
     )
-    hourly_cost: Amount = field(
-        0.0, "Hourly cost", "money/hour", "Loaded cost of an hour of their time. " + INTERVAL_HELP
+    hourly_cost: Money = field(
+        0.0, "Hourly cost", "money/hour", "Loaded cost of an hour of their time. "
     )
     weeks_per_year: Amount = field(
         46.0,
@@ -99,27 +98,27 @@ class Value(Section):
         "Weeks a year they work; default 46.",
         le=WEEKS_PER_YEAR,
     )
-    money_saved_per_year: Amount = field(
-        0.0, "Other money saved per year", "money/year", "Other direct savings. " + INTERVAL_HELP
+    money_saved_per_year: Money = field(
+        0.0, "Other money saved per year", "money/year", "Other direct savings. "
     )
-    revenue_per_year: Amount = field(0.0, "New revenue per year", "money/year", INTERVAL_HELP)
+    revenue_per_year: Money = field(0.0, "New revenue per year", "money/year")
 
 
 class Cost(Section):
     team_size: estimate_type(minimum=1.0) = field(
         2.0, "Team size", "engineers", "Engineers working on it at once; default 2."
     )
-    team_week_cost: Amount = field(
+    team_week_cost: Money = field(
         ..., "Cost of an engineer-week", "money/engineer-week", "Loaded cost of one engineer-week."
     )
     mvp_weeks: Amount = field(
-        ..., "Effort to MVP", "engineer-weeks", "Engineer-weeks to a usable MVP. " + INTERVAL_HELP
+        ..., "Effort to MVP", "engineer-weeks", "Engineer-weeks to a usable MVP. "
     )
     build_weeks: Amount = field(
         0.0,
         "Effort from MVP to launch",
         "engineer-weeks",
-        "Engineer-weeks after the MVP. " + INTERVAL_HELP,
+        "Engineer-weeks after the MVP.",
     )
     iterations: WholeNumber = field(
         0, "Improvement rounds", "rounds", "Planned rounds after launch."
@@ -128,19 +127,19 @@ class Cost(Section):
         0.0,
         "Effort per round",
         "engineer-weeks",
-        "Engineer-weeks per improvement round. " + INTERVAL_HELP,
+        "Engineer-weeks per improvement round.",
     )
-    data_cost: Amount | None = field(
+    data_cost: Money | None = field(
         None,
         "Data cost",
         "money",
         "One-time: labels, purchases, partnerships. Left empty, the ML section's estimate is used.",
     )
-    run_cost_per_year: Amount = field(
+    run_cost_per_year: Money = field(
         0.0,
         "Running cost per year",
         "money/year",
-        "Infrastructure, monitoring, retraining, support. " + INTERVAL_HELP,
+        "Infrastructure, monitoring, retraining, support.",
     )
 
 
@@ -154,7 +153,7 @@ class Timeline(Section):
 
 
 class Opportunity(Section):
-    value_per_engineer_week: Amount = field(
+    value_per_engineer_week: Money = field(
         0.0,
         "Value of the next-best work",
         "money/engineer-week",
@@ -284,6 +283,9 @@ class Idea(Section):
     _source: Path | None = PrivateAttr(None)
     # Set on a copy corrected by a team's record: path -> {stated, corrected, source}.
     _calibration: dict | None = PrivateAttr(None)
+    # The folder defaults (mlpm.yaml) it was validated with, and the dotted paths they filled in.
+    _defaults: Any = PrivateAttr(None)
+    _filled: set[str] = PrivateAttr(default_factory=set)
 
     id: Annotated[str | None, PlainValidator(_idea_id)] = field(
         None, "Id", help="Short name; defaults to the file name without .yaml."
@@ -292,6 +294,11 @@ class Idea(Section):
     owner: Text = field("", "Owner", help="Who drives it.")
     status: Literal["discovery", "validating", "mvp", "launched", "parked"] = field(
         "discovery", "Status", help="discovery, validating, mvp, launched or parked."
+    )
+    currency: Currency = field(
+        None,
+        "Currency",
+        help="ISO 4217 code (EUR, USD, CNY) of every amount in the file; default: the folder's mlpm.yaml.",
     )
     tags: list[Text] = field([], "Tags")
     problem: Problem = field(Problem(), "Problem")

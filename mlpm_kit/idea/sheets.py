@@ -12,8 +12,8 @@ file, the row (as the spreadsheet shows it: the header is row 1) and the column.
 that `save_portfolio` adds for results (RESULT_COLUMNS) are skipped when reading, so a
 results file reads back to the same ideas.
 
-A folder of idea files must load completely: one bad file is an error for a comparison,
-since silently dropping an idea would change the best set.
+The good rows of a sheet are still read when others are bad (`read_sheet_rows`); the
+mlpm.yaml files above the sheet's folder give the defaults, as for an idea file.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from pydantic import BaseModel
 from mlpm_kit.errors import IdeaFileError, InputError
 from mlpm_kit.idea.atomic import atomic_path, atomic_write
 from mlpm_kit.idea.estimates import Estimate
-from mlpm_kit.idea.files import idea_data, parse_yaml, validate_idea
+from mlpm_kit.idea.files import folder_defaults, idea_data, parse_yaml, validate_idea
 from mlpm_kit.idea.formatting import FORMULA_STARTS, spreadsheet_text
 from mlpm_kit.idea.limits import MAX_CELL_CHARS, MAX_SHEET_BYTES, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
 from mlpm_kit.idea.schema import ACTUAL_FIELDS, Idea
@@ -117,7 +117,8 @@ def column_kind(column: str) -> str | None:
     return None
 
 
-def _check_header(header: list[str], name: str) -> list[str]:
+def _check_header(header: list[str], name: str, preset: Iterable[str] = ()) -> list[str]:
+    """The header, or an InputError; `preset` columns (set by an mlpm.yaml) are not required."""
     valid = (
         list(COLUMNS) + [f"alternatives[0].{f}" for f in ALTERNATIVE_FIELDS] + list(RESULT_COLUMNS)
     )
@@ -142,7 +143,7 @@ def _check_header(header: list[str], name: str) -> list[str]:
             else "columns are dotted field paths such as value.users; see templates/idea.yaml."
         )
         raise InputError(f"unknown column '{column}' (column {number}); {hint}", file=name)
-    missing = [c for c in REQUIRED_COLUMNS if c not in seen]
+    missing = [c for c in REQUIRED_COLUMNS if c not in seen and c not in set(preset)]
     if missing:
         raise InputError(
             f"the required column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
@@ -234,7 +235,23 @@ def _slug(title: str) -> str:
 
 def ideas_from_rows(header: list[str], rows: list[tuple[int, list[Any]]], name: str) -> list[Idea]:
     """Validate spreadsheet rows (row number, cells) into ideas; one IdeaFileError lists every problem."""
-    header = _check_header([str(h).strip() if h is not None else "" for h in header], name)
+    ideas, error = rows_to_ideas(header, rows, name)
+    if error is not None:
+        raise error
+    return ideas
+
+
+def rows_to_ideas(
+    header: list[str], rows: list[tuple[int, list[Any]]], name: str
+) -> tuple[list[Idea], IdeaFileError | None]:
+    """The ideas of the good rows, and one IdeaFileError listing every problem of the bad ones.
+
+    Rows are validated with the defaults of the mlpm.yaml files above the sheet's folder.
+    """
+    defaults = folder_defaults(Path(name).parent)
+    header = _check_header(
+        [str(h).strip() if h is not None else "" for h in header], name, defaults.values
+    )
     problems: list[tuple[str | None, str]] = []
     ideas: list[Idea] = []
     seen: dict[str, int] = {}
@@ -252,7 +269,7 @@ def ideas_from_rows(header: list[str], rows: list[tuple[int, list[Any]]], name: 
         title = row.get("title")
         default_id = _slug(title) if isinstance(title, str) and _slug(title) else f"row-{number}"
         try:
-            idea = validate_idea(_nest(row), name, default_id=default_id)
+            idea = validate_idea(_nest(row), name, default_id=default_id, defaults=defaults)
         except IdeaFileError as exc:
             problems.extend(
                 (f"row {number}, column {_column_of(f, header)}", m) for f, m in exc.problems
@@ -269,11 +286,9 @@ def ideas_from_rows(header: list[str], rows: list[tuple[int, list[Any]]], name: 
         seen[idea.id] = number
         idea._source = Path(name)  # interview paths in a row are relative to the sheet's folder
         ideas.append(idea)
-    if problems:
-        raise IdeaFileError(name, problems)
-    if not ideas:
+    if not ideas and not problems:
         raise InputError("has a header row but no ideas; add one row per idea.", file=name)
-    return ideas
+    return ideas, IdeaFileError(name, problems) if problems else None
 
 
 SHEET_TEXT = TextKind(
@@ -358,6 +373,14 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[tuple[int, list[Any]]]]:
 
 def read_sheet(path: str | os.PathLike) -> list[Idea]:
     """The ideas of a .csv or .xlsx portfolio, every row validated like an idea file."""
+    ideas, error = read_sheet_rows(path)
+    if error is not None:
+        raise error
+    return ideas
+
+
+def read_sheet_rows(path: str | os.PathLike) -> tuple[list[Idea], IdeaFileError | None]:
+    """The ideas of a sheet's good rows, and one error listing every problem of the others."""
     path = Path(path)
     name = str(path)
     if path.suffix.lower() not in SHEET_SUFFIXES:
@@ -370,7 +393,7 @@ def read_sheet(path: str | os.PathLike) -> list[Idea]:
             "the file is empty; the first row names the columns (id, title, pain.frequency, ...), then one row per idea.",
             file=name,
         )
-    return ideas_from_rows(header, rows, name)
+    return rows_to_ideas(header, rows, name)
 
 
 def _flat(data: dict, prefix: str = "") -> dict[str, Any]:
@@ -428,7 +451,7 @@ def portfolio_frame(
 
     Interview paths are rewritten relative to `folder` (where the sheet will be written).
     """
-    rows = [_flat(idea_data(idea)) for idea in ideas]
+    rows = [_flat(idea_data(idea, with_defaults=True)) for idea in ideas]
     for row, idea in zip(rows, ideas, strict=True):
         row["id"] = idea.id
         if idea.evidence.interviews:

@@ -20,7 +20,6 @@ Per interview:
 from __future__ import annotations
 
 import json
-import os
 import re
 import warnings
 from dataclasses import dataclass
@@ -344,9 +343,7 @@ def check_interview(
     )
 
 
-NOTES_SUFFIXES = (".md", ".markdown", ".txt")
 # Folders besides an idea's own project from which its `evidence.interviews` may be read.
-ALLOWED_NOTES_ENV = "MLPM_NOTES_DIRS"
 
 
 def notes_paths(paths) -> list[Path]:
@@ -369,55 +366,6 @@ def notes_paths(paths) -> list[Path]:
                 )
             out.append(q)
     return out
-
-
-def notes_roots(idea_file: Path | None) -> list[Path]:
-    """The folders an idea's notes may be in: its project (the idea's folder and the folders
-    beside it, such as ../interviews) and the folders listed in $MLPM_NOTES_DIRS."""
-    base = (Path(idea_file).parent if idea_file is not None else Path(".")).resolve()
-    extra = [Path(p) for p in os.environ.get(ALLOWED_NOTES_ENV, "").split(os.pathsep) if p]
-    return [base.parent, *extra]
-
-
-def listed_notes_path(entry: str, idea_file: Path | None) -> Path:
-    """The notes file an idea lists, or a `ValueError` saying why it may not be read.
-
-    Only regular Markdown or text files inside `notes_roots` are read, after resolving
-    symbolic links; an absolute path only inside a folder of $MLPM_NOTES_DIRS. Notes text
-    ends up in reports: an idea file must never make the kit read another kind of file.
-    """
-    base = Path(idea_file).parent if idea_file is not None else Path(".")
-    roots = notes_roots(idea_file)
-    raw = Path(entry)
-    if raw.is_absolute() and not any(linked_outside(raw, r) is None for r in roots[1:]):
-        raise ValueError(
-            f"{entry!r} is an absolute path; write it relative to the idea file (or list its "
-            f"folder in ${ALLOWED_NOTES_ENV})."
-        )
-    path = base / raw
-    if path.suffix.lower() not in NOTES_SUFFIXES:
-        raise ValueError(
-            f"{entry!r} is not interview notes; list Markdown or text files "
-            f"({', '.join(NOTES_SUFFIXES)})."
-        )
-    try:
-        real = path.resolve()
-        regular = real.is_file()
-    except (OSError, RuntimeError):
-        real, regular = path, False
-    if not regular:
-        raise ValueError(
-            f"{entry!r} is not a notes file (looked for {path}); fix the path (relative to the "
-            "idea file) or remove it from the list."
-        )
-    if real.suffix.lower() not in NOTES_SUFFIXES or all(
-        not real.is_relative_to(r.resolve()) for r in roots
-    ):
-        raise ValueError(
-            f"{entry!r} leads outside the idea's project folder {roots[0]} (to {real}); keep "
-            f"notes beside the ideas, or list their folder in ${ALLOWED_NOTES_ENV}."
-        )
-    return path
 
 
 @dataclass

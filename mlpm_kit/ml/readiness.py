@@ -161,6 +161,7 @@ def ml_check(idea: Idea | str | os.PathLike, seed: int = 0) -> dict[str, Any]:
     ml = idea.ml
     out: dict[str, Any] = {
         "id": idea.id,
+        "currency": idea.currency,
         "title": idea.title,
         "has_ml": has_ml(ml),
         "task": ml.task,
@@ -284,6 +285,10 @@ def _retraining_point(idea: Idea) -> float:
 def ml_check_text(result: dict[str, Any]) -> str:
     """The readable summary `mlpm ml-check` prints."""
     lines = [f"ML readiness: {result['title']} ({result['id']})", ""]
+
+    def cash(x: float | None) -> str:
+        return money(x, result.get("currency"))
+
     if not result["has_ml"]:
         return "\n".join(lines + result["messages"])
     metric = result["recommended_metric"]
@@ -320,13 +325,13 @@ def ml_check_text(result: dict[str, Any]) -> str:
         cost_range = ""
         if result["data_cost_low"] != result["data_cost_high"]:
             high = result["data_cost_high"]
-            cost_range = f" (range {money(result['data_cost_low'])} to {money(high) if high is not None else 'unbounded'})"
-        lines.append(f"Data cost            {money(result['data_cost'])}{cost_range}")
+            cost_range = f" (range {cash(result['data_cost_low'])} to {cash(high) if high is not None else 'unbounded'})"
+        lines.append(f"Data cost            {cash(result['data_cost'])}{cost_range}")
     if result["curve"]:
         lines.append(f"Curve saturates at   {result['curve']['m_max']:.3f}")
     if result["retraining_cost_per_year"] is not None:
         lines.append(
-            f"Retraining per year  {money(result['retraining_cost_per_year'])} (added to the running cost)"
+            f"Retraining per year  {cash(result['retraining_cost_per_year'])} (added to the running cost)"
         )
     lines.append(f"Explanation shown    {result['explanation'] or '(none)'}")
     lines.append(f"Use cases documented {'yes' if result['documented_use_cases'] else 'no'}")

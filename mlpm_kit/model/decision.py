@@ -225,8 +225,8 @@ def reason(d: Decision) -> str:
 
 
 def amount_text(currency: str | None):
-    """How amounts are shown: `money`, followed by the currency code when the idea has one."""
-    return (lambda x: f"{money(x)} {currency}") if currency else money
+    """How amounts are shown: `money` with the idea's currency code, when it has one."""
+    return lambda x: money(x, currency)
 
 
 def decisions(

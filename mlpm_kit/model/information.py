@@ -36,7 +36,7 @@ from mlpm_kit.model.inputs import (
     REPLACED_COST,
     SCALAR_PATHS,
     ModelInputs,
-    model_inputs,
+    portfolio_inputs,
     stack_values,
 )
 
@@ -239,7 +239,7 @@ def sensitivity(ideas: Sequence[Idea]) -> pd.DataFrame:
     call for all ideas and inputs: arrays of ideas x inputs x (low, high).
     """
     ideas = list(ideas)
-    inputs = [model_inputs(idea) for idea in ideas]
+    inputs = portfolio_inputs(ideas)
     columns = [
         "id",
         "input",

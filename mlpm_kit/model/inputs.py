@@ -13,16 +13,19 @@ and the report can say where a number came from:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from mlpm_kit.errors import InputError
+from mlpm_kit.idea.defaults import portfolio_currency
 from mlpm_kit.idea.estimates import Estimate, format_number
-from mlpm_kit.idea.schema import Idea
-from mlpm_kit.interviews.notes import check_notes, listed_notes_path
+from mlpm_kit.idea.fields import MONEY, notation_of
+from mlpm_kit.idea.folders import interview_paths
+from mlpm_kit.idea.schema import Idea, section_model
+from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.ml.readiness import data_cost_estimate, retraining_cost
 
 # Inputs that are one number per idea, by dotted path in the idea file.
@@ -88,23 +91,6 @@ def _get(idea: Idea, path: str):
 
 def _constant(x: float, share: bool = False) -> Estimate:
     return Estimate(float(x), float(x), share)
-
-
-def interview_paths(idea: Idea) -> list[Path]:
-    """The notes files the idea lists, resolved against the idea file's folder.
-
-    Only these files are ever read; a missing one is an `InputError` naming the idea file
-    and the list entry.
-    """
-    source = getattr(idea, "_source", None)
-    name = str(source) if source is not None else (idea.id or "the idea")
-    out = []
-    for i, entry in enumerate(idea.evidence.interviews):
-        try:  # only notes files inside the idea's project: see listed_notes_path
-            out.append(listed_notes_path(entry, source))
-        except ValueError as exc:
-            raise InputError(str(exc), file=name, field=f"evidence.interviews[{i}]") from None
-    return out
 
 
 # Grades of interview notes by (path, mtime, size) of each file: scoring, simulating and
@@ -243,6 +229,43 @@ def model_inputs(idea: Idea) -> ModelInputs:
     captures = [alt.captures for alt in idea.alternatives]
     replaced = [alt.cost_per_year if alt.replaced else _constant(0.0) for alt in idea.alternatives]
     return ModelInputs(idea.id or "", scalars, captures, replaced, sources)
+
+
+def _money_paths() -> tuple[str, ...]:
+    """The scalar inputs that are amounts of money (their schema type is `Money`)."""
+    out = []
+    for path in SCALAR_PATHS:
+        section, name = path.split(".")
+        model = section_model((section,))
+        if model is not None and notation_of(model.model_fields[name]) is MONEY:
+            out.append(path)
+    return tuple(out)
+
+
+MONEY_PATHS = _money_paths()
+
+
+def _scaled(est: Estimate, rate: float) -> Estimate:
+    return est if rate == 1.0 else Estimate(est.low * rate, est.high * rate, est.share)
+
+
+def converted(inputs: ModelInputs, rate: float) -> ModelInputs:
+    """The inputs with every amount of money times `rate` (into the portfolio's currency)."""
+    if rate == 1.0:
+        return inputs
+    scalars = {
+        path: _scaled(est, rate) if path in MONEY_PATHS else est
+        for path, est in inputs.scalars.items()
+    }
+    replaced = [_scaled(est, rate) for est in inputs.replaced_costs]
+    return replace(inputs, scalars=scalars, replaced_costs=replaced)
+
+
+def portfolio_inputs(ideas: Sequence[Idea]) -> list[ModelInputs]:
+    """Every idea's inputs, with amounts in the portfolio's one currency (see `portfolio_currency`)."""
+    ideas = list(ideas)
+    _, rates = portfolio_currency(ideas)
+    return [converted(model_inputs(idea), rate) for idea, rate in zip(ideas, rates, strict=True)]
 
 
 def stack_medians(inputs: list[ModelInputs]) -> dict[str, np.ndarray]:

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from mlpm_kit.idea.defaults import portfolio_currency
 from mlpm_kit.idea.formatting import money, number, share
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.model.economics import OUTPUTS, evaluate
-from mlpm_kit.model.inputs import model_inputs, stack_medians
+from mlpm_kit.model.inputs import model_inputs, portfolio_inputs, stack_medians
 
 # The columns of `mlpm score --json` (DESIGN section 6), in order.
 SCORE_COLUMNS = (
@@ -41,7 +42,7 @@ SCORE_COLUMNS = (
 
 def point_values(ideas: Sequence[Idea]) -> dict[str, np.ndarray]:
     """Every model output at the medians, one value per idea."""
-    return evaluate(stack_medians([model_inputs(idea) for idea in ideas]))
+    return evaluate(stack_medians(portfolio_inputs(ideas)))
 
 
 def score(ideas: Sequence[Idea]) -> pd.DataFrame:
@@ -58,6 +59,8 @@ def score(ideas: Sequence[Idea]) -> pd.DataFrame:
     for name in OUTPUTS:
         table[name] = np.asarray(values[name], dtype=float)
     table["confidence_source"] = [model_inputs(i).sources["evidence.confidence"] for i in ideas]
+    # Amounts are in the portfolio's one currency (converted with fx when ideas mix them).
+    table["currency"] = portfolio_currency(ideas)[0] if ideas else None
     extra = [c for c in table.columns if c not in SCORE_COLUMNS]
     table = table[list(SCORE_COLUMNS) + extra]
     table = table.sort_values("expected_value", ascending=False, kind="stable").reset_index(
@@ -90,7 +93,11 @@ def breakdown(idea: Idea) -> list[dict[str, str]]:
     inputs = model_inputs(idea)
     x = {path: est.median for path, est in inputs.scalars.items()}
     v = {name: float(np.asarray(val).item()) for name, val in point_values([idea]).items()}
-    m, n = money, number
+    n = number
+
+    def m(x: float) -> str:
+        return money(x, idea.currency)
+
     caps = ", ".join(share(c.median) for c in inputs.captures) or "none"
     repl = " + ".join(m(c.median) for c in inputs.replaced_costs if c.median) or "0"
     rows = [

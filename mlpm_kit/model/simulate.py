@@ -45,7 +45,13 @@ from mlpm_kit.idea.estimates import Estimate, from_normal_scale, sample_rows, st
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.model.economics import OUTPUTS, evaluate
 from mlpm_kit.model.information import evpi_total, evppi_table, sensitivity
-from mlpm_kit.model.inputs import CAPTURES, REPLACED_COST, SCALAR_PATHS, ModelInputs, model_inputs
+from mlpm_kit.model.inputs import (
+    CAPTURES,
+    REPLACED_COST,
+    SCALAR_PATHS,
+    ModelInputs,
+    portfolio_inputs,
+)
 
 MIN_DRAWS = 100
 MAX_DRAWS = 1_000_000
@@ -399,7 +405,7 @@ def simulate(
         )
     if dtype is None:
         dtype = np.float32 if len(ideas) * draws > FLOAT32_ABOVE else np.float64
-    inputs = [model_inputs(idea) for idea in ideas]
+    inputs = portfolio_inputs(ideas)
     engine = _Engine(inputs, draws, int(seed), dtype)
     _, kept = engine.run(KEPT, keep_inputs=False)
     return Simulation(

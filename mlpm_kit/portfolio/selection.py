@@ -72,6 +72,8 @@ class Selection:
     draws_solved: int = 0
     best_value_draws: np.ndarray = field(default_factory=lambda: np.zeros(0))
     chosen_value_draws: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # The currency of every amount (ideas in other currencies converted with fx), if named.
+    currency: str | None = None
 
     @property
     def value_left_by_greedy(self) -> float:
@@ -112,6 +114,7 @@ class Selection:
         """The object `mlpm compare --json` prints (DESIGN section 6), plus a few extras."""
         columns = self.result_columns(with_text=True)
         out = {
+            "currency": self.currency,
             "capacity_weeks": self.capacity_weeks,
             "budget": self.budget,
             "must_include": list(self.must_include),
@@ -344,4 +347,5 @@ def best_portfolio(
         draws_solved=draws_solved,
         best_value_draws=value_draws,
         chosen_value_draws=chosen_draws,
+        currency=points["currency"].iloc[0],
     )

@@ -25,6 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+from mlpm_kit.idea.defaults import portfolio_currency
 from mlpm_kit.idea.formatting import chart_text, money, share, shorten
 from mlpm_kit.model.simulate import Simulation
 
@@ -81,6 +82,7 @@ def _index(sim: Simulation, idea_id: str | None) -> int:
 def npv_chart(sim: Simulation, idea_id: str | None = None, bins: int = 60) -> Figure:
     """Histogram of the idea's simulated npv: losses shaded red, p10 / p50 / p90 marked."""
     i = _index(sim, idea_id)
+    cur = sim_currency(sim)
     npv = np.asarray(sim.samples["npv"][i], dtype=float)
     p10, p50, p90 = np.percentile(npv, [10, 50, 90])
     p_loss = float((npv < 0).mean())
@@ -117,7 +119,7 @@ def npv_chart(sim: Simulation, idea_id: str | None = None, bins: int = 60) -> Fi
             ax.text(
                 value,
                 top * height,
-                f" {name} {money(value)} ",
+                f" {name} {money(value, cur)} ",
                 ha=align,
                 va="bottom",
                 fontsize=9,
@@ -126,13 +128,13 @@ def npv_chart(sim: Simulation, idea_id: str | None = None, bins: int = 60) -> Fi
         ax.set_ylim(0, top * 1.2)
         ax.xaxis.set_major_formatter(MONEY)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_xlabel("net present value (money)")
+        ax.set_xlabel(f"net present value ({cur or 'money'})")
         ax.set_ylabel("share of simulated outcomes")
         _titles(
             fig,
             ax,
-            f"{loss_text(p_loss)}; median NPV {money(p50)}",
-            f"{sim.ideas[i].title}: 80% of outcomes lie between {money(p10)} and {money(p90)}",
+            f"{loss_text(p_loss)}; median NPV {money(p50, cur)}",
+            f"{sim.ideas[i].title}: 80% of outcomes lie between {money(p10, cur)} and {money(p90, cur)}",
         )
         if npv.min() < 0:
             ax.legend(loc="upper right", frameon=False)
@@ -142,6 +144,7 @@ def npv_chart(sim: Simulation, idea_id: str | None = None, bins: int = 60) -> Fi
 def tornado_chart(sim: Simulation, idea_id: str | None = None, top: int = 8) -> Figure:
     """Bars from expected value with an input at the low end of its range to the high end."""
     idea, table = _rows_of(sim, sim.sensitivity(), idea_id, top)
+    cur = sim_currency(sim)
     with _style():
         fig, ax = _bars_figure(len(table))
         if table.empty:
@@ -175,13 +178,15 @@ def tornado_chart(sim: Simulation, idea_id: str | None = None, top: int = 8) -> 
             ],
         )
         ax.xaxis.set_major_formatter(MONEY)
-        ax.set_xlabel(f"expected value, other inputs at their medians (centre: {money(base)})")
+        ax.set_xlabel(
+            f"expected value ({cur or 'money'}), other inputs at their medians (centre line: {money(base, cur)})"
+        )
         first = table.iloc[0]
         _titles(
             fig,
             ax,
             f"{shorten(first['label'], 40)} moves expected value most: "
-            f"{money(first['expected_value_low'])} to {money(first['expected_value_high'])}",
+            f"{money(first['expected_value_low'], cur)} to {money(first['expected_value_high'], cur)}",
             idea.title,
         )
         fig.legend(loc="outside lower center", ncols=2, frameon=False)
@@ -193,16 +198,17 @@ def voi_chart(sim: Simulation, idea_id: str | None = None, top: int = 8) -> Figu
     worth nothing are left out (the first row stays, so an all-zero chart says so)."""
     idea, table = _rows_of(sim, sim.evpi(), idea_id, top)
     table = table[(table["evppi"] > 0) | (np.arange(len(table)) == 0)]
+    cur = sim_currency(sim)
     with _style():
         fig, ax = _bars_figure(len(table))
         y = np.arange(len(table))[::-1]
         ax.barh(y, table["evppi"].to_numpy(), color=GAIN_COLOR, alpha=0.85)
         ax.set_yticks(y, [chart_text(label, 36) for label in table["label"]])
         ax.xaxis.set_major_formatter(MONEY)
-        ax.set_xlabel("value of knowing it before deciding go / no-go (money)")
+        ax.set_xlabel(f"value of knowing it before deciding go / no-go ({cur or 'money'})")
         if len(table) and table["evppi"].iloc[0] > 0:
             first = table.iloc[0]
-            title = f"Validate {shorten(first['label'], 40)} first: knowing it is worth up to {money(first['evppi'])}"
+            title = f"Validate {shorten(first['label'], 40)} first: knowing it is worth up to {money(first['evppi'], cur)}"
         else:
             title = (
                 "No single input can change the go / no-go decision: no validation pays for itself"
@@ -211,6 +217,11 @@ def voi_chart(sim: Simulation, idea_id: str | None = None, top: int = 8) -> Figu
         if len(table) and table["evppi"].iloc[0] <= 0:
             ax.set_xlim(0, 1)
     return fig
+
+
+def sim_currency(sim: Simulation) -> str | None:
+    """The currency of a simulation's amounts (the portfolio's one currency)."""
+    return portfolio_currency(sim.ideas)[0]
 
 
 def _rows_of(sim: Simulation, table: pd.DataFrame, idea_id: str | None, top: int):

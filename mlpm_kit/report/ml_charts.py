@@ -87,7 +87,9 @@ def error_cost_chart(idea: Idea | str | os.PathLike, resolution: int = 200) -> F
     bar.set_label("cost of the model's errors / today's cost", fontsize=10)
     if cost.min() < baseline < cost.max():
         contour = ax.contour(pp, rr, cost, levels=[baseline], colors="black", linewidths=2.5)
-        ax.clabel(contour, fmt={baseline: f"break-even {money(baseline)}/yr"}, fontsize=10)
+        ax.clabel(
+            contour, fmt={baseline: f"break-even {money(baseline, idea.currency)}/yr"}, fontsize=10
+        )
     if p_lo <= p_min <= p_hi:
         ax.axvline(
             p_min,
@@ -111,7 +113,7 @@ def error_cost_chart(idea: Idea | str | os.PathLike, resolution: int = 200) -> F
     what = f"f_beta (beta {beta:.2f})" if metric == "f_beta" else metric
     ax.set_title(
         f"{chart_text(idea.title, 80)}\nOptimize {what}. Green: the model's errors cost less than "
-        f"{name.split(' (')[0]} ({money(baseline)}/yr);\nred: more. The black line is break-even.",
+        f"{name.split(' (')[0]} ({money(baseline, idea.currency)}/yr);\nred: more. The black line is break-even.",
         fontsize=10.5,
     )
     return fig

@@ -73,7 +73,7 @@ def value_effort_chart(selection: Selection) -> Figure:
     ax.set_ylabel("expected value", fontsize=LABEL_SIZE)
     ax.tick_params(labelsize=TICK_SIZE)
     ax.set_title(
-        f"The best set: {len(selection.selected)} ideas worth {money(selection.total_expected_value)} "
+        f"The best set: {len(selection.selected)} ideas worth {money(selection.total_expected_value, selection.currency)} "
         f"in {number(selection.total_effort_weeks)} of {number(selection.capacity_weeks)} engineer-weeks",
         fontsize=TITLE_SIZE,
     )
@@ -127,7 +127,9 @@ def opportunity_cost_chart(selection: Selection) -> Figure:
     ax.tick_params(axis="x", labelsize=TICK_SIZE)
     ax.xaxis.set_major_formatter(MONEY_AXIS)
     ax.axvline(0, color="black", lw=0.6)
-    ax.set_xlabel("money (green bars: chosen ideas)", fontsize=LABEL_SIZE)
+    ax.set_xlabel(
+        f"{selection.currency or 'money'} (green bars: chosen ideas)", fontsize=LABEL_SIZE
+    )
     ax.set_title(
         "Chosen (green) are worth more than what they displace;\nthe others would cost more than they add",
         fontsize=TITLE_SIZE,
@@ -161,8 +163,8 @@ def capacity_curve_chart(selection: Selection) -> Figure:
     ax.set_xlabel("capacity (engineer-weeks)", fontsize=LABEL_SIZE)
     ax.set_ylabel("best total expected value", fontsize=LABEL_SIZE)
     ax.set_title(
-        f"One more engineer-quarter ({number(ENGINEER_QUARTER_WEEKS)} weeks) adds {money(selection.extra_quarter_value)} "
-        f"to the best set's {money(selection.total_expected_value)}",
+        f"One more engineer-quarter ({number(ENGINEER_QUARTER_WEEKS)} weeks) adds {money(selection.extra_quarter_value, selection.currency)} "
+        f"to the best set's {money(selection.total_expected_value, selection.currency)}",
         fontsize=TITLE_SIZE,
     )
     fig.tight_layout()

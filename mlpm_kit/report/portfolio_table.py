@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mlpm_kit.idea.formatting import money, number, plain_text, share, shorten, terminal_table
+from mlpm_kit.idea.formatting import (
+    in_currency,
+    money,
+    number,
+    plain_text,
+    share,
+    shorten,
+    terminal_table,
+)
 from mlpm_kit.model.decision import LABELS
 from mlpm_kit.portfolio.selection import ENGINEER_QUARTER_WEEKS, Selection
 
@@ -22,6 +30,7 @@ OPPORTUNITY_COST_HELP = (
 def ranking_frame(selection: Selection) -> pd.DataFrame:
     """The headline numbers, one row per idea, formatted as text (selected ideas first)."""
     t = selection.table
+    cur = selection.currency
     shown = pd.DataFrame(
         {
             "chosen": t["selected"].map({True: "yes", False: ""}),
@@ -29,12 +38,12 @@ def ranking_frame(selection: Selection) -> pd.DataFrame:
             "greedy": t["greedy_selected"].map({True: "yes", False: ""}),
             "id": t["id"],
             "title": t["title"].map(lambda title: shorten(title, 34)),
-            "expected value": t["expected_value"].map(money),
+            in_currency("expected value", cur): t["expected_value"].map(money),
             "effort wk": t["effort_weeks"].map(number),
-            "one-time": t["one_time_cost"].map(money),
+            in_currency("one-time", cur): t["one_time_cost"].map(money),
             "RICE": t["rice"].map(lambda x: number(round(x, 1)) if x == x else "n/a"),
-            "opp. cost": t["opportunity_cost"].map(money),
-            "value - opp. cost": t["value_over_opportunity_cost"].map(money),
+            in_currency("opp. cost", cur): t["opportunity_cost"].map(money),
+            in_currency("value - opp. cost", cur): t["value_over_opportunity_cost"].map(money),
         }
     )
     if "p_selected" in t:
@@ -47,7 +56,7 @@ def constraint_lines(selection: Selection) -> list[str]:
     s = selection
     lines = [f"Capacity: {number(s.capacity_weeks)} engineer-weeks."]
     lines.append(
-        f"Budget: {money(s.budget)} of one-time cost."
+        f"Budget: {money(s.budget, s.currency)} of one-time cost."
         if s.budget is not None
         else "Budget: none (one-time cost not limited)."
     )
@@ -72,27 +81,31 @@ def constraints_frame(selection: Selection) -> pd.DataFrame:
     return frame
 
 
-def _totals_line(totals: dict, capacity: float) -> str:
+def _totals_line(totals: dict, capacity: float, currency: str | None) -> str:
     return (
-        f"expected value {money(totals['total_expected_value'])}, effort {number(totals['total_effort_weeks'])} "
-        f"of {number(capacity)} engineer-weeks, one-time cost {money(totals['total_one_time_cost'])}"
+        f"expected value {money(totals['total_expected_value'], currency)}, effort {number(totals['total_effort_weeks'])} "
+        f"of {number(capacity)} engineer-weeks, one-time cost {money(totals['total_one_time_cost'], currency)}"
     )
 
 
 def selection_text(selection: Selection) -> str:
     """What `mlpm compare` prints: the best set, the per-idea table, greedy and the gap."""
     s = selection
-    budget = f", budget {money(s.budget)}" if s.budget is not None else ""
+
+    def cash(x: float) -> str:
+        return money(x, s.currency)
+
+    budget = f", budget {cash(s.budget)}" if s.budget is not None else ""
     lines = [
         f"Best portfolio for {number(s.capacity_weeks)} engineer-weeks{budget}: "
         f"{len(s.selected)} of {len(s.table)} ideas ({', '.join(s.selected) or 'none'})",
-        "  " + _totals_line(s.__dict__, s.capacity_weeks),
+        "  " + _totals_line(s.__dict__, s.capacity_weeks, s.currency),
         *("  " + line for line in constraint_lines(s)),
         "",
         terminal_table(ranking_frame(s)),
         "",
         f"Greedy by RICE (a score-ranked roadmap, filled until nothing else fits): {', '.join(s.greedy['selected']) or 'none'}",
-        "  " + _totals_line(s.greedy, s.capacity_weeks),
+        "  " + _totals_line(s.greedy, s.capacity_weeks, s.currency),
     ]
     gap = s.value_left_by_greedy
     if abs(gap) < 0.5:
@@ -103,20 +116,20 @@ def selection_text(selection: Selection) -> str:
             if s.total_expected_value > 0
             else ""
         )
-        lines.append(f"  It leaves {money(gap)} of expected value on the table{rel}.")
+        lines.append(f"  It leaves {cash(gap)} of expected value on the table{rel}.")
     lines.append(
         f"One more engineer-quarter ({number(ENGINEER_QUARTER_WEEKS)} engineer-weeks) would add "
-        f"{money(s.extra_quarter_value)} of expected value."
+        f"{cash(s.extra_quarter_value)} of expected value."
     )
     summary = s.best_value_summary()
     if summary:
         chosen = summary["chosen_set"]
         lines += [
             f"Under uncertainty ({summary['draws']} simulated draws, the best set re-solved in each):",
-            f"  the chosen set is worth p10 {money(chosen['p10'])}, p50 {money(chosen['p50'])}, "
-            f"p90 {money(chosen['p90'])}, mean {money(chosen['mean'])};",
-            f"  each draw's own best set (knowing that draw) p10 {money(summary['p10'])}, p50 {money(summary['p50'])}, "
-            f"p90 {money(summary['p90'])}, mean {money(summary['mean'])}.",
+            f"  the chosen set is worth p10 {cash(chosen['p10'])}, p50 {cash(chosen['p50'])}, "
+            f"p90 {cash(chosen['p90'])}, mean {cash(chosen['mean'])};",
+            f"  each draw's own best set (knowing that draw) p10 {cash(summary['p10'])}, p50 {cash(summary['p50'])}, "
+            f"p90 {cash(summary['p90'])}, mean {cash(summary['mean'])}.",
             "  P(in best set) = share of those draws in which the idea is in that draw's best set.",
         ]
     lines += ["", OPPORTUNITY_COST_HELP]
@@ -132,20 +145,27 @@ def styled_ranking(selection: Selection):
     if "decision" in columns:  # each idea's own decision, beside whether the best set takes it
         columns.remove("decision")
         columns.insert(columns.index("selected") + 1, "decision")
-    frame = selection.table[columns].rename(
-        columns=lambda c: "own decision" if c == "decision" else c.replace("_", " ")
-    )
-
-    def highlight(row: pd.Series) -> list[str]:
-        return ["background-color: #e8f4ea; font-weight: 600" if row["selected"] else ""] * len(row)
-
+    cur = selection.currency
     money_columns = [
         "expected value",
         "one time cost",
         "opportunity cost",
         "value over opportunity cost",
     ]
-    formats = {c: money for c in money_columns}
+
+    def header(column: str) -> str:
+        if column == "decision":
+            return "own decision"
+        label = column.replace("_", " ")
+        return in_currency(label, cur) if label in money_columns else label
+
+    frame = selection.table[columns].rename(columns=header)
+    gain = in_currency("value over opportunity cost", cur)
+
+    def highlight(row: pd.Series) -> list[str]:
+        return ["background-color: #e8f4ea; font-weight: 600" if row["selected"] else ""] * len(row)
+
+    formats = {in_currency(c, cur): money for c in money_columns}
     formats["effort weeks"] = number
     formats["rice"] = lambda x: number(round(x, 1)) if x == x else "n/a"
     formats["selected"] = formats["greedy selected"] = lambda b: "yes" if b else ""
@@ -164,13 +184,14 @@ def styled_ranking(selection: Selection):
             lambda v: (
                 f"color: {'#2e7d32' if v >= 0 else '#c62828'}; font-weight: 600" if v == v else ""
             ),
-            subset=["value over opportunity cost"],
+            subset=[gain],
         )
         .hide(axis="index")
         .set_table_styles([{"selector": "td.col1", "props": "min-width: 11em"}], overwrite=False)
         .set_caption(
-            f"Best set for {number(selection.capacity_weeks)} engineer-weeks: {money(selection.total_expected_value)}; "
-            f"greedy by RICE leaves {money(selection.value_left_by_greedy)} on the table"
+            f"Best set for {number(selection.capacity_weeks)} engineer-weeks: "
+            f"{money(selection.total_expected_value, selection.currency)}; greedy by RICE leaves "
+            f"{money(selection.value_left_by_greedy, selection.currency)} on the table"
         )
     )
     return styler
@@ -187,11 +208,12 @@ def comparison_frame(selection: Selection) -> pd.DataFrame:
             {
                 "selection": name,
                 "ideas": ", ".join(totals["selected"]) or "none",
-                "expected value": money(totals["total_expected_value"]),
+                "expected value": money(totals["total_expected_value"], selection.currency),
                 "effort weeks": number(totals["total_effort_weeks"]),
-                "one-time cost": money(totals["total_one_time_cost"]),
+                "one-time cost": money(totals["total_one_time_cost"], selection.currency),
                 "value left on the table": money(
-                    selection.total_expected_value - totals["total_expected_value"]
+                    selection.total_expected_value - totals["total_expected_value"],
+                    selection.currency,
                 ),
             }
         )

@@ -25,6 +25,7 @@ from mlpm_kit.report.notes_view import NOTHING_DISCONFIRMS, quote_line, sources_
 from mlpm_kit.report.scorecard_data import (
     Scorecard,
     build_scorecard,
+    cash,
     flag_text,
     top_risks,
 )
@@ -303,7 +304,7 @@ def validate_next_html(card: Scorecard) -> str:
         [
             r.get("label") or field_label(r["input"], card.idea),
             r["input"],
-            money(r.get("evppi")) + (" (within noise)" if r["evppi"] < noise else ""),
+            cash(card, r.get("evppi")) + (" (within noise)" if r["evppi"] < noise else ""),
             r.get("suggestion", ""),
         ]
         for r in card.evpi[:6]
@@ -339,7 +340,7 @@ def rice_html(card: Scorecard) -> str:
         ],
         [
             "Cost of delay per week / weeks to launch (CD3)",
-            money(p["cd3"]),
+            cash(card, p["cd3"]),
             "(annual benefit / 52) / (launch years x 52)",
         ],
     ]
@@ -365,7 +366,7 @@ def ml_html(card: Scorecard) -> str:
     data_cost = None
     if ml.get("data_cost") is not None:
         high = ml.get("data_cost_high")
-        data_cost = f"{money(ml['data_cost'])} ({money(ml.get('data_cost_low'))} to {'unbounded' if high is None else money(high)})"
+        data_cost = f"{cash(card, ml['data_cost'])} ({cash(card, ml.get('data_cost_low'))} to {'unbounded' if high is None else cash(card, high)})"
     rows = [
         ["Task", ml.get("task")],
         ["Metric to optimize", metric],
@@ -394,7 +395,7 @@ def ml_html(card: Scorecard) -> str:
             "Retraining cost per year",
             None
             if ml.get("retraining_cost_per_year") is None
-            else money(ml["retraining_cost_per_year"]),
+            else cash(card, ml["retraining_cost_per_year"]),
         ],
         ["What customers see next to a prediction", ml.get("explanation") or None],
     ]

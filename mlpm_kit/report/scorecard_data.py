@@ -186,6 +186,11 @@ def ml_chart_pngs(idea: Idea, seed: int) -> list[tuple[str, bytes]]:
     return out
 
 
+def cash(card: Scorecard, x: float | None) -> str:
+    """An amount of the idea's, with the idea's currency."""
+    return money(x, card.idea.currency)
+
+
 def flag_text(flag: Any) -> str:
     """An interview-set flag ({code, message} from the notes check) as a sentence."""
     return str(flag.get("message") or flag.get("code")) if isinstance(flag, dict) else str(flag)

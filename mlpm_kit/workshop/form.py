@@ -20,12 +20,13 @@ from typing import Any
 import ipywidgets as w
 
 from mlpm_kit.errors import MlpmError, SaveConflict
-from mlpm_kit.idea.files import dotted, new_idea
+from mlpm_kit.idea.defaults import value_sources
+from mlpm_kit.idea.files import new_idea
 from mlpm_kit.idea.folders import is_idea_file
 from mlpm_kit.idea.formatting import html_text
+from mlpm_kit.idea.validation import dotted
 from mlpm_kit.workshop.form_model import (
     CHOICE,
-    ESTIMATE,
     FLAG,
     LIST,
     ROWS,
@@ -38,7 +39,6 @@ from mlpm_kit.workshop.form_model import (
 )
 from mlpm_kit.workshop.live_results import compute_results, results_html
 
-ESTIMATE_HINT = '45, or a 90% range "200 to 400"'
 ERROR_STYLE = "color:#b00020"
 OPEN_SECTIONS = ("value", "cost", "evidence")  # open when the form appears
 
@@ -53,13 +53,23 @@ def css_class(key: str) -> str:
 class FieldWidget:
     """One field: label, unit, help text, the input, and the message for invalid input."""
 
-    def __init__(self, spec: FieldSpec, path: tuple, value: Any):
+    def __init__(
+        self,
+        spec: FieldSpec,
+        path: tuple,
+        value: Any,
+        inherited: str = "",
+        currency: str | None = None,
+    ):
         self.spec, self.path, self.key = spec, path, dotted(path)
         self.input = self._input(spec, display_value(spec, value))
+        if inherited and hasattr(self.input, "placeholder"):
+            self.input.placeholder = inherited  # the folder's value, used while the box is empty
         self.input.add_class(css_class(self.key))
         self.error = w.HTML("")
         self.error.add_class("mlpm-error")
-        unit = f' <span style="color:#666">({html_text(spec.unit)})</span>' if spec.unit else ""
+        shown_unit = spec.unit.replace("money", currency) if currency else spec.unit  # EUR/year
+        unit = f' <span style="color:#666">({html_text(shown_unit)})</span>' if spec.unit else ""
         star = " *" if spec.required else ""
         label = w.HTML(f"<b>{html_text(spec.label)}</b>{star}{unit}")
         help_text = w.HTML(
@@ -82,8 +92,9 @@ class FieldWidget:
         if spec.kind in (LIST, YAML):
             rows = 8 if spec.kind == YAML else 3
             return w.Textarea(value=value, continuous_update=False, rows=rows, layout=layout)
-        placeholder = ESTIMATE_HINT if spec.kind == ESTIMATE else ""
-        return w.Text(value=value, continuous_update=False, placeholder=placeholder, layout=layout)
+        return w.Text(
+            value=value, continuous_update=False, placeholder=spec.placeholder, layout=layout
+        )
 
     def show_error(self, message: str | None) -> None:
         self.error.value = (
@@ -217,7 +228,13 @@ class WorkshopForm:
 
     def _field(self, spec: FieldSpec, path: tuple) -> FieldWidget:
         assert self.file is not None
-        fw = FieldWidget(spec, path, self.file.draft.value(path))
+        fw = FieldWidget(
+            spec,
+            path,
+            self.file.draft.value(path),
+            self._inherited(path),
+            self.file.draft.idea.currency,
+        )
         fw.input.observe(lambda _change, key=fw.key: self.edit(key), names="value")
         self.fields[fw.key] = fw
         return fw
@@ -266,6 +283,16 @@ class WorkshopForm:
         self._changed()
 
     # -- edits, results, saving ------------------------------------------------------------
+
+    def _inherited(self, path: tuple) -> str:
+        """'4000 (from ideas/mlpm.yaml)' for a value the folder's mlpm.yaml sets, else ''."""
+        idea = self.file.draft.idea
+        key = dotted(path)
+        if key not in getattr(idea, "_filled", set()):
+            return ""
+        section, _, name = key.rpartition(".")
+        value = getattr(getattr(idea, section) if section else idea, name)
+        return f"{value} (from {value_sources(idea)[key]})"
 
     def field(self, key: str) -> w.Widget:
         """The input widget of a field by dotted path, e.g. 'value.users'."""

@@ -22,19 +22,14 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from mlpm_kit.errors import IdeaFileError, InputError, MlpmError
+from mlpm_kit.idea.defaults import NONE
 from mlpm_kit.idea.disk import fingerprint, locked
 from mlpm_kit.idea.estimates import Estimate, EstimateError, parse_estimate
-from mlpm_kit.idea.files import (
-    _problem,
-    _yaml,
-    dotted,
-    idea_data,
-    load_idea,
-    parse_yaml,
-    write_idea,
-)
+from mlpm_kit.idea.fields import field_help, notation_of
+from mlpm_kit.idea.files import _yaml, idea_data, load_idea, parse_yaml, write_idea
 from mlpm_kit.idea.outcome import check_estimates_kept
 from mlpm_kit.idea.schema import Idea
+from mlpm_kit.idea.validation import build_idea, dotted, problem_of
 
 # Field kinds, each drawn as one widget type by `forms`.
 ESTIMATE, TEXT, WHOLE, NUMBER, FLAG, CHOICE, LIST, YAML = (
@@ -58,6 +53,7 @@ class FieldSpec:
     choices: tuple[str, ...] = ()
     required: bool = False
     optional: bool = False  # None is allowed: an empty box removes the key
+    placeholder: str = ""  # an example of how to write it, from the field's type
 
     @property
     def key(self) -> str:
@@ -133,11 +129,13 @@ def _field_specs(
         if kind == CHOICE and optional:
             choices = ("", *choices)  # the empty choice leaves the key out
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        notation = notation_of(info)
         specs.append(
             FieldSpec(
                 path=prefix + (name,),
                 label=label_prefix + label,
-                help=info.description or "",
+                help=field_help(info),
+                placeholder=notation.placeholder if notation else "",
                 unit=str(extra.get("unit", "")),
                 kind=kind,
                 choices=choices,
@@ -186,6 +184,8 @@ def display_value(spec: FieldSpec, raw: Any) -> Any:
     if raw is None:
         return ""
     if spec.kind == ESTIMATE:
+        if isinstance(raw, str):
+            return raw  # as the person typed it: "€90k-140k" stays "€90k-140k"
         try:
             return str(parse_estimate(raw))
         except EstimateError:
@@ -329,9 +329,10 @@ class IdeaDraft:
 
     def _validate(self, candidate: dict, key: str) -> str | None:
         try:
-            idea = Idea.model_validate(candidate)
+            # With the folder's mlpm.yaml defaults and the file's currency, as when loading it.
+            idea = build_idea(candidate, getattr(self.idea, "_defaults", None) or NONE)
         except ValidationError as exc:
-            problems = [_problem(e) for e in exc.errors()]
+            problems = [problem_of(e) for e in exc.errors()]
             mine = [
                 m
                 for where, m in problems

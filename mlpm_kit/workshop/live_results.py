@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from mlpm_kit.idea.formatting import html_text, money, months, number, share, shorten
+from mlpm_kit.idea.formatting import html_text, in_currency, money, months, number, share, shorten
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.model.decision import Decision, decisions
 from mlpm_kit.model.information import sensitivity
@@ -74,6 +74,7 @@ class Results:
     swings: list[tuple[str, str, float, float, float]] = field(default_factory=list)
     note: str = ""
     point_expected_value: float | None = None
+    currency: str | None = None  # of every amount shown
 
 
 def swings(idea: Idea) -> list[tuple[str, str, float, float, float]]:
@@ -94,8 +95,13 @@ def swings(idea: Idea) -> list[tuple[str, str, float, float, float]]:
 def compute_results(idea: Idea, draws: int = 2000, seed: int = 0) -> Results:
     """The panel's numbers for one valid idea."""
     row = score([idea]).iloc[0]
-    heads = [Headline(key, label, fmt(float(row[key]))) for key, label, fmt in HEADLINES]
+    cur = idea.currency
+    heads = [
+        Headline(key, in_currency(label, cur) if fmt is money else label, fmt(float(row[key])))
+        for key, label, fmt in HEADLINES
+    ]
     result = Results(
+        currency=cur,
         title=idea.title,
         method="point score (medians of the ranges)",
         headlines=heads,
@@ -120,8 +126,8 @@ def compute_results(idea: Idea, draws: int = 2000, seed: int = 0) -> Results:
                 TopInput(
                     path,
                     label,
-                    f"moves expected value by {money(size)}",
-                    f"Narrow {uncertain[path]} (expected value {money(low)} to {money(high)} across it).",
+                    f"moves expected value by {money(size, cur)}",
+                    f"Narrow {uncertain[path]} (expected value {money(low, cur)} to {money(high, cur)} across it).",
                 )
             )
     return result
@@ -146,7 +152,7 @@ def _add_simulation(result: Results, idea: Idea, draws: int, seed: int) -> None:
             TopInput(
                 str(rec.input),
                 str(rec.label),
-                f"worth {money(float(rec.evppi))} to know",
+                f"worth {money(float(rec.evppi), idea.currency)} to know",
                 str(rec.suggestion),
             )
         )
@@ -176,13 +182,15 @@ def swing_chart_svg(result: Results, width: int = 440, bar_height: int = 18) -> 
         parts.append(f'<text x="0" y="{y + bar_height - 5}" font-size="11">{label}</text>')
         parts.append(
             f'<rect x="{left:.1f}" y="{y}" width="{max(right - left, 1):.1f}" height="{bar_height}" fill="#4c78a8">'
-            f"<title>{label}: {money(lo)} to {money(hi)}</title></rect>"
+            f"<title>{label}: {money(lo, result.currency)} to {money(hi, result.currency)}</title></rect>"
         )
     zero = x(0.0)
     parts.append(f'<line x1="{zero:.1f}" y1="0" x2="{zero:.1f}" y2="{height - 18}" stroke="#333"/>')
-    parts.append(f'<text x="{label_w}" y="{height - 4}" font-size="10">{money(vmin)}</text>')
     parts.append(
-        f'<text x="{width - pad}" y="{height - 4}" font-size="10" text-anchor="end">{money(vmax)}</text>'
+        f'<text x="{label_w}" y="{height - 4}" font-size="10">{money(vmin, result.currency)}</text>'
+    )
+    parts.append(
+        f'<text x="{width - pad}" y="{height - 4}" font-size="10" text-anchor="end">{money(vmax, result.currency)}</text>'
     )
     parts.append("</svg>")
     return "".join(parts)

@@ -35,6 +35,7 @@ import psutil
 
 from mlpm_kit.errors import InputError, ToolError
 from mlpm_kit.idea.files import load_idea
+from mlpm_kit.idea.folders import idea_files
 from mlpm_kit.resources import IMPORT_ROOT, kit_path
 from mlpm_kit.workshop.gate import JOIN_PREFIX, LOCAL_HOSTS
 from mlpm_kit.workshop.look import WORKSHOP_CSS
@@ -63,7 +64,7 @@ _INDEX_TEMPLATE = """{%- extends 'voila/templates/lab/index.html.j2' -%}
 
 def default_idea() -> Path:
     """The idea opened without an argument: the first example idea."""
-    found = sorted(EXAMPLE_IDEAS.glob("*.yaml")) if EXAMPLE_IDEAS.is_dir() else []
+    found = idea_files([EXAMPLE_IDEAS]) if EXAMPLE_IDEAS.is_dir() else []
     if not found:
         raise InputError("no idea given and no example ideas found; run mlpm workshop IDEA.yaml.")
     preferred = EXAMPLE_IDEAS / "ticket-triage.yaml"

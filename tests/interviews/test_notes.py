@@ -436,9 +436,10 @@ def test_missing_notes_file_names_idea_field_and_fix(tmp_path):
     with pytest.raises(InputError) as exc:
         confidence_of(load_idea(idea_path))
     assert exc.value.file == str(idea_path) and exc.value.field == "evidence.interviews[0]"
-    assert "'notes/gone.md' is not a notes file" in str(exc.value) and "fix the path" in str(
+    assert f"'notes/gone.md' does not exist (resolved against {tmp_path.resolve()})" in str(
         exc.value
     )
+    assert "Fix the path" in str(exc.value)
 
 
 def test_example_ideas_score_with_confidence_from_notes(capsys):

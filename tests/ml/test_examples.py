@@ -3,6 +3,7 @@
 import pytest
 
 from mlpm_kit import load_idea, ml_check
+from mlpm_kit.idea.folders import idea_files
 from mlpm_kit.model.inputs import data_cost_of, run_cost_of
 from mlpm_kit.report.ml_charts import error_cost_chart, learning_curve_chart
 from tests.conftest import ROOT
@@ -10,7 +11,7 @@ from tests.conftest import ROOT
 IDEAS = ROOT / "examples" / "ideas"
 
 
-@pytest.mark.parametrize("path", sorted(IDEAS.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", idea_files([IDEAS]), ids=lambda p: p.stem)
 def test_every_example_gets_an_ml_check(path):
     idea = load_idea(path)
     result = ml_check(idea)
@@ -65,6 +66,7 @@ def test_saving_keeps_the_ml_section(tmp_path):
 
     target = tmp_path / "spam-filter.yaml"
     target.write_text((IDEAS / "spam-filter.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "mlpm.yaml").write_bytes((IDEAS / "mlpm.yaml").read_bytes())  # the folder defaults
     idea = load_idea(target)
     idea.title = "Renamed"
     save_idea(idea)

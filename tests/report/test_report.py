@@ -175,7 +175,7 @@ def test_decision_summary_uses_the_point_score():
     scored = json.loads(run_mlpm("score", "--json", str(IDEAS / "ticket-triage.yaml")).stdout)[0]
     html = scorecard_sections(IDEAS / "ticket-triage.yaml", draws=0)[0]
     assert card.point["expected_value"] == pytest.approx(scored["expected_value"])
-    assert f"<td>{money(scored['expected_value'])}</td>" in html
+    assert f"<td>{money(scored['expected_value'], scored['currency'])}</td>" in html
     assert f"<td>{share(scored['confidence'])}</td>" in html
 
 
@@ -209,7 +209,8 @@ def test_the_idea_is_validated_before_anything_runs(write_yaml, tmp_path):
         plan_report(IDEAS)
     moved = tmp_path / "ticket-triage.yaml"
     shutil.copy(IDEAS / "ticket-triage.yaml", moved)  # its interview notes stay behind
-    with pytest.raises(InputError, match="is not a notes file"):
+    shutil.copy(IDEAS / "mlpm.yaml", tmp_path)  # the folder defaults come along
+    with pytest.raises(InputError, match="does not exist"):
         plan_report(moved)
 
 
@@ -290,16 +291,18 @@ def test_pdf_numbers_equal_mlpm_score(triage_pdf):
     scored = json.loads(
         run_mlpm("score", "--json", "--draws", str(DRAWS), "--seed", "3", path).stdout
     )[0]
+    cur = scored["currency"]  # every amount in the memo carries it
+    assert cur == "USD"
     # Page 1 shows the decision of `mlpm score` with the same draws and seed, in its words.
     assert escape(scored["decision_reason"]).replace("&#x27;", "'") in text
-    assert f"Expected value {money(scored['expected_value_mean'])}" in text
-    assert f"{money(scored['npv_p10'])} to {money(scored['npv_p90'])}" in text
+    assert f"Expected value {money(scored['expected_value_mean'], cur)}" in text
+    assert f"{money(scored['npv_p10'], cur)} to {money(scored['npv_p90'], cur)}" in text
     assert f"Chance of losing money {share(scored['p_loss'])}" in text
     # The label wraps in its cell, so its second line may follow the value.
     worse = re.escape(share(scored["p_below_next_best"]))
     assert re.search(rf"Chance of doing worse than the (team's next-best work )?{worse}", text)
     assert f"{scored['effort_weeks']:.3g} engineer-weeks" in text
-    assert f"One-time cost {money(scored['one_time_cost'])}" in text
+    assert f"One-time cost {money(scored['one_time_cost'], cur)}" in text
     assert f"Confidence {share(scored['confidence'])}" in text
 
 
@@ -415,7 +418,7 @@ def test_folder_batch_survives_a_broken_idea(tmp_path):
     ideas = tmp_path / "ideas"
     ideas.mkdir()
     shutil.copytree(EXAMPLES / "interviews", tmp_path / "interviews")  # ticket-triage's notes
-    for name in ("ticket-triage", "spam-filter"):
+    for name in ("ticket-triage", "spam-filter", "mlpm"):
         shutil.copy(IDEAS / f"{name}.yaml", ideas)
     (ideas / "broken.yaml").write_text(
         "title: Broken\npain: {frequency: 9, severity: 1}\n", encoding="utf-8"

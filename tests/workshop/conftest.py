@@ -87,6 +87,7 @@ def copy_example(folder: Path) -> Path:
     if not (folder / "interviews").exists():
         shutil.copytree(EXAMPLES / "interviews", folder / "interviews")
     (folder / "ideas").mkdir(exist_ok=True)
+    shutil.copy(EXAMPLES / "ideas" / "mlpm.yaml", folder / "ideas")  # the folder's defaults
     idea = folder / "ideas" / "ticket-triage.yaml"
     shutil.copy(EXAMPLES / "ideas" / "ticket-triage.yaml", idea)
     return idea

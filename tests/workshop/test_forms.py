@@ -11,6 +11,7 @@ import pytest
 from pydantic import create_model
 
 from mlpm_kit.idea.estimates import parse_estimate
+from mlpm_kit.idea.fields import NUMBER as NUMBER_NOTATION
 from mlpm_kit.idea.files import load_idea
 from mlpm_kit.idea.formatting import share
 from mlpm_kit.idea.schema import Idea, Value, field
@@ -29,6 +30,7 @@ def idea_file(tmp_path):
     """A copy of an example idea with its interview notes, laid out as in examples/."""
     shutil.copytree(EXAMPLES / "interviews", tmp_path / "interviews")
     (tmp_path / "ideas").mkdir()
+    shutil.copy(EXAMPLES / "ideas" / "mlpm.yaml", tmp_path / "ideas")  # the folder's defaults
     target = tmp_path / "ideas" / "ticket-triage.yaml"
     shutil.copy(EXAMPLES / "ideas" / "ticket-triage.yaml", target)
     return target
@@ -54,12 +56,13 @@ def test_spec_follows_the_schema_section_by_section():
         assert [f.path[0] for f in sections[name].fields] == list(model.model_fields)
     users = sections["value"].fields[0]
     info = Value.model_fields["users"]
-    assert (users.label, users.help, users.unit, users.kind) == (
-        info.title,
-        info.description,
-        "people",
-        ESTIMATE,
-    )
+    assert (users.label, users.unit, users.kind) == (info.title, "people", ESTIMATE)
+    # The help is the field's meaning, then how its type is written.
+    assert users.help == info.description + " " + NUMBER_NOTATION.help
+    adoption = sections["value"].fields[1]
+    assert "0.6 to 0.9 or 60% to 90%" in adoption.help and adoption.placeholder == "0.6 to 0.9"
+    cost = {f.path[0]: f for f in sections["cost"].fields}["team_week_cost"]
+    assert cost.placeholder == "90k to 140k" and "the idea's currency" in cost.help
     assert sections["alternatives"].kind == ROWS
     ml = {f.key: f for f in sections["ml"].fields}  # nested blocks are flattened with a prefix
     assert ml["task"].kind == CHOICE and ml["task"].choices[0] == ""  # optional: can be left empty
@@ -86,7 +89,9 @@ def test_a_new_schema_field_appears_in_the_form_by_itself():
 
 def test_form_shows_the_file_values_labels_and_units(app):
     assert app.field("value.users").value == "120 to 250"
-    assert app.field("cost.team_week_cost").value == "4000"
+    # Set by the folder's mlpm.yaml, not the file: the box is empty and says where the value comes from.
+    assert app.field("cost.team_week_cost").value == ""
+    assert app.field("cost.team_week_cost").placeholder.startswith("4000 (from ")
     assert app.field("pain.actively_seeking").value is True
     assert app.field("alternatives[1].kind").value == "in-house"
     assert app.field("ml.task").value == "multiclass"

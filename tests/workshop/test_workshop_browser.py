@@ -85,7 +85,8 @@ def test_workshop_in_a_browser(workshop, tmp_path):
             saved = idea.read_text(encoding="utf-8")
             assert saved != original
             assert "users: 400 to 600               # tier-1 agents at the 15 accounts" in saved
-            assert "team_week_cost: 5000            # finance's loaded engineer-week" in saved
+            # The folder's mlpm.yaml set 4000; the edit gives this idea its own value.
+            assert "\n  team_week_cost: 5000\n" in saved
             assert saved.startswith("# Money in USD")
             loaded = load_idea(idea)
             assert (loaded.value.users.low, loaded.cost.team_week_cost.low) == (400, 5000)
