@@ -199,6 +199,8 @@ def run_cli(args: list[str], reader: str) -> tuple[int, str]:
     figures["cases"] += 1
     figures["exits"][status] = figures["exits"].get(status, 0) + 1
     figures["max_seconds"] = max(figures["max_seconds"], seconds)
+    if os.environ.get("MLPM_FUZZ_LOG") and figures["cases"] % 100 == 0:  # progress of make fuzz
+        Path(os.environ["MLPM_FUZZ_LOG"]).write_text(repr(FIGURES), encoding="utf-8")
     assert status in (0, 2), stderr
     assert "internal error" not in stderr and "Traceback" not in stderr, stderr
     assert stderr.count("\n") <= 6, stderr
