@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from pathlib import Path
 
 import pytest
 
@@ -106,7 +107,7 @@ def test_duplicate_ids_stop_a_folder_report_before_any_is_written(tmp_path):
     ideas = tmp_path / "ideas"
     ideas.mkdir()
     for name in ("a.yaml", "b.yaml"):
-        (ideas / name).write_text(open("examples/ideas/spam-filter.yaml", encoding="utf-8").read())
+        (ideas / name).write_bytes(Path("examples/ideas/spam-filter.yaml").read_bytes())
     status, err = _cli("report", str(ideas), "-o", str(tmp_path / "out"), "--format", "html")
     assert status == 2 and "the id 'spam-filter' is also used by" in err
     assert not list((tmp_path / "out").glob("*.html"))
