@@ -23,6 +23,7 @@ from mlpm_kit.idea.formatting import (
     money,
     months,
     number,
+    plain_text,
     share,
     shorten,
     spreadsheet_text,
@@ -52,9 +53,15 @@ UNCERTAINTY_COLUMNS = (
 )
 
 
+def error_line(exc: BaseException) -> str:
+    """An error as one line for the terminal: text from a file (a column name with a line
+    break, a file name with control characters) cannot break it or drive the terminal."""
+    return " ".join(plain_text(exc).split("\n"))
+
+
 def _print_errors(errors: Sequence[MlpmError]) -> None:
     for exc in errors:
-        print(f"mlpm: error: {exc}", file=sys.stderr)
+        print(f"mlpm: error: {error_line(exc)}", file=sys.stderr)
 
 
 def score_table_text(table: pd.DataFrame) -> str:
@@ -540,7 +547,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore", RuntimeWarning)
             return func(args)
     except MlpmError as exc:
-        print(f"mlpm: error: {exc}", file=sys.stderr)
+        print(f"mlpm: error: {error_line(exc)}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("mlpm: interrupted", file=sys.stderr)

@@ -125,7 +125,7 @@ def _check_header(header: list[str], name: str) -> list[str]:
             continue
         if column in seen:
             raise InputError(
-                f"the column '{column}' appears twice (column {number}); keep one.", file=name
+                f"the column {column[:60]!r} appears twice (column {number}); keep one.", file=name
             )
         seen.add(column)
         if column in RESULT_COLUMNS or column_kind(column) is not None:
@@ -139,7 +139,7 @@ def _check_header(header: list[str], name: str) -> list[str]:
             if close
             else "columns are dotted field paths such as value.users; see templates/idea.yaml."
         )
-        raise InputError(f"unknown column '{column}' (column {number}); {hint}", file=name)
+        raise InputError(f"unknown column {column[:60]!r} (column {number}); {hint}", file=name)
     missing = [c for c in REQUIRED_COLUMNS if c not in seen]
     if missing:
         raise InputError(
