@@ -26,6 +26,7 @@ from mlpm_kit.idea.formatting import (
     money,
     months,
     number,
+    plain_text,
     share,
     shorten,
     spreadsheet_text,
@@ -56,11 +57,17 @@ UNCERTAINTY_COLUMNS = (
 )
 
 
+def error_line(exc: BaseException) -> str:
+    """An error as one line for the terminal: text from a file (a column name with a line
+    break, a file name with control characters) cannot break it or drive the terminal."""
+    return " ".join(plain_text(exc).split("\n"))
+
+
 def _print_errors(errors: Sequence[MlpmError]) -> None:
     """Every problem of every error, one line each, on stderr."""
     for exc in errors:
         for line in exc.lines():
-            print(f"mlpm: error: {line}", file=sys.stderr)
+            print(f"mlpm: error: {error_line(line)}", file=sys.stderr)
 
 
 def left_out_text(errors: Sequence[MlpmError], lead: str) -> str:

@@ -180,12 +180,15 @@ def listed_notes_path(entry: str, idea_file: Path | None) -> Path:
             f"{entry!r} does not exist (resolved against {base.resolve()}); {hint}. "
             "Fix the path (relative to the idea file) or remove it from the list."
         )
-    if real.suffix.lower() not in NOTES_SUFFIXES or all(
-        not real.is_relative_to(r.resolve()) for r in roots
-    ):
+    if all(not real.is_relative_to(r.resolve()) for r in roots):
         raise ValueError(
             f"{entry!r} leads outside the idea's project folder {roots[0]} (to {real}); keep "
             f"notes beside the ideas, or list their folder in ${ALLOWED_NOTES_ENV}."
+        )
+    if real.suffix.lower() not in NOTES_SUFFIXES:
+        raise ValueError(
+            f"{entry!r} is a link to {real.name}, which is not interview notes; list the notes "
+            "file itself."
         )
     return path
 

@@ -14,7 +14,7 @@ too big to convert, and dates that do not exist (`2026-02-31`). Only then does a
 >>> check_yaml("a: &x 1\\nb: *x\\n")
 Traceback (most recent call last):
 ...
-mlpm_kit.idea.safe_yaml.YamlRefused: line 1: YAML anchors and aliases (&x) are not allowed; write the value out.
+mlpm_kit.idea.safe_yaml.YamlRefused: a: line 1: YAML anchors and aliases (&x) are not allowed; write the value out.
 """
 
 from __future__ import annotations
@@ -159,15 +159,32 @@ def check_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> N
                     stack.pop()
                 continue
             where = _where(event.start_mark, first_line)
+            container = kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+            top = stack[-1] if stack else None
+            is_key = top is not None and top[0] and top[1]
+            if is_key:
+                if container:
+                    raise YamlRefused(
+                        f"{where}a list or mapping is used as a key; keys are plain names.",
+                        _field(stack[:-1]),
+                    )
+                top[2] = str(getattr(event, "value", ""))[:100]
+            elif top is not None and not top[0]:
+                top[2] = 0 if top[2] is None else top[2] + 1
+            if top is not None and top[0]:
+                top[1] = not top[1]
+            field = _field(stack[:-1]) if is_key else _field(stack)
             if kind is yaml.AliasEvent or event.anchor is not None:
                 raise YamlRefused(
                     f"{where}YAML anchors and aliases (&{event.anchor}) are not allowed; "
-                    "write the value out."
+                    "write the value out.",
+                    field,
                 )
             if event.tag is not None:
                 raise YamlRefused(
                     f"{where}YAML tags ({event.tag.replace('tag:yaml.org,2002:', '!!')}) are not "
-                    "allowed; write the plain value."
+                    "allowed; write the plain value.",
+                    field,
                 )
             nodes += 1
             if nodes > limits.MAX_YAML_NODES:
@@ -175,24 +192,11 @@ def check_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> N
                     f"{where}more than {limits.MAX_YAML_NODES:,} values; this is not a file "
                     "the kit reads."
                 )
-            container = kind is not yaml.ScalarEvent
-            top = stack[-1] if stack else None
-            if top is not None and top[0]:
-                if top[1]:
-                    if container:
-                        raise YamlRefused(
-                            f"{where}a list or mapping is used as a key; keys are plain names.",
-                            _field(stack[:-1]),
-                        )
-                    top[2] = event.value[:100]
-                top[1] = not top[1]
-                if not top[1]:  # this node was the key
-                    problem = _scalar_problem(event, leading_zeros=False)
-                    if problem:
-                        raise YamlRefused(f"{where}{problem}", _field(stack[:-1]))
-                    continue
-            elif top is not None:
-                top[2] = 0 if top[2] is None else top[2] + 1
+            if is_key:
+                problem = _scalar_problem(event, leading_zeros=False)
+                if problem:
+                    raise YamlRefused(f"{where}{problem}", field)
+                continue
             if container:
                 stack.append([kind is yaml.MappingStartEvent, True, None])
                 if len(stack) > limits.MAX_YAML_DEPTH:
@@ -203,7 +207,7 @@ def check_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> N
             else:
                 problem = _scalar_problem(event, leading_zeros)
                 if problem:
-                    raise YamlRefused(f"{where}{problem}", _field(stack))
+                    raise YamlRefused(f"{where}{problem}", field)
     except yaml.MarkedYAMLError as exc:
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         mark = exc.problem_mark

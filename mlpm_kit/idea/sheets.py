@@ -22,6 +22,7 @@ import csv
 import difflib
 import io
 import json
+import math
 import os
 import re
 import types
@@ -39,6 +40,7 @@ from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.files import folder_defaults, idea_data, parse_yaml, validate_idea
 from mlpm_kit.idea.formatting import FORMULA_STARTS, spreadsheet_text
 from mlpm_kit.idea.limits import MAX_CELL_CHARS, MAX_SHEET_BYTES, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
+from mlpm_kit.idea.safe_yaml import number_problem
 from mlpm_kit.idea.schema import ACTUAL_FIELDS, Idea
 from mlpm_kit.idea.text_files import TextKind, read_text
 
@@ -128,7 +130,7 @@ def _check_header(header: list[str], name: str, preset: Iterable[str] = ()) -> l
             continue
         if column in seen:
             raise InputError(
-                f"the column '{column}' appears twice (column {number}); keep one.", file=name
+                f"the column {column[:60]!r} appears twice (column {number}); keep one.", file=name
             )
         seen.add(column)
         if column in RESULT_COLUMNS or column_kind(column) is not None:
@@ -142,7 +144,7 @@ def _check_header(header: list[str], name: str, preset: Iterable[str] = ()) -> l
             if close
             else "columns are dotted field paths such as value.users; see templates/idea.yaml."
         )
-        raise InputError(f"unknown column '{column}' (column {number}); {hint}", file=name)
+        raise InputError(f"unknown column {column[:60]!r} (column {number}); {hint}", file=name)
     missing = [c for c in REQUIRED_COLUMNS if c not in seen and c not in set(preset)]
     if missing:
         raise InputError(
@@ -151,6 +153,15 @@ def _check_header(header: list[str], name: str, preset: Iterable[str] = ()) -> l
             file=name,
         )
     return header
+
+
+def _check_number(text: str) -> None:
+    """Refuse a number that is infinite, undefined or too long: every formula after it would fail."""
+    problem = number_problem(text)
+    if problem is None and not math.isfinite(float(text)):
+        problem = f"{text[:40]} is not a finite number; write a number (or a range such as 2 to 5)."
+    if problem:
+        raise IdeaFileError("cell", [(None, problem)])
 
 
 def _cell(value: Any, kind: str) -> Any:
@@ -167,6 +178,8 @@ def _cell(value: Any, kind: str) -> Any:
                 str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
             )
         )
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        _check_number(repr(value))
     if kind == "list":
         text = str(value)
         return [
@@ -185,6 +198,7 @@ def _cell(value: Any, kind: str) -> Any:
         number = float(text)
     except ValueError:
         return text
+    _check_number(text)
     return (
         int(number)
         if number.is_integer() and "." not in text and "e" not in text.lower()

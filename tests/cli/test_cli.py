@@ -99,7 +99,9 @@ def test_empty_folder(tmp_path):
     assert result.returncode == 2 and "no idea files" in result.stderr
 
 
-def test_score_reads_a_spreadsheet_like_a_folder(tmp_path):
+def test_score_reads_a_spreadsheet_like_a_folder(tmp_path, monkeypatch):
+    # The sheet lives outside the examples' project: its notes are read only when allowed.
+    monkeypatch.setenv("MLPM_NOTES_DIRS", str(EXAMPLES / "interviews"))
     sheet = tmp_path / "portfolio.csv"
     assert (
         run_mlpm(

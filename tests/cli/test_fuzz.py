@@ -5,7 +5,8 @@ portfolio sheet) and mutates them: values swapped for numbers at the limits, YAM
 features (tags, anchors, directives, complex keys, deep nesting), unicode, truncation,
 deleted and repeated lines, other line endings and encodings, random bytes, odd file names.
 Each case runs `mlpm` in-process (`mlpm_kit.cli.main`) and must exit 0 or 2, print no
-traceback and no "internal error", keep an error to a few lines, and finish within 5 s.
+traceback and no "internal error", keep an error to a few lines, and finish within 5 s of CPU
+time.
 
 `make test` runs a few dozen cases per reader (a fixed sequence); `make fuzz` runs
 MLPM_FUZZ_EXAMPLES (5,000) per reader with fresh random cases and prints the figures.
@@ -186,18 +187,20 @@ def encoded(draw, text: str) -> bytes:
 def run_cli(args: list[str], reader: str) -> tuple[int, str]:
     """Run `mlpm args` in-process; check the exit, the time and stderr; keep the figures."""
     out, err = io.StringIO(), io.StringIO()
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: a busy shared machine must not fail the test
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             status = main(args)
         except SystemExit as exc:  # argparse
             status = exc.code
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     stderr = err.getvalue()
     figures = FIGURES.setdefault(reader, {"cases": 0, "exits": {}, "max_seconds": 0.0})
     figures["cases"] += 1
     figures["exits"][status] = figures["exits"].get(status, 0) + 1
     figures["max_seconds"] = max(figures["max_seconds"], seconds)
+    if os.environ.get("MLPM_FUZZ_LOG") and figures["cases"] % 100 == 0:  # progress of make fuzz
+        Path(os.environ["MLPM_FUZZ_LOG"]).write_text(repr(FIGURES), encoding="utf-8")
     assert status in (0, 2), stderr
     assert "internal error" not in stderr and "Traceback" not in stderr, stderr
     assert stderr.count("\n") <= 6, stderr
@@ -250,7 +253,7 @@ CELLS = st.one_of(
 
 @st.composite
 def mutated_rows(draw) -> list[list[str]]:
-    rows = [list(r) for r in SHEET_ROWS[: draw(st.integers(1, len(SHEET_ROWS)))]]
+    rows = [list(r) for r in SHEET_ROWS[: draw(st.integers(1, 5))]]  # header and up to 4 ideas
     for _ in range(draw(st.integers(0, 4))):
         r = draw(st.integers(0, len(rows) - 1))
         if draw(st.booleans()) and rows[r]:
@@ -274,7 +277,7 @@ def test_fuzz_csv(data):
     raw = data.draw(encoded(text))
     with tempfile.TemporaryDirectory() as tmp:
         path = _write(Path(tmp), data.draw(st.sampled_from(FILE_NAMES)) + ".csv", raw)
-        run_cli(["compare", str(path), "--capacity-weeks", "40"], "CSV sheets (mlpm compare)")
+        run_cli(["score", str(path)], "CSV sheets (mlpm score)")
 
 
 XLSX_CELLS = st.one_of(
@@ -308,7 +311,8 @@ def test_fuzz_xlsx(data):
             return
         if data.draw(st.booleans()):
             raw = bytearray(path.read_bytes())
-            raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+            # An index drawn independently of the file's size (the zip's timestamps change it).
+            raw[data.draw(st.integers(0, 10**6)) % len(raw)] = data.draw(st.integers(0, 255))
             path.write_bytes(bytes(raw))
         run_cli(["score", str(path)], "XLSX sheets (mlpm score)")
 
@@ -346,6 +350,8 @@ REGRESSIONS = {
         "not a real date",
     ),
     "bare CR in CSV": ("csv", "id,title,pain.frequency\rx,X,3\r", None),
+    "-inf in a CSV cell": ("csv", "CSV_INF", "not a finite number"),
+    "line break in a column name": ("csv", '"unclosed,\nid",title\nx,X\n', "unknown column"),
     "CSV cell over 128 KB": ("csv", "id,title\r\nx," + "a" * 200_000 + "\r\n", None),
 }
 
@@ -353,6 +359,12 @@ REGRESSIONS = {
 @pytest.mark.parametrize("case", list(REGRESSIONS))
 def test_regression_cases_exit_2_with_one_line(case, tmp_path):
     kind, text, words = REGRESSIONS[case]
+    if text == "CSV_INF":  # found by the fuzzer: OverflowError deep in validation
+        rows = [list(r) for r in SHEET_ROWS[:2]]
+        rows[1][rows[0].index("ml.data.cost_per_label")] = "-inf"
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(rows)
+        text = buffer.getvalue()
     suffix = {"idea": ".yaml", "notes": ".md", "csv": ".csv"}[kind]
     path = tmp_path / f"case{suffix}"
     path.write_bytes(text.encode("utf-8"))

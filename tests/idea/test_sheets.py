@@ -165,11 +165,14 @@ def test_semicolon_csv_is_refused_rather_than_misread(tmp_path):
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_interview_paths_still_resolve_from_a_sheet_elsewhere(tmp_path, suffix):
+def test_interview_paths_still_resolve_from_a_sheet_elsewhere(tmp_path, suffix, monkeypatch):
     examples = ROOT / "examples" / "ideas"
     ideas = load_portfolio(examples)
     sheet = save_portfolio(ideas, tmp_path / f"portfolio{suffix}")
     again = load_portfolio(sheet)
+    with pytest.raises(InputError, match="leads outside the idea's project folder"):
+        score(again)  # notes outside the sheet's project are read only when allowed:
+    monkeypatch.setenv("MLPM_NOTES_DIRS", str(ROOT / "examples" / "interviews"))
     before, after = score(ideas).set_index("id"), score(again).set_index("id")
     assert after.loc["ticket-triage", "confidence_source"].startswith("from 5 interview notes")
     assert after.loc["ticket-triage", "expected_value"] == pytest.approx(
