@@ -1,6 +1,8 @@
 """The `mlpm` command line: one entry point, one subcommand per job.
 
 Every input error becomes one line on stderr and exit status 2, never a traceback.
+Arguments are parsed before anything heavy is imported, and each command imports only what
+it needs (pandas, the model, the Jupyter stack, matplotlib), so `mlpm --help` starts at once.
 """
 
 from __future__ import annotations
@@ -10,28 +12,20 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from mlpm_kit.errors import InputError, MlpmError
-from mlpm_kit.idea.files import new_idea
-from mlpm_kit.idea.folders import idea_files, load_ideas, load_portfolio
-from mlpm_kit.idea.formatting import money, number, share, shorten, terminal_table
-from mlpm_kit.idea.sheets import save_portfolio
-from mlpm_kit.interviews.notes import check_notes
-from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
-from mlpm_kit.model.simulate import HEADLINE_COLUMNS, check_draws, simulate
-from mlpm_kit.portfolio.selection import best_portfolio
-from mlpm_kit.report.notes_view import notes_report_text
-from mlpm_kit.report.portfolio_table import selection_text
 from mlpm_kit.resources import kit_path
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 EXAMPLES = kit_path("examples")
 EXIT_INPUT = 2
 DEMO_DRAWS = 2000
-# Fields `mlpm score --draws` adds to each idea (DESIGN section 6), besides `evpi`.
-UNCERTAINTY_COLUMNS = (
-    *HEADLINE_COLUMNS,
+# Fields `mlpm score --draws` adds to each idea (DESIGN section 6), besides the simulation's
+# headline columns and `evpi`.
+PERCENTILE_COLUMNS = (
     "expected_value_p10",
     "expected_value_p50",
     "expected_value_p90",
@@ -47,6 +41,10 @@ def _print_errors(errors: Sequence[MlpmError]) -> None:
 
 def score_table_text(table: pd.DataFrame) -> str:
     """The ranked table people read in a terminal."""
+    import pandas as pd
+
+    from mlpm_kit.idea.formatting import money, number, share, shorten, terminal_table
+
     if table.empty:
         return "No ideas to score."
     shown = pd.DataFrame(
@@ -82,6 +80,10 @@ def _whole_number(text: str | None, name: str) -> int | None:
 
 def uncertainty_table_text(table: pd.DataFrame) -> str:
     """The ranked table with the simulation's npv percentiles and P(loss)."""
+    import pandas as pd
+
+    from mlpm_kit.idea.formatting import money, number, share, terminal_table
+
     if table.empty:
         return "No ideas to score."
     shown = pd.DataFrame(
@@ -104,6 +106,8 @@ def uncertainty_table_text(table: pd.DataFrame) -> str:
 
 def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.DataFrame) -> str:
     """Per idea, the top 3 inputs to validate with the value of knowing each, and how."""
+    from mlpm_kit.idea.formatting import money
+
     lines = ["Validate next (value of perfectly knowing the input before the go / no-go decision):"]
     for idea_id in table["id"]:
         rows = evpi[(evpi["id"] == idea_id) & (evpi["evppi"] > 0)].head(3)
@@ -134,6 +138,8 @@ def with_uncertainty(
     table: pd.DataFrame, ideas: list, draws: int, seed: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The score table joined with the simulation's summary; plus the EVPPI and tornado tables."""
+    from mlpm_kit.model.simulate import simulate
+
     sim = simulate(ideas, draws=draws, seed=seed)
     summary = sim.summary()
     summary["evpi_total"] = sim.evpi_total().to_numpy()
@@ -145,6 +151,10 @@ def with_uncertainty(
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from mlpm_kit.idea.folders import load_ideas
+    from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
+    from mlpm_kit.model.simulate import HEADLINE_COLUMNS, check_draws
+
     draws, seed = _whole_number(args.draws, "draws"), _whole_number(args.seed, "seed")
     if draws is None and seed is not None:
         raise InputError("--seed needs --draws: add --draws 10000 to simulate.")
@@ -157,7 +167,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if draws is not None and len(table):
         seed = 0 if seed is None else seed
         table, evpi, sensitivity = with_uncertainty(table, ideas, draws, seed)
-        columns += [*UNCERTAINTY_COLUMNS, "seed", "draws"]
+        columns += [*HEADLINE_COLUMNS, *PERCENTILE_COLUMNS, "seed", "draws"]
     if args.json:
         rows = records(table[columns])
         if evpi is not None:
@@ -198,6 +208,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from mlpm_kit.idea.files import new_idea
+
     if not args.title.strip():
         raise InputError(
             'the title is empty; give the idea a name, for example mlpm new "Auto-triage of tickets".'
@@ -209,6 +221,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def report_folder(folder: Path, fmt: str, out_dir: Path, draws: int | None, seed: int) -> int:
     """One report per idea of `folder`, in parallel; print the files written and what failed."""
+    from mlpm_kit.idea.folders import idea_files
     from mlpm_kit.report.render import render_reports
 
     files = idea_files([folder])
@@ -259,6 +272,11 @@ def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from mlpm_kit.idea.folders import load_portfolio
+    from mlpm_kit.idea.sheets import save_portfolio
+    from mlpm_kit.portfolio.selection import best_portfolio
+    from mlpm_kit.report.portfolio_table import selection_text
+
     ideas = load_portfolio(args.path)
     selection = best_portfolio(
         ideas,
@@ -282,12 +300,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_check_notes(args: argparse.Namespace) -> int:
+    from mlpm_kit.interviews.notes import check_notes
+    from mlpm_kit.report.notes_view import notes_report_text
+
     report = check_notes(args.paths, rules_dir=args.rules, model=args.model)
     print(report.to_json() if args.json else notes_report_text(report))
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from mlpm_kit.idea.folders import load_ideas
+    from mlpm_kit.model.scoring import score
+    from mlpm_kit.portfolio.selection import best_portfolio
+    from mlpm_kit.report.portfolio_table import selection_text
+    from mlpm_kit.report.render import render_report
+
     ideas_dir = EXAMPLES / "ideas"
     print(f"Scoring the example portfolio in {ideas_dir}\n")
     ideas, errors = load_ideas([ideas_dir])
@@ -303,8 +330,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out_dir = Path("out")
     print(f"\nWriting one PDF report per example idea, and the portfolio's, to {out_dir}/")
     status = report_folder(ideas_dir, "pdf", out_dir, DEMO_DRAWS, 0)
-    from mlpm_kit.report.render import render_report
-
     print(render_report(ideas_dir, "pdf", out_dir, portfolio=True, capacity_weeks=capacity))
     return EXIT_INPUT if status else 0
 
