@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -98,6 +99,10 @@ def voila_command(notebook: Path, port: int) -> list[str]:
     ]  # fmt: skip
 
 
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(
     idea_path: str | os.PathLike | None, port: int = DEFAULT_PORT, draws: int = 2000, seed: int = 0
 ) -> int:
@@ -118,8 +123,10 @@ def serve(
             proc = subprocess.Popen(voila_command(notebook, port), env=env, cwd=folder)
         except OSError as exc:
             raise ToolError(
-                f"could not start Voila ({exc}); reinstall with pip install -r requirements.txt."
+                f"could not start Voila ({exc}); Voila is one of the kit's requirements: reinstall the kit."
             ) from None
+        # A `kill` (SIGTERM) stops Voila and its kernel as Ctrl-C does, instead of orphaning them.
+        previous = signal.signal(signal.SIGTERM, _stop)
         try:
             code = proc.wait()
         except KeyboardInterrupt:
@@ -129,6 +136,8 @@ def serve(
             except subprocess.TimeoutExpired:
                 proc.kill()
             return 0
+        finally:
+            signal.signal(signal.SIGTERM, previous)
         if code != 0:
             raise ToolError(f"Voila stopped with exit status {code}; its messages are above.")
         return 0
