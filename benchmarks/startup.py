@@ -1,9 +1,11 @@
 """Time how fast the `mlpm` command starts, beside Python itself and an `import pandas`.
 
 Each command runs as a user runs it, in a new process, `--runs` times; the table shows the
-median wall time and its ratio to `python -c pass` and to `python -c "import pandas"` (the
-floor of any command that prints a table of numbers). The bars (DESIGN section 12, on an idle
-2-core machine): `mlpm --help` under 0.5 s, a one-idea `mlpm score` (text or --json) under 1.5 s.
+median wall time, its ratio to `python -c pass` and to `python -c "import pandas"` (the floor
+of any command that prints a table of numbers), and the median CPU time (user + system of the
+process): start-up is one thread, so on a busy shared machine the CPU time is what the wall
+time would be on an idle one. The bars (DESIGN section 12, on an idle 2-core machine):
+`mlpm --help` under 0.5 s, a one-idea `mlpm score` (text or --json) under 1.5 s.
 
     python benchmarks/startup.py [--runs 7]
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -31,13 +34,20 @@ COMMANDS = (
 )
 
 
-def median_seconds(command: list[str], runs: int, env: dict[str, str]) -> float:
-    times = []
+def child_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def median_seconds(command: list[str], runs: int, env: dict[str, str]) -> tuple[float, float]:
+    """Median wall and CPU seconds of `command`."""
+    wall, cpu = [], []
     for _ in range(runs + 1):  # the first run warms the disk cache and is not counted
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), child_cpu_seconds()
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT, env=env)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times[1:])
+        wall.append(time.perf_counter() - start)
+        cpu.append(child_cpu_seconds() - start_cpu)
+    return statistics.median(wall[1:]), statistics.median(cpu[1:])
 
 
 def main() -> int:
@@ -50,21 +60,22 @@ def main() -> int:
         PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
     )
     medians = {name: median_seconds(cmd, args.runs, env) for name, cmd, _ in COMMANDS}
-    python, pandas = medians["python -c pass"], medians['python -c "import pandas"']
-    print(
-        f"Start-up, median of {args.runs} runs ({os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}):\n"
-    )
-    print(f"{'command':34} {'seconds':>8} {'x python':>9} {'x pandas':>9}  goal")
+    python, pandas = medians["python -c pass"][0], medians['python -c "import pandas"'][0]
+    load = os.getloadavg()[0]
+    print(f"Start-up, median of {args.runs} runs ({os.cpu_count()} cores, load {load:.1f}):\n")
+    print(f"{'command':34} {'wall s':>7} {'x python':>9} {'x pandas':>9} {'cpu s':>7}  goal")
     failed = False
     for name, _, goal in COMMANDS:
-        seconds = medians[name]
+        wall, cpu = medians[name]
         verdict = ""
         if goal is not None:
-            met = seconds < goal
+            met = wall < goal
             failed |= not met
-            verdict = f"< {goal} s {'met' if met else 'MISSED'}"
+            verdict = f"< {goal} s: {'met' if met else 'missed'}"
+            if not met and cpu < goal:
+                verdict += " (a busy machine: the CPU time meets it)"
         print(
-            f"{name:34} {seconds:8.3f} {seconds / python:9.1f} {seconds / pandas:9.2f}  {verdict}"
+            f"{name:34} {wall:7.3f} {wall / python:9.1f} {wall / pandas:9.2f} {cpu:7.3f}  {verdict}"
         )
     return 1 if failed else 0
 
