@@ -88,19 +88,9 @@ def venv(wheel, tmp_path_factory) -> Path:
                "--find-links", WHEELHOUSE, "-c", LOCK, wheel]  # fmt: skip
     if subprocess.run([str(a) for a in offline], capture_output=True, env=env).returncode != 0:
         WHEELHOUSE.mkdir(parents=True, exist_ok=True)
-        run(
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "-q",
-            "-d",
-            WHEELHOUSE,
-            "-c",
-            LOCK,
-            wheel,
-            env=env,
-        )
+        download = [sys.executable, "-m", "pip", "download", "-q", "-d", WHEELHOUSE,
+                    "-c", LOCK, wheel]  # fmt: skip
+        run(*download, env=env)
         for own in WHEELHOUSE.glob("mlpm_kit-*.whl"):
             own.unlink()  # the wheel under test is always the one just built
         run(*offline, env=env)
