@@ -2,18 +2,25 @@
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# Every package's exact version (runtime and the [dev] extras), for reproducible set-ups.
+LOCK   := requirements.lock
 # Debian packages the tests need: a browser for the workshop test, a CJK font for
 # Chinese text in PDFs and charts, poppler for reading PDFs back.
 DEBS   := chromium fonts-noto-cjk poppler-utils
 
-.PHONY: demo test fuzz lint format system-deps fonts bench clean
+.PHONY: demo test fuzz lint format system-deps fonts bench lock clean
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml $(LOCK)
 	python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
-	$(PY) -m pip install -q --no-deps -e .
+	$(PY) -m pip install -q -c $(LOCK) -e ".[dev]"
 	touch $(STAMP)
+
+# Re-pins $(LOCK) from requirements.txt and pyproject.toml's extras, keeping the pins that
+# still fit; `make lock UPGRADE=1` moves every package to its newest allowed version.
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal -q \
+	  --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) -o $(LOCK)
 
 # Installs the Debian packages in $(1) that are missing (as root), or says which are missing.
 define debs

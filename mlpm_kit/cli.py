@@ -1,550 +1,14 @@
-"""The `mlpm` command line: one entry point, one subcommand per job.
-
-Every input error becomes one line on stderr and exit status 2, never a traceback.
-"""
+"""The `mlpm` command line: the arguments of every command (DESIGN section 6), then one call
+into `mlpm_kit.commands`, imported after the arguments are parsed so that `mlpm --help`
+starts at once. Bad input exits 2 with one line per problem; never a traceback."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
-
-import numpy as np
-import pandas as pd
-
-from mlpm_kit.errors import InputError, MlpmError
-from mlpm_kit.idea.defaults import value_sources
-from mlpm_kit.idea.files import load_idea, new_idea
-from mlpm_kit.idea.folders import check_portfolio_path, idea_files, load_ideas
-from mlpm_kit.idea.formatting import (
-    in_currency,
-    money,
-    months,
-    number,
-    plain_text,
-    share,
-    shorten,
-    spreadsheet_text,
-    terminal_table,
-)
-from mlpm_kit.idea.sheets import SHEET_SUFFIXES, save_portfolio
-from mlpm_kit.idea.text_files import output_file, output_folder
-from mlpm_kit.interviews.notes import check_notes
-from mlpm_kit.model.decision import DECISION_COLUMNS, DECISION_DRAWS, LABELS, Decision, decisions
-from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
-from mlpm_kit.model.simulate import HEADLINE_COLUMNS, Simulation, check_draws
-from mlpm_kit.portfolio.selection import best_portfolio
-from mlpm_kit.report.notes_view import notes_report_text
-from mlpm_kit.report.portfolio_table import selection_text
-from mlpm_kit.resources import kit_path
-
-EXAMPLES = kit_path("examples")
-EXIT_INPUT = 2
-DEMO_DRAWS = 2000
-# Fields `mlpm score --draws` adds to each idea (DESIGN section 6), besides `evpi`.
-UNCERTAINTY_COLUMNS = (
-    *HEADLINE_COLUMNS,
-    "expected_value_p10",
-    "expected_value_p50",
-    "expected_value_p90",
-    "evpi_total",
-    "validate_next",
-)
-
-
-def error_line(exc: BaseException) -> str:
-    """An error as one line for the terminal: text from a file (a column name with a line
-    break, a file name with control characters) cannot break it or drive the terminal."""
-    return " ".join(plain_text(exc).split("\n"))
-
-
-def _print_errors(errors: Sequence[MlpmError]) -> None:
-    """Every problem of every error, one line each, on stderr."""
-    for exc in errors:
-        for line in exc.lines():
-            print(f"mlpm: error: {error_line(line)}", file=sys.stderr)
-
-
-def left_out_text(errors: Sequence[MlpmError], lead: str) -> str:
-    """The note after the good ideas' results naming the files left out (their problems
-    follow on stderr, one line each)."""
-    files = list(dict.fromkeys(getattr(exc, "file", None) or "?" for exc in errors))
-    return (
-        f"\n{lead} {len(files)} file{'s' if len(files) > 1 else ''} with problems "
-        f"({', '.join(files)}); every problem is listed below, one line each."
-    )
-
-
-def _currency_of(table: pd.DataFrame) -> str | None:
-    return table["currency"].iloc[0] if len(table) and "currency" in table else None
-
-
-def score_table_text(table: pd.DataFrame) -> str:
-    """The ranked table people read in a terminal."""
-    if table.empty:
-        return "No ideas to score."
-    cur = _currency_of(table)
-    shown = pd.DataFrame(
-        {
-            "#": table["rank"],
-            "id": table["id"],
-            "title": [shorten(t, 38) for t in table["title"]],
-            "decision": table["decision"].map(LABELS),
-            in_currency("expected value", cur): table["expected_value"].map(money),
-            in_currency("npv", cur): table["npv"].map(money),
-            "effort wk": table["effort_weeks"].map(number),
-            in_currency("one-time", cur): table["one_time_cost"].map(money),
-            "payback mo": table["payback_months"].map(lambda x: months(x, unit=False)),
-            "confidence": table["confidence"].map(share),
-            "pain": table["pain_score"].map(number),
-            "RICE": table["rice"].map(lambda x: number(round(x, 1))),
-        }
-    )
-    return terminal_table(shown)
-
-
-def _whole_number(text: str | None, name: str) -> int | None:
-    if text is None:
-        return None
-    try:
-        return int(text.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise InputError(
-            f"--{name} must be a whole number, got {text!r}; for example --{name} 10000."
-        ) from None
-
-
-def uncertainty_table_text(table: pd.DataFrame) -> str:
-    """The ranked table with the simulation's npv percentiles and P(loss)."""
-    if table.empty:
-        return "No ideas to score."
-    cur = _currency_of(table)
-    shown = pd.DataFrame(
-        {
-            "#": table["rank"],
-            "id": table["id"],
-            "decision": table["decision"].map(LABELS),
-            in_currency("expected value", cur): table["expected_value"].map(money),
-            "E[exp. value]": table["expected_value_mean"].map(money),
-            "npv p10": table["npv_p10"].map(money),
-            "npv p50": table["npv_p50"].map(money),
-            "npv p90": table["npv_p90"].map(money),
-            "P(loss)": table["p_loss"].map(share),
-            "P(<next best)": table["p_below_next_best"].map(share),
-            in_currency("EVPI", cur): table["evpi_total"].map(money),
-            "effort wk": table["effort_weeks"].map(number),
-            "confidence": table["confidence"].map(share),
-        }
-    )
-    return terminal_table(shown)
-
-
-def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.DataFrame) -> str:
-    """Per idea, the top 3 inputs to validate with the value of knowing each, and how."""
-    lines = ["Validate next (value of perfectly knowing the input before the go / no-go decision):"]
-    cur = _currency_of(table)
-
-    def cash(x: float) -> str:
-        return money(x, cur)
-
-    for idea_id in table["id"]:
-        rows = evpi[(evpi["id"] == idea_id) & (evpi["evppi"] > 0)].head(3)
-        if rows.empty:
-            swing = sensitivity[sensitivity["id"] == idea_id].head(1)
-            total = float(table.loc[table["id"] == idea_id, "evpi_total"].iloc[0])
-            reason = (
-                f"no single input changes the decision on its own (all of them together: {cash(total)})"
-                if total > 0
-                else "the decision is the same whatever the inputs turn out to be"
-            )
-            biggest = (
-                f"; biggest swing: {swing['label'].iloc[0]} ({cash(swing['swing'].iloc[0])})"
-                if len(swing)
-                else ""
-            )
-            lines.append(f"  {idea_id}: {reason}{biggest}.")
-            continue
-        lines.append(f"  {idea_id}:")
-        noise = float(table.loc[table["id"] == idea_id, "evppi_noise"].iloc[0])
-        for _, row in rows.iterrows():
-            worth = cash(row["evppi"]) + (" (within noise)" if row["evppi"] < noise else "")
-            lines.append(
-                f"    {row['rank']}. {row['label']} ({row['input']}): {worth}. {row['suggestion']}"
-            )
-    return "\n".join(lines)
-
-
-def with_uncertainty(
-    table: pd.DataFrame, sim: Simulation
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The score table joined with the simulation's summary; plus the EVPPI and tornado tables."""
-    summary = sim.summary()
-    summary["evpi_total"] = sim.evpi_total().to_numpy()
-    evpi = sim.evpi()
-    top = evpi[(evpi["rank"] <= 3) & (evpi["evppi"] > 0)].groupby("id")["input"].agg(";".join)
-    summary["validate_next"] = summary["id"].map(top).fillna("")
-    summary["seed"], summary["draws"] = sim.seed, sim.draws
-    summary = summary.drop(columns=[c for c in summary if c != "id" and c in table.columns])
-    return table.merge(summary, on="id", how="left", validate="one_to_one"), evpi, sim.sensitivity()
-
-
-def history_folder(value: str | None, near: Sequence[str | Path]) -> Path | None:
-    """The folder of launched ideas `--calibrated [DIR]` names: DIR, else a history/ folder
-    beside (or inside) the first idea path; None without --calibrated."""
-    if value is None:
-        return None
-    if value:
-        return Path(value)
-    first = Path(near[0]) if near else Path(".")
-    base = first if first.is_dir() else first.parent
-    for candidate in (base / "history", base.parent / "history"):
-        if candidate.is_dir():
-            return candidate
-    raise InputError(
-        f"--calibrated found no history/ folder beside {first}; give the folder of launched "
-        "ideas with outcomes: --calibrated DIR."
-    )
-
-
-def calibrated(ideas: list, value: str | None, near: Sequence[str | Path]) -> tuple[list, Any]:
-    """The ideas corrected by the record `--calibrated` names, and the `Calibration` (None without it)."""
-    folder = history_folder(value, near)
-    if folder is None:
-        return ideas, None
-    from mlpm_kit.calibration.record import calibrate  # scipy: only when asked for
-
-    record = calibrate(folder)
-    return record.apply_all(ideas), record
-
-
-def add_corrections(rows: list[dict], ideas: list) -> None:
-    """Give each JSON row of a calibrated idea its `calibration`: {path: {stated, corrected, source}}."""
-    from mlpm_kit.report.calibration_view import corrections_json
-
-    by_id = {idea.id: idea for idea in ideas}
-    for row in rows:
-        row["calibration"] = corrections_json(by_id[row["id"]])
-
-
-def with_decisions(table: pd.DataFrame, decided: list[Decision]) -> pd.DataFrame:
-    """The table with each idea's decision (DESIGN section 9) as columns."""
-    if not decided:
-        return table
-    frame = pd.DataFrame([{"id": d.id, **d.json()} for d in decided])
-    frame = frame.drop(columns=[c for c in frame.columns if c != "id" and c in table.columns])
-    return table.merge(frame, on="id", how="left", validate="one_to_one")
-
-
-def cmd_score(args: argparse.Namespace) -> int:
-    draws, seed = _whole_number(args.draws, "draws"), _whole_number(args.seed, "seed")
-    if draws is not None:
-        check_draws(draws)
-    ideas, errors = load_ideas(args.paths)
-    if not ideas and errors:
-        _print_errors(errors)
-        return EXIT_INPUT
-    ideas, record = calibrated(ideas, args.calibrated, args.paths)
-    table = score(ideas)
-    if record is not None:  # CSV readers see which ranges were corrected
-        from mlpm_kit.report.calibration_view import corrections_line
-
-        by_id = {idea.id: idea for idea in ideas}
-        table["calibration"] = [corrections_line(by_id[i]) for i in table["id"]]
-    columns = list(SCORE_COLUMNS) + ["confidence_source", "currency"]
-    evpi = sensitivity = None
-    if len(table):
-        sim, decided = decisions(ideas, draws=draws, seed=seed)
-        table = with_decisions(table, decided)
-        columns += [c for c in DECISION_COLUMNS if c not in columns]
-        if draws is not None:
-            table, evpi, sensitivity = with_uncertainty(table, sim)
-            columns += [c for c in (*UNCERTAINTY_COLUMNS, "seed", "draws") if c not in columns]
-    if record is not None and not (args.json or args.csv):
-        from mlpm_kit.report.calibration_view import calibrated_banner
-
-        print(calibrated_banner(record))
-    if args.json:
-        rows = records(table[columns])
-        sources = {idea.id: value_sources(idea) for idea in ideas}
-        for row in rows:
-            row["sources"] = sources[row["id"]]
-        if evpi is not None:
-            for row in rows:
-                mine = evpi[evpi["id"] == row["id"]]
-                row["evpi"] = {
-                    path: float(v) for path, v in zip(mine["input"], mine["evppi"], strict=True)
-                }
-                row.pop("validate_next", None)
-                row["validate_next"] = records(
-                    mine[(mine["rank"] <= 3) & (mine["evppi"] > 0)][
-                        ["input", "label", "evppi", "suggestion"]
-                    ]
-                )
-        if record is not None:
-            add_corrections(rows, ideas)
-        print(json.dumps(rows, indent=2, ensure_ascii=False))
-    elif args.csv:
-        # Nested values (validate, kill_criteria, warnings) as JSON text, one cell each.
-        nested = table.map(lambda v: json.dumps(v) if isinstance(v, dict | list) else v)
-        sys.stdout.write(nested.map(spreadsheet_text).to_csv(index=False))
-    elif evpi is not None:
-        print(uncertainty_table_text(table))
-        print(
-            f"\n{draws:,} draws, seed {seed or 0}. Money in {_currency_of(table) or 'the idea files currency'}. "
-            "npv p10 / p50 / p90: 80% of outcomes fall between p10 and p90."
-        )
-        print(
-            "P(loss) = chance that npv < 0. EVPI = what perfectly knowing every input is worth.\n"
-        )
-        print(validate_next_text(table, evpi, sensitivity))
-        print("\n" + decisions_text(table))
-    else:
-        print(score_table_text(table))
-        if len(table):
-            print(
-                "\nRanked by expected value = confidence x (npv - opportunity cost) - (1 - confidence) x failure cost."
-            )
-            cur = _currency_of(table)
-            print(
-                f"Money in {cur or 'the idea files currency (none is named)'}; effort in "
-                "engineer-weeks. `mlpm score --json` has every field."
-            )
-            print("\n" + decisions_text(table))
-    if record is not None and not (args.json or args.csv):
-        from mlpm_kit.report.calibration_view import corrections_text
-
-        print("\n" + corrections_text(ideas, record))
-    if errors and not (args.json or args.csv):
-        print(left_out_text(errors, "Not scored:"))
-    _print_errors(errors)
-    return EXIT_INPUT if errors else 0
-
-
-def decisions_text(table: pd.DataFrame) -> str:
-    """Per idea, its decision's reason and kill criteria, as the memo's first line says them."""
-    lines = [
-        f"Decision ({int(table['draws'].iloc[0]) if 'draws' in table else DECISION_DRAWS:,} draws): "
-        "validate first when knowing an input before deciding is worth more than one validation."
-    ]
-    for row in table.itertuples():
-        lines.append(f"  {row.id}: {LABELS[row.decision]}. {row.decision_reason}")
-        for warning in row.warnings or []:
-            lines.append(f"    note: {warning['message']}")
-    return "\n".join(lines)
-
-
-def cmd_new(args: argparse.Namespace) -> int:
-    if not args.title.strip():
-        raise InputError(
-            'the title is empty; give the idea a name, for example mlpm new "Auto-triage of tickets".'
-        )
-    path = new_idea(args.title, output_folder(args.dir, "--dir"))
-    print(path)
-    return 0
-
-
-def report_folder(
-    folder: Path, fmt: str, out_dir: Path, draws: int | None, seed: int, history: Path | None = None
-) -> int:
-    """One report per idea of `folder`, in parallel; print the files written and what failed."""
-    from mlpm_kit.report.render import render_reports
-
-    files = idea_files([folder])
-    _check_unique_ids(files)
-    results = render_reports(files, fmt, out_dir, draws=draws, seed=seed, history=history)
-    for result in results:
-        if result.output:
-            print(result.output)
-    failed = [r for r in results if r.error]
-    written = len(results) - len(failed)
-    print(f"{written} of {len(results)} reports written to {out_dir}.", file=sys.stderr)
-    if failed:
-        print(f"{len(failed)} failed:", file=sys.stderr)
-        _print_errors([MlpmError(r.error) for r in failed])
-    return EXIT_INPUT if failed else 0
-
-
-def _check_unique_ids(files: Sequence[Path]) -> None:
-    """Two idea files with one id would write one report over the other: refuse before writing."""
-    seen: dict[str, Path] = {}
-    for path in files:
-        try:
-            idea = load_idea(path)
-        except MlpmError:
-            continue  # reported with the other reports' results
-        if idea.id in seen:
-            raise InputError(
-                f"the id '{idea.id}' is also used by {seen[idea.id]}; each idea gets its own "
-                "report, named by its id: give each idea its own id.",
-                file=str(path),
-                field="id",
-            )
-        seen[idea.id] = path
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from mlpm_kit.report.render import render_report
-
-    path, out_dir = Path(args.path), output_folder(args.out, "--out")
-    history = history_folder(args.calibrated, [path])
-    if path.is_dir() and not args.portfolio:
-        return report_folder(path, args.format, out_dir, args.draws, args.seed, history)
-    print(
-        render_report(
-            path,
-            args.format,
-            out_dir,
-            portfolio=args.portfolio,
-            draws=args.draws,
-            seed=args.seed,
-            capacity_weeks=args.capacity_weeks,
-            budget=args.budget,
-            history=history,
-        )
-    )
-    return 0
-
-
-def _requires(pairs: Sequence[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for pair in pairs:
-        needer, sep, needed = pair.partition(":")
-        if not sep or not needer.strip() or not needed.strip():
-            raise InputError(
-                f"--requires {pair!r}: write B:A for 'B needs A', for example --requires search-ranking:ticket-triage."
-            )
-        out.setdefault(needer.strip(), []).append(needed.strip())
-    return out
-
-
-def cmd_compare(args: argparse.Namespace) -> int:
-    if args.out:
-        output_file(args.out, "--out", SHEET_SUFFIXES)
-    stated, errors = load_ideas([check_portfolio_path(args.path)])
-    if not stated:
-        _print_errors(errors)
-        return EXIT_INPUT
-    ideas, record = calibrated(stated, args.calibrated, [args.path])
-    selection = best_portfolio(
-        ideas,
-        args.capacity_weeks,
-        budget=args.budget,
-        draws=args.draws,
-        seed=args.seed,
-        must_include=args.include,
-        must_exclude=args.exclude,
-        requires=_requires(args.requires),
-    )
-    if args.out:
-        save_portfolio(
-            stated, args.out, selection.table
-        )  # the estimates as stated, never corrected
-    if args.json:
-        out = selection.to_json()
-        if record is not None:
-            add_corrections(out["ideas"], ideas)
-        out["left_out"] = [line for exc in errors for line in exc.lines()]
-        print(json.dumps(out, indent=2, ensure_ascii=False))
-    else:
-        if record is not None:
-            from mlpm_kit.report.calibration_view import calibrated_banner
-
-            print(calibrated_banner(record))
-        print(selection_text(selection))
-        if record is not None:
-            from mlpm_kit.report.calibration_view import corrections_text
-
-            print("\n" + corrections_text(ideas, record))
-        if args.out:
-            print(f"\nWrote the portfolio with the results to {args.out}")
-        if errors:
-            print(left_out_text(errors, "This comparison is made without"))
-    _print_errors(errors)
-    return EXIT_INPUT if errors else 0
-
-
-def cmd_calibrate(args: argparse.Namespace) -> int:
-    from mlpm_kit.calibration.record import calibrate
-    from mlpm_kit.report.calibration_view import calibration_text
-
-    record = calibrate(args.path)
-    if args.json:
-        print(json.dumps(record.to_json(), indent=2, ensure_ascii=False))
-    else:
-        print(calibration_text(record))
-    return 0
-
-
-def cmd_check_notes(args: argparse.Namespace) -> int:
-    report = check_notes(args.paths, rules_dir=args.rules, model=args.model)
-    print(report.to_json() if args.json else notes_report_text(report))
-    return 0
-
-
-def cmd_demo(args: argparse.Namespace) -> int:
-    ideas_dir = EXAMPLES / "ideas"
-    print(f"Scoring the example portfolio in {ideas_dir}\n")
-    ideas, errors = load_ideas([ideas_dir])
-    print(score_table_text(with_decisions(score(ideas), decisions(ideas)[1])))
-    _print_errors(errors)
-    if errors:
-        return EXIT_INPUT
-    capacity = 60
-    print(
-        f"\nComparing: the best set for {capacity} engineer-weeks (mlpm compare {ideas_dir} --capacity-weeks {capacity})\n"
-    )
-    print(selection_text(best_portfolio(ideas, capacity)))
-    history = EXAMPLES / "history"
-    from mlpm_kit.calibration.record import calibrate
-    from mlpm_kit.report.calibration_view import calibration_text, corrections_text
-
-    print(f"\nHow good were our estimates? (mlpm calibrate {history})\n")
-    record = calibrate(history)
-    print(calibration_text(record, top_misses=3))
-    print(
-        f"\nThe same comparison with that record applied (mlpm compare {ideas_dir} "
-        f"--capacity-weeks {capacity} --calibrated)\n"
-    )
-    corrected = record.apply_all(ideas)
-    print(selection_text(best_portfolio(corrected, capacity)))
-    print("\n" + corrections_text(corrected[:2], record))
-    print(f"  ... and the other {len(corrected) - 2} ideas: mlpm score {ideas_dir} --calibrated")
-    out_dir = Path("out")
-    print(f"\nWriting one PDF report per example idea, and the portfolio's, to {out_dir}/")
-    status = report_folder(ideas_dir, "pdf", out_dir, DEMO_DRAWS, 0)
-    from mlpm_kit.report.render import render_report
-
-    print(render_report(ideas_dir, "pdf", out_dir, portfolio=True, capacity_weeks=capacity))
-    return EXIT_INPUT if status else 0
-
-
-def cmd_workshop(args: argparse.Namespace) -> int:
-    from mlpm_kit.workshop.server import serve
-
-    return serve(
-        args.idea,
-        port=args.port,
-        draws=args.draws,
-        seed=args.seed,
-        share=args.share,
-        host=args.host,
-    )
-
-
-def cmd_ml_check(args: argparse.Namespace) -> int:
-    from mlpm_kit.ml.readiness import ml_check, ml_check_text
-
-    result = ml_check(load_idea(args.path), seed=args.seed)
-    if args.json:
-        print(json.dumps(result, indent=2, ensure_ascii=False))
-    else:
-        print(ml_check_text(result))
-    return 0
+from collections.abc import Sequence
 
 
 def add_calibrated_option(parser: argparse.ArgumentParser) -> None:
@@ -568,7 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("new", help="create an idea file from templates/idea.yaml")
     p.add_argument("title", help="the idea's title, in quotes")
     p.add_argument("--dir", default=".", help="folder for the new file (default: current folder)")
-    p.set_defaults(func=cmd_new)
+    p.set_defaults(func="cmd_new")
 
     p = sub.add_parser(
         "score", help="score idea files or folders of them, ranked by expected value"
@@ -589,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     fmt.add_argument("--json", action="store_true", help="print a JSON list, one object per idea")
     fmt.add_argument("--csv", action="store_true", help="print CSV, one row per idea")
     add_calibrated_option(p)
-    p.set_defaults(func=cmd_score)
+    p.set_defaults(func="cmd_score")
 
     p = sub.add_parser(
         "report", help="a PDF (or HTML) decision memo per idea, or one for a portfolio"
@@ -624,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--budget", type=float, metavar="B", help="with --portfolio: one-time budget")
     add_calibrated_option(p)
-    p.set_defaults(func=cmd_report)
+    p.set_defaults(func="cmd_report")
 
     p = sub.add_parser(
         "workshop", help="fill in an idea in a browser form with live scores (Voila, localhost)"
@@ -650,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="H",
         help="with --share, the address to listen on (default: all, 0.0.0.0)",
     )
-    p.set_defaults(func=cmd_workshop)
+    p.set_defaults(func="cmd_workshop")
 
     p = sub.add_parser(
         "compare",
@@ -709,14 +173,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the portfolio with the result columns to a spreadsheet",
     )
     add_calibrated_option(p)
-    p.set_defaults(func=cmd_compare)
+    p.set_defaults(func="cmd_compare")
 
     p = sub.add_parser(
         "calibrate", help="how well launched ideas' 90% ranges held up: hit rate, spread, bias"
     )
     p.add_argument("path", metavar="DIR", help="a folder of launched ideas with outcome.actual")
     p.add_argument("--json", action="store_true", help="print a JSON object (DESIGN section 11)")
-    p.set_defaults(func=cmd_calibrate)
+    p.set_defaults(func="cmd_calibrate")
 
     p = sub.add_parser("check-notes", help="confirmation-bias check of interview notes (Markdown)")
     p.add_argument(
@@ -733,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also flag what the classifier trained on the labeled corpus finds "
         "(experimental, off by default; --no-model: rules only)",
     )
-    p.set_defaults(func=cmd_check_notes)
+    p.set_defaults(func="cmd_check_notes")
 
     p = sub.add_parser(
         "ml-check", help="ML readiness of an idea: metric, labels needed, data cost, open risks"
@@ -743,26 +207,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--seed", type=int, default=0, help="seed of the labels-needed range (default 0)"
     )
-    p.set_defaults(func=cmd_ml_check)
+    p.set_defaults(func="cmd_ml_check")
 
     p = sub.add_parser("demo", help="score, compare and report on the shipped example portfolio")
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func="cmd_demo")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        import numpy as np
+
+        from mlpm_kit import commands
+    except ImportError as exc:  # a broken installation: say which package is missing
+        print(f"mlpm: error: {exc}; reinstall the kit (pip install mlpm-kit).", file=sys.stderr)
+        return 2
+    func = getattr(commands, args.func)
     try:
         # Numbers at the edge (a zero denominator, an overflow) give n/a or "never" in the
         # output; numpy's and pandas' warnings about them are noise on stderr.
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             return func(args)
-    except MlpmError as exc:
-        _print_errors([exc])
-        return EXIT_INPUT
+    except commands.MlpmError as exc:
+        commands.print_errors([exc])
+        return commands.EXIT_INPUT
     except KeyboardInterrupt:
         print("mlpm: interrupted", file=sys.stderr)
         return 130
@@ -771,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a disk full, a permission changed while writing
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"mlpm: error: {where}{exc.strerror or exc}; check the path.", file=sys.stderr)
-        return EXIT_INPUT
+        return commands.EXIT_INPUT
     except Exception as exc:  # a bug: one line (MLPM_DEBUG=1 shows the traceback), still exit 2
         if os.environ.get("MLPM_DEBUG"):
             raise
@@ -781,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "MLPM_DEBUG=1 shows the details).",
             file=sys.stderr,
         )
-        return EXIT_INPUT
+        return commands.EXIT_INPUT
 
 
 if __name__ == "__main__":

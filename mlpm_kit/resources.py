@@ -21,3 +21,11 @@ def kit_path(*parts: str) -> Path:
     """The path of one of the kit's own files or folders, e.g. kit_path("templates", "idea.yaml")."""
     base = _BUNDLED if _BUNDLED.is_dir() else IMPORT_ROOT
     return base.joinpath(*parts)
+
+
+def example(*parts: str) -> Path:
+    """One of the bundled examples, e.g. example("ideas", "ticket-triage.yaml").
+
+    The notebooks' default when a path parameter is None, so they run from any folder.
+    """
+    return kit_path("examples", *parts)

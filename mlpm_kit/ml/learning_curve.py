@@ -23,7 +23,6 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import OptimizeWarning, curve_fit
 
 from mlpm_kit.errors import InputError
 
@@ -133,6 +132,9 @@ def _fit(pts: tuple[tuple[float, float], ...]) -> CurveFit:
     # m_max may sit a little below the best point (noise), never far below it, never above 1.
     lower = (min(float(y.max()) - 0.05, m0 - 1e-6), 0.0, 1e-3)
     upper = (1.0, np.inf, 5.0)
+    # scipy.optimize takes most of a second to import: only a fit pays for it, not `mlpm score`.
+    from scipy.optimize import OptimizeWarning, curve_fit
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", OptimizeWarning)
         try:

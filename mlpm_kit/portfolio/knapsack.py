@@ -32,7 +32,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 # Slack for float sums: HiGHS accepts constraint violations up to 1e-6 (absolute); a set is
 # re-checked against the limits with this relative tolerance after rounding.
@@ -172,6 +171,8 @@ def _fix_by_reduced_costs(problem: Problem, values, lower, upper, A, b):
     optimal set. The bound holds for any mu >= 0, so LP accuracy cannot make this wrong; a
     good mu (the LP's) only makes it fix more. It shrinks the integer program to a small core.
     """
+    from scipy.optimize import linprog  # a second to import: only the integer program pays it
+
     lp = linprog(-values, A_ub=A, b_ub=b, bounds=np.column_stack([lower, upper]), method="highs")
     if lp.status == 2:
         return None
@@ -222,6 +223,8 @@ def solve(
             return None
         if found is not False:
             return float(values[found].sum()), found
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
     A, b = _constraints(problem)
     fixed = _fix_by_reduced_costs(problem, values, lower, upper, A, b)
     if fixed is None:
