@@ -30,13 +30,13 @@ from mlpm_kit.idea.disk import fingerprint, locked
 from mlpm_kit.idea.estimates import Estimate, format_number
 from mlpm_kit.idea.files import (
     comment_of,
-    dotted,
     load_idea,
     parse_yaml,
     read_yaml_text,
     write_idea,
 )
 from mlpm_kit.idea.folders import ESTIMATES_SUFFIX
+from mlpm_kit.idea.validation import dotted
 from mlpm_kit.workshop.form_model import ESTIMATE, FIELDS, FieldSpec, IdeaDraft, form_spec
 from mlpm_kit.workshop.live_results import swings
 from mlpm_kit.workshop.pooling import far_from_the_others, pooled_range, rounded

@@ -16,13 +16,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
+import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import ROOT
-from tests.workshop.test_workshop_browser import free_port, wait_for_http
+from tests.workshop.conftest import free_port
 
 pytestmark = pytest.mark.install
 
@@ -171,8 +173,25 @@ def test_demo_writes_its_reports_to_out(mlpm, examples):
     mlpm("demo", timeout=600)
     written = {p.name for p in (mlpm.folder / "out").glob("*.pdf")}
     assert written == {"portfolio.pdf"} | {
-        p.stem + ".pdf" for p in (examples / "ideas").glob("*.yaml")
+        p.stem + ".pdf" for p in (examples / "ideas").glob("*.yaml") if p.name != "mlpm.yaml"
     }
+
+
+def wait_for_http(url: str, proc: subprocess.Popen, log: Path, timeout: float = 120) -> None:
+    """Until `url` answers 200; fails with the server's log if it stops or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"mlpm workshop exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(
+        f"mlpm workshop did not answer on {url} within {timeout} s:\n{log.read_text()}"
+    )
 
 
 def test_workshop_answers_and_stops(venv, user_env, mlpm):

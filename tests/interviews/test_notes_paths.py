@@ -11,7 +11,8 @@ import pytest
 
 from mlpm_kit.cli import main
 from mlpm_kit.errors import InputError
-from mlpm_kit.interviews.notes import listed_notes_path, notes_paths
+from mlpm_kit.idea.folders import listed_notes_path
+from mlpm_kit.interviews.notes import notes_paths
 
 
 @pytest.fixture
