@@ -103,7 +103,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     idea = IDEAS / "ticket-triage.yaml"
-    ideas = sorted(IDEAS.glob("*.yaml"))[: args.ideas or None]
+    ideas = sorted(p for p in IDEAS.glob("*.yaml") if p.name != "mlpm.yaml")[: args.ideas or None]
     common = ["--draws", str(args.draws), "--seed", str(args.seed)]
     print(f"{os.cpu_count()} cores; {args.draws} draws, seed {args.seed}\n")
     with tempfile.TemporaryDirectory(prefix="mlpm-bench-") as tmp:

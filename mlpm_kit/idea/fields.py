@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import typing
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 from pydantic import (
@@ -234,13 +235,16 @@ def problems_error(problems: list[tuple[str, str]]) -> PydanticCustomError:
     return PydanticCustomError(PROBLEMS, "{first}", {"first": first, "problems": problems})
 
 
+_NO_CONTEXT = SimpleNamespace(context=None)
+
+
 def measured_value(value: object, validate) -> float:
     """What was measured, as one number that `validate` (a field type's validator) accepts.
 
     A measured value is a single number, not a range: raises ValueError saying so.
     """
     try:
-        est = validate(value)
+        est = validate(value, _NO_CONTEXT)  # a measured value has no currency to agree with
     except EstimateError as exc:
         raise ValueError(str(exc)) from None
     if est.is_range:

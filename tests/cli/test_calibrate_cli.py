@@ -142,6 +142,7 @@ def test_bad_history_is_one_line_and_exit_2(capsys, args, message):
 
 def test_calibrated_without_a_history_folder_says_how_to_name_one(tmp_path, capsys):
     shutil.copy(EXAMPLES / "ideas" / "spam-filter.yaml", tmp_path)
+    shutil.copy(EXAMPLES / "ideas" / "mlpm.yaml", tmp_path)  # the shared numbers
     status, _, err = run(capsys, "score", str(tmp_path), "--calibrated")
     assert status == 2 and "--calibrated DIR" in err
 

@@ -169,10 +169,10 @@ def test_interview_paths_still_resolve_from_a_sheet_elsewhere(tmp_path, suffix, 
     examples = ROOT / "examples" / "ideas"
     ideas = load_portfolio(examples)
     sheet = save_portfolio(ideas, tmp_path / f"portfolio{suffix}")
-    again = load_portfolio(sheet)
     with pytest.raises(InputError, match="leads outside the idea's project folder"):
-        score(again)  # notes outside the sheet's project are read only when allowed:
+        load_portfolio(sheet)  # notes outside the sheet's project are read only when allowed:
     monkeypatch.setenv("MLPM_NOTES_DIRS", str(ROOT / "examples" / "interviews"))
+    again = load_portfolio(sheet)
     before, after = score(ideas).set_index("id"), score(again).set_index("id")
     assert after.loc["ticket-triage", "confidence_source"].startswith("from 5 interview notes")
     assert after.loc["ticket-triage", "expected_value"] == pytest.approx(

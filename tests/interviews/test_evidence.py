@@ -267,6 +267,7 @@ def test_the_report_quotes_what_we_heard_and_says_who_found_the_findings(tmp_pat
     files = ", ".join(f"interviews/{f.name}" for f in sorted(notes.glob("*.md")))
     lines[i:j] = [f"  interviews: [{files}]"]
     (tmp_path / "idea.yaml").write_text("\n".join(lines), encoding="utf-8")
+    shutil.copy(ROOT / "examples" / "ideas" / "mlpm.yaml", tmp_path)  # the shared numbers
     html = "".join(scorecard_sections(tmp_path / "idea.yaml", draws=0))
     assert "What would prove us wrong, and what we heard" in html
     assert "clause review is not our problem" in html

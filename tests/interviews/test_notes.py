@@ -426,7 +426,7 @@ def test_a_stated_confidence_is_still_checked_against_its_notes(tmp_path):
     idea_path.write_text(
         IDEA.replace("{notes}", "missing.md") + "  confidence: 0.7\n", encoding="utf-8"
     )
-    with pytest.raises(InputError, match="'missing.md' is not a notes file"):
+    with pytest.raises(InputError, match="'missing.md' does not exist"):
         confidence_of(load_idea(idea_path))
 
 

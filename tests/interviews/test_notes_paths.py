@@ -39,7 +39,7 @@ def test_notes_beside_the_ideas_are_read(project):
         ("../interviews/inner.md", "is not interview notes"),  # a link in to a .yaml
         ("/etc/passwd.md", "is an absolute path"),
         ("../interviews/a.yaml", "is not interview notes"),
-        ("../interviews/missing.md", "is not a notes file"),
+        ("../interviews/missing.md", "does not exist"),
         ("../interviews", "is not interview notes"),
     ],
 )
@@ -109,6 +109,7 @@ def test_duplicate_ids_stop_a_folder_report_before_any_is_written(tmp_path):
     ideas.mkdir()
     for name in ("a.yaml", "b.yaml"):
         (ideas / name).write_bytes(Path("examples/ideas/spam-filter.yaml").read_bytes())
+    (ideas / "mlpm.yaml").write_bytes(Path("examples/ideas/mlpm.yaml").read_bytes())
     status, err = _cli("report", str(ideas), "-o", str(tmp_path / "out"), "--format", "html")
     assert status == 2 and "the id 'spam-filter' is also used by" in err
     assert not list((tmp_path / "out").glob("*.html"))

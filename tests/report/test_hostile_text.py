@@ -72,6 +72,7 @@ def hostile(tmp_path_factory) -> Path:
         + f"---\nQ: Would you use {HOSTILE}?\nA: Last Tuesday we lost two hours on {HOSTILE}.\n",
         encoding="utf-8",
     )
+    shutil.copy(EXAMPLES / "ideas" / "mlpm.yaml", root / "ideas")  # the folder's shared numbers
     _hostile_idea(EXAMPLES / "ideas" / "ticket-triage.yaml", root / "ideas" / "a.yaml", "a")
     _hostile_idea(EXAMPLES / "ideas" / "spam-filter.yaml", root / "ideas" / "b.yaml", "b")
     return root

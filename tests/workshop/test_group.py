@@ -73,7 +73,7 @@ def test_default_picks_are_the_three_largest_swings(group):
 
 def test_ranges_are_validated_like_the_idea_file(group):
     assert group.submit("p-1", 1, {"value.adoption": {"low": "0.2", "high": "1.5"}}) == {
-        "value.adoption": "0.2 to 1.5 is above the allowed range: it must be a share between 0 and 1 (write 30% as 0.3)."
+        "value.adoption": "0.2 to 1.5 is above the allowed range: it must be a share between 0 and 1 (write 30% or 0.3)."
     }
     assert (
         "not a number"
