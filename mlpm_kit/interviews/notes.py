@@ -422,7 +422,7 @@ def check_notes(paths, rules_dir: str | Path | None = None, model: bool = False)
 
     >>> report = check_notes(["examples/interviews/ticket-triage-01.md"])
     >>> report.summary["grade"], report.summary["suggested_confidence"]
-    (47, [0.39, 0.69])
+    (47, [0.29, 0.6])
     """
     rules = rule_sets(rules_dir)
     files = notes_paths(paths)

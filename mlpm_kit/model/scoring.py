@@ -51,7 +51,7 @@ def score(ideas: Sequence[Idea]) -> pd.DataFrame:
     >>> from mlpm_kit.idea.files import load_idea
     >>> table = score([load_idea("examples/ideas/ticket-triage.yaml")])
     >>> round(table.loc[0, "expected_value"])
-    304375
+    231224
     """
     ideas = list(ideas)
     values = point_values(ideas) if ideas else {name: np.array([]) for name in OUTPUTS}

@@ -226,7 +226,7 @@ def best_portfolio(
     >>> from mlpm_kit.idea.folders import load_portfolio
     >>> sel = best_portfolio(load_portfolio("examples/ideas"), capacity_weeks=60)
     >>> sel.selected, round(sel.total_expected_value, -3)
-    (['invoice-extraction', 'ticket-triage'], 738000.0)
+    (['invoice-extraction', 'spam-filter'], 730000.0)
     """
     _check_limits(capacity_weeks, budget)
     ideas = list(ideas)
