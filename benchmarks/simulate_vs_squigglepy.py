@@ -1,188 +1,237 @@
-"""Time the kit's Monte Carlo against squigglepy on the same 12-input idea model.
+"""Time the kit's Monte Carlo against squigglepy's fastest path on the same 12-input model.
 
 Both sides evaluate DESIGN section 4 (adopters -> annual benefit -> npv -> economic value
 -> expected value) for 1,000 ideas x 10,000 draws, with the same 12 uncertain inputs per
-idea as 90% ranges (lognormal ranges, logit-normal shares). The kit samples all ideas at
-once (`mlpm_kit.model.simulate`); squigglepy uses its fast path, arithmetic on distribution
-objects, sampled with `sq.sample(model, n=10_000)` once per idea. Then one idea x 10,000
-draws, the size a form updates live.
+idea as 90% ranges (`generate_ideas.py`: lognormal ranges, logit-normal shares), and
+report the same outputs: mean and p10 / p50 / p90 of npv, and P(npv < 0).
 
-Note: squigglepy samples a distribution object afresh each time the model uses it (for
-example `mvp_weeks` in effort, launch time and failure cost), so its draws ignore that
-those are the same number; its medians still agree with the kit's.
+- kit: `simulate()` + `summary()` (which also summarizes five more outputs). The value of
+  information is not timed here: the decision's EVPPI re-evaluates the model per input
+  (DESIGN section 9, `model.information.input_information`), a different amount of work.
+- squigglepy, array path: each input sampled once per idea (`sq.to(lo, hi) @ n`, shares
+  as `sq.norm` on the logit scale), the model computed with numpy on those arrays, the
+  summaries with numpy.
+- `--slow-path` also times `sq.sample(model, n)` on a model object (squigglepy's per-model
+  path, which the README used to quote): labelled as such, not the fair comparison.
+
+Every phase prints its wall and CPU time; the machine is shared, so the kit's phases are
+the median of 3 runs and both sides run in the same process, one after the other.
 
     PYTHONPATH=. python benchmarks/simulate_vs_squigglepy.py [--ideas 1000] [--draws 10000]
+    PYTHONPATH=. python benchmarks/simulate_vs_squigglepy.py --memory 5000   # peak RSS only
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import resource
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
-import squigglepy as sq
 
-from mlpm_kit.idea.files import validate_idea
-from mlpm_kit.model.simulate import simulate
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-UNCERTAIN = (
-    "users",
-    "adoption",
-    "hours",
-    "hourly_cost",
-    "money_saved",
-    "captures",
-    "mvp_weeks",
-    "build_weeks",
-    "iteration_weeks",
-    "data_cost",
-    "run_cost",
-    "confidence",
-)
+from generate_ideas import CONSTANTS, idea_dict, ranges  # noqa: E402
+
+from mlpm_kit.idea.files import validate_idea  # noqa: E402
+from mlpm_kit.model.simulate import simulate  # noqa: E402
 
 
-def ranges(n: int, seed: int = 7) -> list[dict[str, tuple[float, float]]]:
-    """n ideas' 12 uncertain inputs as (low, high) 90% ranges, varied but plausible."""
-    rng = np.random.default_rng(seed)
+class Clock:
+    """Wall and CPU seconds of a block: `with Clock() as c: ...; c.wall, c.cpu`."""
 
-    def span(center, spread, size):
-        c = center * rng.uniform(0.5, 2.0, size)
-        return np.stack([c / spread, c * spread], axis=1)
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
 
-    table = {
-        "users": span(300, 1.6, n),
-        "hours": span(1.5, 1.8, n),
-        "hourly_cost": span(45, 1.2, n),
-        "money_saved": span(20000, 2.0, n),
-        "mvp_weeks": span(8, 1.3, n),
-        "build_weeks": span(15, 1.3, n),
-        "iteration_weeks": span(3, 1.4, n),
-        "data_cost": span(20000, 1.7, n),
-        "run_cost": span(20000, 1.4, n),
-    }
-    for name, lo in (("adoption", 0.4), ("captures", 0.1), ("confidence", 0.3)):
-        low = rng.uniform(lo - 0.1, lo + 0.05, n)
-        table[name] = np.stack([low, np.minimum(low + rng.uniform(0.1, 0.3, n), 0.97)], axis=1)
-    return [{k: tuple(map(float, v[i])) for k, v in table.items()} for i in range(n)]
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = time.process_time() - self.cpu
 
 
-def idea_dict(i: int, r: dict[str, tuple[float, float]]) -> dict:
-    def rng_(key):
-        return {"low": r[key][0], "high": r[key][1]}
+def median_run(fn, runs: int = 3):
+    """(median wall, its CPU, last result) over `runs` runs."""
+    times, out = [], None
+    for _ in range(runs):
+        with Clock() as c:
+            out = fn()
+        times.append((c.wall, c.cpu))
+    wall, cpu = sorted(times)[len(times) // 2]
+    return wall, cpu, out
 
-    return {
-        "id": f"idea-{i}",
-        "title": f"Idea {i}",
-        "pain": {"frequency": 4, "severity": 3},
-        "alternatives": [{"name": "manual", "captures": rng_("captures")}],
-        "value": {
-            "users": rng_("users"),
-            "adoption": rng_("adoption"),
-            "hours_saved_per_user_week": rng_("hours"),
-            "hourly_cost": rng_("hourly_cost"),
-            "money_saved_per_year": rng_("money_saved"),
-        },
-        "cost": {
-            "team_size": 2,
-            "team_week_cost": 4000,
-            "mvp_weeks": rng_("mvp_weeks"),
-            "build_weeks": rng_("build_weeks"),
-            "iterations": 3,
-            "iteration_weeks": rng_("iteration_weeks"),
-            "data_cost": rng_("data_cost"),
-            "run_cost_per_year": rng_("run_cost"),
-        },
-        "opportunity": {"value_per_engineer_week": 5000},
-        "evidence": {"confidence": rng_("confidence")},
-    }
+
+# --- squigglepy, array path -------------------------------------------------------------
 
 
 def _logit(p):
     return math.log(p / (1 - p))
 
 
-def _expit(y):
-    return 1 / (1 + np.exp(-y))
+def squiggle_arrays(table, draws: int, sq) -> dict[str, np.ndarray]:
+    """Per idea: sample each input once with squigglepy, the model with numpy; summaries."""
+    c = CONSTANTS
+    rho = math.log1p(c["discount_rate"])
+    out = {k: np.empty(len(table)) for k in ("mean", "p10", "p50", "p90", "p_loss")}
+    for i, r in enumerate(table):
+
+        def ln(key, r=r):
+            return sq.to(*r[key]) @ draws  # lognormal with this 90% interval
+
+        def share(key, r=r):  # logit-normal inside (0, 1); a range touching 0 or 1: clipped normal
+            lo, hi = r[key]
+            if lo > 0 and hi < 1:
+                return 1 / (1 + np.exp(-(sq.norm(_logit(lo), _logit(hi)) @ draws)))
+            return np.clip(sq.norm(lo, hi) @ draws, 0, 1)
+
+        mvp, build = ln("mvp_weeks"), ln("build_weeks")
+        adopters = ln("users") * share("adoption")
+        gross = adopters * ln("hours") * c["weeks_per_year"] * ln("hourly_cost")
+        gross += ln("money_saved")
+        annual_benefit = gross * (1 - share("captures"))
+        effort = mvp + build + c["iterations"] * ln("iteration_weeks")
+        data_cost = ln("data_cost")
+        one_time = effort * c["team_week_cost"] + data_cost
+        launch = (mvp + build) / c["team_size"] / 52
+        span = np.maximum(c["horizon_years"] - launch, 0)
+        annuity = np.exp(-rho * launch) * -np.expm1(-rho * span) / rho
+        npv = (annual_benefit - ln("run_cost")) * annuity - one_time
+        confidence = share("confidence")
+        economic = npv - effort * c["value_per_engineer_week"]
+        failure = mvp * (c["team_week_cost"] + c["value_per_engineer_week"]) + data_cost
+        _ = confidence * economic - (1 - confidence) * failure  # expected value, as the kit
+        out["mean"][i] = npv.mean()
+        out["p10"][i], out["p50"][i], out["p90"][i] = np.percentile(npv, [10, 50, 90])
+        out["p_loss"][i] = (npv < 0).mean()
+    return out
 
 
-def squiggle_model(r: dict[str, tuple[float, float]]):
-    """The same model as arithmetic on squigglepy distributions; returns (npv, expected_value)."""
+def squiggle_slow_path(table, draws: int, sq) -> None:
+    """squigglepy's per-model path: arithmetic on distribution objects, `sq.sample` per idea."""
+    c = CONSTANTS
+    rho = math.log1p(c["discount_rate"])
+    for r in table:
 
-    def share(key):
-        lo, hi = r[key]
-        return sq.dist_fn(sq.norm(_logit(lo), _logit(hi)), fn=_expit)
+        def share(key, r=r):
+            lo, hi = r[key]
+            if not 0 < lo < hi < 1:
+                return sq.dist_fn(sq.norm(lo, hi), fn=lambda y: np.clip(y, 0, 1))
+            return sq.dist_fn(sq.norm(_logit(lo), _logit(hi)), fn=lambda y: 1 / (1 + np.exp(-y)))
 
-    def ln(key):
-        return sq.lognorm(*r[key])
+        def ln(key, r=r):
+            return sq.lognorm(*r[key])
 
-    mvp, build = ln("mvp_weeks"), ln("build_weeks")
-    adopters = ln("users") * share("adoption")
-    gross = adopters * ln("hours") * 46 * ln("hourly_cost") + ln("money_saved")
-    annual_benefit = gross * (1 - share("captures"))
-    effort = mvp + build + 3 * ln("iteration_weeks")
-    data_cost = ln("data_cost")
-    one_time = effort * 4000 + data_cost
-    launch_years = (mvp + build) / 2 / 52
-    rho = math.log1p(0.10)
-    annuity = sq.dist_max(
-        (sq.dist_fn(-rho * launch_years, fn=np.exp) - math.exp(-rho * 3)) / rho, 0
+        mvp, build = ln("mvp_weeks"), ln("build_weeks")
+        gross = ln("users") * share("adoption") * ln("hours") * 46 * ln("hourly_cost")
+        annual_benefit = (gross + ln("money_saved")) * (1 - share("captures"))
+        effort = mvp + build + 3 * ln("iteration_weeks")
+        launch = (mvp + build) / 2 / 52
+        annuity = sq.dist_max((sq.dist_fn(-rho * launch, fn=np.exp) - math.exp(-rho * 3)) / rho, 0)
+        npv = (annual_benefit - ln("run_cost")) * annuity - (effort * 4000 + ln("data_cost"))
+        sq.sample(npv, n=draws)
+
+
+# --- EVPPI reference ---------------------------------------------------------------------
+
+
+# --- runs --------------------------------------------------------------------------------
+
+
+def peak_memory(ideas_n: int, draws: int) -> float:
+    """Peak resident memory (MB) of a fresh process running simulate + summary."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--memory", str(ideas_n), "--draws", str(draws)],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    npv = (annual_benefit - ln("run_cost")) * annuity - one_time
-    economic_value = npv - effort * 5000
-    failure_cost = mvp * (4000 + 5000) + data_cost
-    confidence = share("confidence")
-    return npv, confidence * economic_value - (1 - confidence) * failure_cost
+    return float(done.stdout.split()[-1])
+
+
+def memory_only(n: int, draws: int) -> None:
+    ideas = [validate_idea(idea_dict(i, r), "benchmark.yaml") for i, r in enumerate(ranges(n))]
+    sim = simulate(ideas, draws=draws, seed=1)
+    sim.summary()
+    # VmHWM: this process's peak resident memory (ru_maxrss can carry the parent's over exec).
+    status = Path("/proc/self/status")
+    if status.exists():
+        hwm = next(x for x in status.read_text().splitlines() if x.startswith("VmHWM:"))
+        print(int(hwm.split()[1]) / 1024)
+    else:
+        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ideas", type=int, default=1000)
     parser.add_argument("--draws", type=int, default=10_000)
+    parser.add_argument("--slow-path", action="store_true", help="also time sq.sample(model)")
+    parser.add_argument("--memory", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    table = ranges(args.ideas)
-    ideas = [validate_idea(idea_dict(i, r), "benchmark.yaml") for i, r in enumerate(table)]
+    if args.memory:
+        memory_only(args.memory, args.draws)
+        return
+    import squigglepy as sq
 
-    simulate(ideas[:10], draws=1000, seed=0)  # warm-up: imports, thread pool, caches
-    kit_runs = []
-    for _ in range(3):  # the machine is shared: keep the median of 3 runs
-        wall, cpu = time.perf_counter(), time.process_time()
-        sim = simulate(ideas, draws=args.draws, seed=1)
-        kit_runs.append((time.perf_counter() - wall, time.process_time() - cpu))
-        kit_median = float(np.median(sim.samples["npv"][0]))
-        del sim
-    kit_seconds, kit_cpu = sorted(kit_runs)[1]
+    n, draws = args.ideas, args.draws
+    table = ranges(n)
+    ideas = [validate_idea(idea_dict(i, r), "benchmark.yaml") for i, r in enumerate(table)]
+    simulate(ideas[:10], draws=1000, seed=0).summary()  # warm-up
+
+    def kit_plain():
+        sim = simulate(ideas, draws=draws, seed=1)
+        return sim, sim.summary()
+
+    kit_wall, kit_cpu, (sim, summary) = median_run(kit_plain)
+    with Clock() as just_summary:
+        sim._summary = None
+        sim.summary()
+    del sim
 
     sq.set_seed(1)
-    wall, cpu = time.perf_counter(), time.process_time()
-    for r in table:
-        _, expected_value = squiggle_model(r)
-        sq.sample(expected_value, n=args.draws)
-    sq_seconds, sq_cpu = time.perf_counter() - wall, time.process_time() - cpu
-    sq_median = float(np.median(sq.sample(squiggle_model(table[0])[0], n=args.draws)))
+    with Clock() as peer:
+        peer_out = squiggle_arrays(table, draws, sq)
 
     one = [ideas[0]]
-    simulate(one, draws=args.draws, seed=0)
-    runs = []
+    simulate(one, draws=draws, seed=0)
+    single = []
     for seed in range(20):
-        start = time.perf_counter()
-        simulate(one, draws=args.draws, seed=seed)
-        runs.append(time.perf_counter() - start)
+        with Clock() as c:
+            simulate(one, draws=draws, seed=seed).summary()
+        single.append(c.wall)
 
-    print(f"{args.ideas:,} ideas x {args.draws:,} draws, 12 uncertain inputs per idea")
+    agree = np.abs(summary["npv_p50"].to_numpy() - peer_out["p50"]) / np.abs(peer_out["p50"])
+    print(f"{n:,} ideas x {draws:,} draws, 12 uncertain inputs per idea")
+    print("phase                                        wall s   CPU s")
+    print(f"kit  simulate + summary (median of 3)      {kit_wall:8.3f} {kit_cpu:7.2f}")
+    print(f"     of which summary() alone              {just_summary.wall:8.3f}")
+    print(f"squigglepy array path + numpy summaries   {peer.wall:8.3f} {peer.cpu:7.2f}")
     print(
-        f"  mlpm_kit.model.simulate : {kit_seconds:8.3f} s wall, {kit_cpu:6.2f} s CPU (median of 3 runs, threads)"
+        f"ratio simulate + summary: kit {peer.wall / kit_wall:.1f}x faster wall, "
+        f"{peer.cpu / kit_cpu:.1f}x less CPU than squigglepy's array path (goal >= 5x)"
     )
     print(
-        f"  squigglepy        : {sq_seconds:8.3f} s wall, {sq_cpu:6.2f} s CPU (arithmetic on distributions, sq.sample per idea)"
+        f"npv p50, kit vs squigglepy (different random numbers): median relative gap "
+        f"{float(np.median(agree)):.3%}; p_loss mean kit {summary['p_loss'].mean():.4f}, "
+        f"squigglepy {peer_out['p_loss'].mean():.4f}"
     )
     print(
-        f"  ratio             : {sq_seconds / kit_seconds:8.1f}x faster wall, {sq_cpu / kit_cpu:.1f}x less CPU (goal: at least 5x)"
+        f"1 idea x {draws:,} draws + summary: median {1000 * float(np.median(single)):.1f} ms (goal < 20 ms)"
     )
-    print(f"  median npv of idea 0: kit {kit_median:,.0f}, squigglepy {sq_median:,.0f}")
-    print(
-        f"1 idea x {args.draws:,} draws: median {1000 * float(np.median(runs)):.1f} ms over 20 runs (goal: under 20 ms)"
-    )
+    if args.slow_path:
+        sq.set_seed(1)
+        with Clock() as slow:
+            squiggle_slow_path(table, draws, sq)
+        print(
+            f"squigglepy SLOW PATH sq.sample(model) per idea (not the fair comparison): "
+            f"{slow.wall:.2f} s wall, {slow.cpu:.2f} s CPU"
+        )
+    for size in (n, 5 * n):
+        print(f"peak memory, {size:,} ideas x {draws:,} draws: {peak_memory(size, draws):,.0f} MB")
 
 
 if __name__ == "__main__":

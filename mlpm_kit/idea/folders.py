@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from mlpm_kit.errors import IdeaFileError, InputError, MlpmError
@@ -26,6 +27,8 @@ ALLOWED_NOTES_ENV = "MLPM_NOTES_DIRS"
 _NEAR_FILES = 2000
 
 IDEA_SUFFIXES = (".yaml", ".yml")
+# Above this many idea files, they are read in parallel processes.
+PARALLEL_ABOVE = 64
 # A workshop's group estimates live beside their idea (`x.estimates.yaml`) and are not ideas.
 ESTIMATES_SUFFIX = ".estimates.yaml"
 
@@ -91,6 +94,7 @@ def load_ideas(paths: Iterable[str | os.PathLike]) -> tuple[list[Idea], list[Mlp
 
 def _each_idea(files: list[Path], errors: list[MlpmError]) -> Iterator[tuple[Path, Idea]]:
     """(file, idea) for every idea in `files` whose notes exist; errors go to `errors`."""
+    loaded = _load_many([p for p in files if p.suffix.lower() not in SHEET_SUFFIXES])
     for path in files:
         try:
             if path.suffix.lower() in SHEET_SUFFIXES:
@@ -98,7 +102,8 @@ def _each_idea(files: list[Path], errors: list[MlpmError]) -> Iterator[tuple[Pat
                 if error is not None:
                     errors.append(error)
             else:
-                ideas = [load_idea(path)]
+                # A file the workers could not read is read again here, for its error.
+                ideas = [loaded.get(path) or load_idea(path)]
         except MlpmError as exc:
             # A bad mlpm.yaml fails every idea below it: report it once.
             if all(str(exc) != str(seen) for seen in errors):
@@ -224,6 +229,28 @@ def check_portfolio_path(path: str | os.PathLike) -> Path:
             "is not a folder, an idea file (.yaml), a .csv or an .xlsx.", file=str(path)
         )
     return path
+
+
+def _load_or_none(path: Path) -> Idea | None:
+    """The idea of one file, or None if it has a problem (the caller reads it again for the
+    error: errors carry more than a worker process can send back)."""
+    try:
+        return load_idea(path)
+    except MlpmError:
+        return None
+
+
+def _load_many(paths: list[Path]) -> dict[Path, Idea]:
+    """The ideas of many files, read once each, on all cores when there are more than
+    `PARALLEL_ABOVE` (the YAML parser is pure Python, so in processes); files with a
+    problem are left out."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) <= PARALLEL_ABOVE or workers < 2:
+        return {}
+    chunk = max(1, len(paths) // (workers * 4))
+    with ProcessPoolExecutor(workers) as pool:
+        ideas = list(pool.map(_load_or_none, paths, chunksize=chunk))
+    return {path: idea for path, idea in zip(paths, ideas, strict=True) if idea is not None}
 
 
 def load_portfolio(path: str | os.PathLike) -> list[Idea]:

@@ -316,7 +316,12 @@ def _quiet_stdout():
         os.close(saved)
 
 
-def opportunity_costs(problem: Problem, best_value: float, best_mask: np.ndarray) -> np.ndarray:
+def opportunity_costs(
+    problem: Problem,
+    best_value: float,
+    best_mask: np.ndarray,
+    ideas: Iterable[int] | None = None,
+) -> np.ndarray:
     """Opportunity cost of each idea, as DESIGN section 6 defines it.
 
     cost_i = V*(without i) - (V*(with i forced in) - value_i).
@@ -325,11 +330,12 @@ def opportunity_costs(problem: Problem, best_value: float, best_mask: np.ndarray
     i) per idea; for an idea outside it, V*(without i) is the best value, so one solve (with
     i forced in). n integer programs in all. NaN where the idea cannot be forced in (its
     effort or cost alone breaks the limits, or a must-include idea needs it out) or left out
-    (a must-include idea, or one that a must-include idea needs).
+    (a must-include idea, or one that a must-include idea needs). `ideas`: only these
+    (the others are NaN).
     """
     values = np.nan_to_num(problem.values, nan=0.0)
     out = np.full(problem.n, np.nan)
-    for i in range(problem.n):
+    for i in range(problem.n) if ideas is None else ideas:
         if best_mask[i]:
             # Leaving a must-include idea out lifts its own must-include entry only.
             relaxed = Problem(**{**problem.__dict__, "force_in": problem.force_in - {i}})

@@ -36,13 +36,16 @@ from mlpm_kit.model.decision import decisions
 from mlpm_kit.model.scoring import records, score
 from mlpm_kit.model.simulate import simulate
 
-from . import knapsack
+from . import knapsack, tables
 
 # One engineer-quarter: one engineer for 13 weeks.
 ENGINEER_QUARTER_WEEKS = 13.0
 # Knapsacks solved under uncertainty: the first this-many draws of the simulation.
 MAX_KNAPSACK_DRAWS = 200
 CURVE_POINTS = 41
+# Above this many ideas, opportunity costs come from knapsack tables (`tables.py`), not
+# from one exact solve per idea.
+TABLES_ABOVE = 200
 TOTAL_KEYS = ("selected", "total_expected_value", "total_effort_weeks", "total_one_time_cost")
 
 
@@ -70,6 +73,9 @@ class Selection:
     must_exclude: list[str] = field(default_factory=list)
     requires: list[tuple[str, str]] = field(default_factory=list)
     draws_solved: int = 0
+    # None: one exact solve per idea; 0.0: exact knapsack tables; else the grid (in
+    # engineer-weeks) the efforts were rounded to for the opportunity costs (`tables.py`).
+    opportunity_cost_step: float | None = None
     best_value_draws: np.ndarray = field(default_factory=lambda: np.zeros(0))
     chosen_value_draws: np.ndarray = field(default_factory=lambda: np.zeros(0))
     # The currency of every amount (ideas in other currencies converted with fx), if named.
@@ -127,6 +133,7 @@ class Selection:
             "greedy": dict(self.greedy),
             "value_left_by_greedy": self.value_left_by_greedy,
             "extra_quarter_value": self.extra_quarter_value,
+            "opportunity_cost_effort_rounding": self.opportunity_cost_step or 0.0,
             "ideas": records(self.table[columns]),
         }
         summary = self.best_value_summary()
@@ -196,6 +203,19 @@ def _requires_pairs(
         (b,) = _index(ids, [needer], "requires")
         pairs.extend((b, a) for a in _index(ids, needed, "requires") if a != b)
     return pairs
+
+
+def _opportunity_costs(problem: knapsack.Problem, best_value: float, mask: np.ndarray):
+    """(opportunity costs, effort step): one exact solve per idea for up to `TABLES_ABOVE`
+    ideas or with a budget or dependencies (step None); else from knapsack tables
+    (`tables.py`), with the grid step the efforts were rounded to (0.0 when exact)."""
+    if problem.n <= TABLES_ABOVE or not tables.applies(problem):
+        return knapsack.opportunity_costs(problem, best_value, mask), None
+    found = tables.opportunity_costs(problem)
+    costs = found.values.copy()
+    forced = sorted(problem.force_in)
+    costs[forced] = knapsack.opportunity_costs(problem, best_value, mask, forced)[forced]
+    return costs, 0.0 if found.exact else found.step
 
 
 def best_portfolio(
@@ -269,7 +289,7 @@ def best_portfolio(
             field="must_include",
         )
     best_value, mask = found
-    costs = knapsack.opportunity_costs(problem, best_value, mask)
+    costs, costs_step = _opportunity_costs(problem, best_value, mask)
     greedy_mask = knapsack.greedy(problem, points["rice"].to_numpy())
 
     table = points[
@@ -345,6 +365,7 @@ def best_portfolio(
         must_exclude=[ids[i] for i in exclude],
         requires=[(ids[b], ids[a]) for b, a in pairs],
         draws_solved=draws_solved,
+        opportunity_cost_step=costs_step,
         best_value_draws=value_draws,
         chosen_value_draws=chosen_draws,
         currency=points["currency"].iloc[0],

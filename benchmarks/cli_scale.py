@@ -1,0 +1,140 @@
+"""The command line on large portfolios, end to end, and where the time goes.
+
+Generates 1,000 and 2,000 realistic idea files (`generate_ideas.py`) in a temporary
+folder, then times, each as a fresh `python -m mlpm_kit` process:
+
+- `mlpm score DIR1000 --draws 10000 --json`      (goal < 6 s)
+- `mlpm score DIR2000 --json`                    (goal < 5 s)
+- `mlpm compare DIR2000 --capacity-weeks W --json` for W = 50, 500, 2,000 (goal < 10 s each)
+
+and, in this process, the same work split into reading the files (of which the YAML
+parser, per file) and everything after reading.
+
+    PYTHONPATH=. python benchmarks/cli_scale.py [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from generate_ideas import idea_dict, ranges, write_folder  # noqa: E402
+
+from mlpm_kit.idea.files import parse_yaml, read_yaml_text, validate_idea  # noqa: E402
+from mlpm_kit.idea.folders import load_ideas  # noqa: E402
+from mlpm_kit.model.scoring import score  # noqa: E402
+from mlpm_kit.model.simulate import simulate  # noqa: E402
+from mlpm_kit.portfolio.selection import best_portfolio  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CAPACITIES = (50, 500, 2000)
+
+
+def run_cli(*args: str) -> float:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "mlpm_kit", *args], env=env, check=True, stdout=subprocess.DEVNULL
+    )
+    return time.perf_counter() - start
+
+
+def seconds(fn):
+    """(wall seconds, result); the CPU seconds of the last call are in `seconds.cpu`."""
+    start, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    seconds.cpu = time.process_time() - cpu
+    return time.perf_counter() - start, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", help="generate into this folder and keep it")
+    parser.add_argument("--split-only", action="store_true", help="skip the end-to-end runs")
+    parser.add_argument(
+        "--skip-reading",
+        action="store_true",
+        help="build the same ideas in memory instead of reading the files (the work after reading)",
+    )
+    args = parser.parse_args()
+    base = Path(args.keep or tempfile.mkdtemp(prefix="mlpm-scale-"))
+    small, large = base / "ideas-1000", base / "ideas-2000"
+    for folder, n in ((small, 1000), (large, 2000)):
+        if not folder.exists():
+            write_folder(folder, n)
+
+    if not args.split_only:
+        end_to_end(small, large)
+    split(small, large, args.skip_reading)
+
+
+def end_to_end(small: Path, large: Path) -> None:
+    print("end to end (a fresh process each):")
+    t = run_cli("score", str(small), "--draws", "10000", "--json")
+    print(f"  mlpm score 1,000 ideas --draws 10000 --json : {t:6.1f} s   goal < 6 s")
+    t = run_cli("score", str(large), "--json")
+    print(f"  mlpm score 2,000 ideas --json               : {t:6.1f} s   goal < 5 s")
+    for cap in CAPACITIES:
+        t = run_cli("compare", str(large), "--capacity-weeks", str(cap), "--json")
+        print(f"  mlpm compare 2,000 ideas, {cap:>5,} weeks      : {t:6.1f} s   goal < 10 s")
+
+
+def read_files(small: Path, large: Path):
+    """The ideas of both folders, timing one file's read / parse / validate and each folder."""
+    files = sorted(large.glob("*.yaml"))[:200]
+    t_read, texts = seconds(lambda: [read_yaml_text(f) for f in files])
+    t_parse, data = seconds(lambda: [parse_yaml(x, "f") for x in texts])
+    t_valid, _ = seconds(lambda: [validate_idea(d, "f", "x") for d in data])
+    per = 1e3 / len(files)
+    print(
+        f"  one file: read {t_read * per:.2f} ms, YAML parse {t_parse * per:.1f} ms, "
+        f"validate {t_valid * per:.2f} ms (YAML is {t_parse / (t_read + t_parse + t_valid):.0%})"
+    )
+    t_load1, (ideas1, _) = seconds(lambda: load_ideas([small]))
+    t_load2, (ideas2, _) = seconds(lambda: load_ideas([large]))
+    print(
+        f"  reading 1,000 files: {t_load1:.1f} s; 2,000 files: {t_load2:.1f} s wall "
+        "(worker processes on all cores)"
+    )
+    return ideas1, ideas2
+
+
+def split(small: Path, large: Path, skip_reading: bool = False) -> None:
+    print("split (in this process):")
+    if skip_reading:
+        ideas2 = [validate_idea(idea_dict(i, r), "b.yaml") for i, r in enumerate(ranges(2000))]
+        ideas1 = ideas2[:1000]
+    else:
+        ideas1, ideas2 = read_files(small, large)
+
+    def with_draws():
+        sim = simulate(ideas1, draws=10_000, seed=0, value_of_information=True)
+        return sim.summary(), sim.evpi(), sim.evpi_total(), sim.sensitivity()
+
+    t = seconds(with_draws)[0]
+    print(
+        f"  after reading, 1,000 ideas: simulate + summary + evpi + tornado {t:.2f} s "
+        f"({seconds.cpu:.2f} s CPU)"
+    )
+    t = seconds(lambda: score(ideas2))[0]
+    print(f"  after reading, 2,000 ideas: point score {t:.2f} s ({seconds.cpu:.2f} s CPU)")
+    for cap in CAPACITIES:
+        t, sel = seconds(lambda cap=cap: best_portfolio(ideas2, cap))
+        step = sel.opportunity_cost_step
+        how = "exact" if not step else f"efforts rounded to {step:g} wk"
+        print(
+            f"  after reading, 2,000 ideas: best portfolio at {cap:>5,} weeks {t:.2f} s "
+            f"({seconds.cpu:.2f} s CPU; {len(sel.selected)} chosen; opportunity costs {how})"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""Reading many idea files in parallel: the same ideas, in the same order, errors per bad file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mlpm_kit.idea import folders
+
+IDEA = """id: {id}
+title: Idea {id}
+pain: {{frequency: 3, severity: 2}}
+value: {{users: 100 to 200, adoption: 0.5, hours_saved_per_user_week: 1, hourly_cost: 40}}
+cost: {{team_week_cost: 4000, mvp_weeks: 4 to 6}}
+"""
+
+
+def test_parallel_reading_gives_the_same_ideas_and_errors_as_one_by_one(tmp_path, monkeypatch):
+    for i in range(12):
+        (tmp_path / f"idea-{i:02d}.yaml").write_text(IDEA.format(id=f"idea-{i:02d}"))
+    (tmp_path / "idea-05.yaml").write_text("title: [unclosed\n")  # bad YAML
+    monkeypatch.setattr(folders, "PARALLEL_ABOVE", 4)
+    ideas, errors = folders.load_ideas([tmp_path])
+    monkeypatch.setattr(folders, "PARALLEL_ABOVE", 10**9)
+    serial_ideas, serial_errors = folders.load_ideas([tmp_path])
+    assert (
+        [i.id for i in ideas]
+        == [i.id for i in serial_ideas]
+        == [f"idea-{i:02d}" for i in range(12) if i != 5]
+    )
+    assert ideas == serial_ideas
+    assert [str(e) for e in errors] == [str(e) for e in serial_errors]
+    assert len(errors) == 1 and "idea-05.yaml" in str(errors[0]) and "line" in str(errors[0])
+    assert all(Path(i._source).parent == tmp_path for i in ideas)
