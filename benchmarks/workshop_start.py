@@ -56,6 +56,7 @@ def one_run(browser, draws: int) -> tuple[float, float, float]:
         (folder / "ideas").mkdir()
         idea = folder / "ideas" / "ticket-triage.yaml"
         shutil.copy(ROOT / "examples" / "ideas" / "ticket-triage.yaml", idea)
+        shutil.copy(ROOT / "examples" / "ideas" / "mlpm.yaml", idea.parent)  # the shared numbers
         port = free_port()
         url = f"http://127.0.0.1:{port}/"
         page = browser.new_page(viewport={"width": 1024, "height": 768})
