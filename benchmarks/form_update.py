@@ -21,7 +21,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mlpm_kit import live_results  # noqa: E402
 from mlpm_kit.workshop.form import WorkshopForm  # noqa: E402
 
 
@@ -45,6 +44,8 @@ def main() -> int:
         (Path(tmp) / "ideas").mkdir()
         idea = Path(tmp) / "ideas" / source.name
         shutil.copy(source, idea)
+        if (source.parent / "mlpm.yaml").is_file():  # the folder's shared numbers
+            shutil.copy(source.parent / "mlpm.yaml", idea.parent)
         app = WorkshopForm(idea, draws=args.draws, seed=0)
         box = app.field("value.users")
         redrawn: list[float] = []
@@ -60,9 +61,7 @@ def main() -> int:
             if i >= 5:  # warm-up edits are not counted
                 results_ms.append(1000 * (redrawn[0] - start))
                 edit_ms.append(1000 * total)
-    method = (
-        "simulation" if live_results._simulate is not None else "point score (simulate not merged)"
-    )
+    method = "simulation and the decision" if args.draws > 0 else "point score"
     print(
         f"workshop edit on {Path(args.idea).name}, {args.edits} edits, draws={args.draws}, results by {method}"
     )
