@@ -84,8 +84,6 @@ def _currency_of(table: pd.DataFrame) -> str | None:
 
 def score_table_text(table: pd.DataFrame) -> str:
     """The ranked table people read in a terminal."""
-    import pandas as pd
-
     if table.empty:
         return "No ideas to score."
     cur = _currency_of(table)
@@ -121,8 +119,6 @@ def _whole_number(text: str | None, name: str) -> int | None:
 
 def uncertainty_table_text(table: pd.DataFrame) -> str:
     """The ranked table with the simulation's npv percentiles and P(loss)."""
-    import pandas as pd
-
     if table.empty:
         return "No ideas to score."
     cur = _currency_of(table)
@@ -189,7 +185,7 @@ def with_uncertainty(
     summary = sim.summary()
     summary["evpi_total"] = sim.evpi_total().to_numpy()
     evpi = sim.evpi()
-    top = evpi[(evpi["rank"] <= 3) & (evpi["evppi"] > 0)].groupby("id")["input"].agg(";".join)
+    top = sim.validate_next().groupby("id")["input"].agg(";".join)
     summary["validate_next"] = summary["id"].map(top).fillna("")
     summary["seed"], summary["draws"] = sim.seed, sim.draws
     summary = summary.drop(columns=[c for c in summary if c != "id" and c in table.columns])
