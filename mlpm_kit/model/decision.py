@@ -26,10 +26,7 @@ import numpy as np
 
 from mlpm_kit.idea.formatting import money, number, share
 from mlpm_kit.idea.schema import Idea, field_label, field_unit
-from mlpm_kit.model.information import (
-    CONDITIONAL_DRAWS,
-    suggestion,
-)
+from mlpm_kit.model.information import suggestion
 from mlpm_kit.model.inputs import confidence_evidence
 from mlpm_kit.model.simulate import Simulation, simulate
 
@@ -116,18 +113,22 @@ def validation_cost(idea: Idea) -> float:
 def decide(sim: Simulation) -> list[Decision]:
     """The decision for each idea of a simulation, in its order."""
     table = sim.evpi()
-    totals = sim.evpi_total()
+    totals = sim.stats.evpi_total()
+    # The table lists each idea's rows together, in the ideas' order (ids may repeat).
+    order = np.repeat(np.arange(len(sim.ideas)), [len(u) for u in sim.uncertain()])
+    rows = {i: [] for i in range(len(sim.ideas))}
+    for i, r in zip(order, table.itertuples(index=False), strict=True):
+        rows[int(i)].append(r)
     out = []
     for i, idea in enumerate(sim.ideas):
-        mine = table[table["id"] == idea.id]
-        evppi = {p: float(v) for p, v in zip(mine["input"], mine["evppi"], strict=True)}
+        evppi = {r.input: float(r.evppi) for r in rows[i]}
         # Kill criteria of the decisive inputs, most valuable to know first (the table's order).
         kills = [
             {"input": r.input, "threshold": float(r.kill_threshold), "direction": r.kill_direction}
-            for r in mine.itertuples()
+            for r in rows[i]
             if r.kill_direction
         ]
-        out.append(_decision(sim, i, idea, float(totals.iloc[i]), evppi, kills))
+        out.append(_decision(sim, i, idea, float(totals[i]), evppi, kills))
     return out
 
 
@@ -136,14 +137,11 @@ def _decision(sim, i, idea, total, evppi, kills) -> Decision:
     conf = confidence_evidence(idea)
     labels = {path: field_label(path, idea) for path in evppi}
     payoff = np.asarray(sim.samples["expected_value"][i], dtype=np.float64)
-    mean = float(payoff.mean())
-    # The Monte Carlo standard error of the EVPI (the mean regret of deciding now, over the
-    # draws the EVPPIs use): a value of information smaller than this is within noise.
-    used = payoff[:CONDITIONAL_DRAWS]
-    regret = np.maximum(-used, 0) if mean > 0 else np.maximum(used, 0)
-    noise = float(regret.std() / np.sqrt(len(used)))
-    npv = np.asarray(sim.samples["npv"][i])
-    economic = np.asarray(sim.samples["economic_value"][i])
+    mean = float(sim.stats.columns["expected_value_mean"][i])
+    # The Monte Carlo standard error of the EVPI (the mean regret of deciding now), over
+    # the draws: a value of information smaller than this is within noise.
+    regret = np.maximum(-payoff, 0) if mean > 0 else np.maximum(payoff, 0)
+    noise = float(regret.std() / np.sqrt(len(payoff)))
     currency = getattr(idea, "currency", None)
     stated = conf.stated
     warnings = [{"code": "confidence_bounded", "message": conf.warning}] if conf.warning else []
@@ -158,8 +156,8 @@ def _decision(sim, i, idea, total, evppi, kills) -> Decision:
         evpi_total=total,
         evppi=evppi,
         expected_value_mean=mean,
-        p_loss=float((npv < 0).mean()),
-        p_below_next_best=float((economic < 0).mean()),
+        p_loss=float(sim.stats.columns["p_loss"][i]),
+        p_below_next_best=float(sim.stats.below_next_best[i]),
         validation_cost=cost,
         evppi_noise=noise,
         confidence_stated=None

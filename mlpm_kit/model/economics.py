@@ -12,7 +12,7 @@ Undefined results are NaN (shown as null in JSON): `roi` when nothing is spent,
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -77,9 +77,16 @@ def annuity_years(launch_years, horizon_years, discount_rate):
     return np.where(rho == 0, span, discounted)
 
 
+# Outputs no other output depends on: computed only when asked for.
+RATIOS = ("roi", "payback_months", "pain_score", "rice", "cd3")
+
+
 @np.errstate(over="ignore")  # extreme inputs give infinities (null in JSON), not warnings
-def evaluate(x: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Every quantity of the model from inputs keyed by dotted path (see `inputs.SCALAR_PATHS`).
+def evaluate(
+    x: Mapping[str, np.ndarray], outputs: Sequence[str] = OUTPUTS
+) -> dict[str, np.ndarray]:
+    """The quantities `outputs` (default: every one) of the model from inputs keyed by
+    dotted path (see `inputs.SCALAR_PATHS`), each broadcast to the widest shape.
 
     `x["alternatives.captures"]` and `x["alternatives.replaced_cost"]` carry a leading
     axis of alternatives (length 0 when there are none).
@@ -106,13 +113,6 @@ def evaluate(x: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     net_per_year = annual_benefit - x["cost.run_cost_per_year"]
     annuity = annuity_years(launch_years, x["timeline.horizon_years"], x["timeline.discount_rate"])
     npv = net_per_year * annuity - one_time_cost
-    roi = _divide(npv, one_time_cost)
-    paying = net_per_year > 0
-    payback_months = np.where(
-        paying,
-        12 * (launch_years + _divide(one_time_cost, np.where(paying, net_per_year, 1))),
-        np.nan,
-    )
 
     value_per_week = x["opportunity.value_per_engineer_week"]
     opportunity_cost = effort_weeks * value_per_week
@@ -120,17 +120,6 @@ def evaluate(x: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     failure_cost = mvp * (team_week_cost + value_per_week) + data_cost
     confidence = x["evidence.confidence"]
     expected_value = confidence * economic_value - (1 - confidence) * failure_cost
-
-    severity = np.asarray(x["pain.severity"])
-    pain_score = (
-        4 * x["pain.frequency"] * severity * np.where(x["pain.actively_seeking"] > 0, 1.0, 0.5)
-    )
-    impact = IMPACT_BY_SEVERITY[np.clip(severity.astype(int), 0, 5)].astype(
-        np.result_type(adopters, np.float32)
-    )
-    rice = _divide(adopters * impact * confidence, effort_weeks / WEEKS_PER_MONTH)
-    cd3 = _divide(annual_benefit / WEEKS_PER_YEAR, launch_years * WEEKS_PER_YEAR)
-
     values = {
         "adopters": adopters,
         "time_value": time_value,
@@ -144,17 +133,45 @@ def evaluate(x: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         "net_per_year": net_per_year,
         "annuity": annuity,
         "npv": npv,
-        "roi": roi,
-        "payback_months": payback_months,
         "opportunity_cost": opportunity_cost,
         "economic_value": economic_value,
         "failure_cost": failure_cost,
         "confidence": confidence,
         "expected_value": expected_value,
+    }
+    if any(name in RATIOS for name in outputs):
+        values.update(_ratios(x, values))
+    # Not every output depends on every input: broadcast all to the widest shape.
+    shape = np.broadcast_shapes(*(np.shape(values[name]) for name in outputs))
+    return {name: np.broadcast_to(values[name], shape) for name in outputs}
+
+
+def _ratios(x: Mapping[str, np.ndarray], v: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """ROI, payback, pain score, RICE and CD3 from the inputs and the other outputs."""
+    npv, one_time_cost, net_per_year = v["npv"], v["one_time_cost"], v["net_per_year"]
+    launch_years, adopters, confidence = v["launch_years"], v["adopters"], v["confidence"]
+    effort_weeks, annual_benefit = v["effort_weeks"], v["annual_benefit"]
+    roi = _divide(npv, one_time_cost)
+    paying = net_per_year > 0
+    payback_months = np.where(
+        paying,
+        12 * (launch_years + _divide(one_time_cost, np.where(paying, net_per_year, 1))),
+        np.nan,
+    )
+    severity = np.asarray(x["pain.severity"])
+    pain_score = (
+        4 * x["pain.frequency"] * severity * np.where(x["pain.actively_seeking"] > 0, 1.0, 0.5)
+    )
+    impact = IMPACT_BY_SEVERITY[np.clip(severity.astype(int), 0, 5)].astype(
+        np.result_type(adopters, np.float32)
+    )
+    rice = _divide(adopters * impact * confidence, effort_weeks / WEEKS_PER_MONTH)
+    cd3 = _divide(annual_benefit / WEEKS_PER_YEAR, launch_years * WEEKS_PER_YEAR)
+
+    return {
+        "roi": roi,
+        "payback_months": payback_months,
         "pain_score": pain_score,
         "rice": rice,
         "cd3": cd3,
     }
-    # Not every output depends on every input: broadcast all to the widest shape.
-    shape = np.broadcast_shapes(*(np.shape(v) for v in values.values()))
-    return {name: np.broadcast_to(values[name], shape) for name in OUTPUTS}

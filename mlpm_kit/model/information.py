@@ -1,4 +1,4 @@
-"""Which assumption to validate next, and what that is worth: value of information and sensitivity.
+"""Which assumption to validate next, and what that is worth: the value of information.
 
 Value of information answers the discovery question of DESIGN section 5. The decision is
 go / no-go per idea; going pays the draw's `expected_value`, not going pays 0 (see
@@ -6,46 +6,45 @@ go / no-go per idea; going pays the draw's `expected_value`, not going pays 0 (s
 the decision is worth max(0, E[payoff]).
 
 - EVPI of an idea (all inputs known at once) = E[max(0, payoff)] - max(0, E[payoff]).
-- EVPPI of one input X (only X known) = E_X[max(0, E[payoff | X])] - max(0, E[payoff]).
-  The inputs are drawn independently, so the conditional mean m(x) = E[payoff | X = x] is
-  the mean payoff over the simulation's draws with X set to x and every other input as
-  drawn (`conditional_means`; at most `CONDITIONAL_DRAWS` draws), computed at
-  `CONDITIONAL_GRID` quantiles of X and interpolated at every draw of X. Each m(x) averages thousands of draws
-  (binning draws by X averaged a few dozen, whose noise biased small values upwards), and
-  an input that cannot change the decision (every m(x) on one side of 0) has an EVPPI of
-  exactly 0. What remains is the Monte Carlo error of m itself: about
-  std(payoff) / sqrt(draws) where m is near 0 (see the README).
-
-Sensitivity (the tornado) is deterministic: the point expected value with every input at
-its median, except one moved to the low and then the high end of its 90% range.
+- EVPPI of one input X (only X known) = E_X[max(0, m(X))] - max(0, E_X[m(X)]) with
+  m(x) = E[payoff | X = x]. m is fitted by least squares on the simulation's own draws
+  (`regression.py`: exact for the inputs the payoff is linear in, bent for the others),
+  for every input of every idea in the same pass as the simulation, and E_X is taken
+  over `regression.QUADRATURE` equal-probability points of X's distribution. An input
+  whose m keeps one sign cannot change the decision: its EVPPI is exactly 0. Knowing
+  one input is never worth more than knowing all: EVPPI is capped at the EVPI.
+- Kill criterion of an input: the x inside its 90% range [low, high] where m crosses 0
+  (the crossing nearest the median), with `direction` "below" when the payoff is
+  negative below it, "above" otherwise. The fitted m finds the crossing; the threshold
+  itself is then refined on the exact conditional mean, the mean payoff over the first
+  `CONDITIONAL_DRAWS` draws with X set to x and every other input as drawn
+  (`conditional_means`; the secant method, all inputs of all ideas in lockstep).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from mlpm_kit.idea.estimates import Estimate
+from mlpm_kit.idea.estimates import Z90
 from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.model.economics import evaluate
-from mlpm_kit.model.inputs import (
-    CAPTURES,
-    REPLACED_COST,
-    SCALAR_PATHS,
-    ModelInputs,
-    portfolio_inputs,
-    stack_values,
-)
+from mlpm_kit.model.inputs import CAPTURES, REPLACED_COST, SCALAR_PATHS, ModelInputs
+from mlpm_kit.model.regression import Fit, quadrature_points
 
-# EVPPI: quantiles of an input at which its conditional mean is computed, and the most
-# draws each conditional mean averages (the first ones of the simulation).
-CONDITIONAL_GRID = 40
+# Kill criteria: the most draws each exact conditional mean averages (the first ones of
+# the simulation), the points over the 90% range where a crossing is looked for, and the
+# most secant steps that refine it.
 CONDITIONAL_DRAWS = 4000
-# Regula falsi steps that refine a kill criterion between two points of the grid.
+KILL_GRID = 41
 ROOT_STEPS = 8
+# Exact conditional means are computed for groups of inputs of about this many samples.
+BATCH_CELLS = 1 << 16
+# Ideas whose draws are recomputed at once for the refinement.
+IDEAS_PER_BATCH = 64
 # How to validate each kind of input, by dotted-path prefix (longest prefix wins).
 SUGGESTIONS = {
     "value.users": "Count them in real data: accounts, logs or the CRM, not a market-size guess.",
@@ -123,103 +122,171 @@ def draws_of(x: Mapping[str, np.ndarray], path: str) -> np.ndarray:
 
 
 def conditional_means(x: Mapping[str, np.ndarray], path: str, values) -> np.ndarray:
-    """m(v) = E[payoff | input = v] for each v: the mean payoff over the draws `x` with the
-    input at `path` set to v and every other input as drawn (the inputs are independent)."""
-    values = np.asarray(values, dtype=np.float64).reshape(-1, 1)
-    key, index = _slot_of(path)
-    fixed = dict(x)
-    if index is not None:
-        table = np.repeat(x[key], len(values), axis=1)
-        table[index] = values
+    """m(v) = E[payoff | input = v] for each v: the mean payoff over the draws `x` (from
+    `idea_draws`) with the input at `path` set to v and every other input as drawn."""
+    values = np.asarray(values, dtype=np.float64).reshape(1, -1)
+    return _conditional_means_of([x], [path], values)[0]
+
+
+def _conditional_means_of(
+    xs: Sequence[Mapping[str, np.ndarray]], paths: Sequence[str], values: np.ndarray
+) -> np.ndarray:
+    """Exact conditional means for several (idea draws, input path) pairs in one model run:
+    row p is m at `values[p]` of input `paths[p]` over the draws `xs[p]`; (pairs, points)."""
+    pairs, points = values.shape
+    draws = max(np.shape(x[key])[-1] for x in xs for key in SCALAR_PATHS)
+    fixed: dict[str, np.ndarray] = {}
+    for key in SCALAR_PATHS:
+        # An input constant for every pair stays one value per pair: (pairs, 1, 1).
+        wide = draws if any(np.shape(x[key])[-1] > 1 for x in xs) else 1
+        stacked = np.empty((pairs, 1, wide))
+        for p, x in enumerate(xs):
+            stacked[p, 0] = np.broadcast_to(np.asarray(x[key]).reshape(-1), (wide,))
+        mine = np.array([path == key for path in paths])
+        if mine.any():
+            stacked = np.repeat(stacked, points, axis=1)
+            stacked[mine] = values[mine][..., None]
+        fixed[key] = stacked
+    width = max(np.shape(x[CAPTURES])[0] for x in xs)
+    for key in (CAPTURES, REPLACED_COST):
+        table = np.zeros((width, pairs, 1, draws))
+        for p, x in enumerate(xs):
+            own = np.asarray(x[key])
+            table[: own.shape[0], p, 0] = own[:, 0, :draws]
+        mine = [(p, at) for p, (k, at) in enumerate(map(_slot_of, paths)) if k == key]
+        if mine:
+            table = np.repeat(table, points, axis=2)
+            for p, index in mine:
+                table[index, p] = values[p][:, None]
         fixed[key] = table
-    else:
-        fixed[key] = np.broadcast_to(values, (len(values), x[key].shape[-1]))
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        payoff = evaluate(fixed)["expected_value"]
+        payoff = evaluate(fixed, ("expected_value",))["expected_value"]
     return np.asarray(payoff, dtype=np.float64).mean(axis=-1)
 
 
-def input_information(
-    x: Mapping[str, np.ndarray],
-    path: str,
-    drawn: np.ndarray,
-    est: Estimate,
-    grid: int = CONDITIONAL_GRID,
-) -> tuple[float, float, str]:
-    """(EVPPI, kill threshold, direction) of one input, from one run of the model.
+def evppi_values(fit: Fit) -> np.ndarray:
+    """EVPPI of every (idea, input) of a fit: (ideas, inputs); 0 where m keeps one sign."""
+    z = quadrature_points()
+    out = np.zeros(fit.coef.shape[:2])
+    for j in range(out.shape[1]):
+        m = fit.means_at(j, z)
+        value = np.maximum(m, 0).mean(axis=1) - np.maximum(m.mean(axis=1), 0)
+        out[:, j] = _clean(value, np.abs(m).mean(axis=1))
+    return out
 
-    EVPPI: m is computed at `grid` quantiles of the input's `drawn` values (all draws of the
-    simulation; smallest and largest included), interpolated linearly at every draw X_d;
-    EVPPI = mean(max(0, m(X_d))) - max(0, mean(m(X_d))), exactly 0 when m keeps one sign.
-    Kill criterion: where m crosses 0 inside the 90% range [low, high] (the crossing nearest
-    the median, refined by regula falsi), with `direction` "below" when the payoff is
-    negative below it, "above" otherwise; (nan, "") when m keeps one sign in the range.
+
+def kill_brackets(fit: Fit, j: int) -> np.ndarray:
+    """Per idea, the two values of input j (on its 90% range grid) between which the fitted
+    m crosses 0 nearest the median: (ideas, 2), NaN where it keeps one sign in the range."""
+    z = np.linspace(-Z90, Z90, KILL_GRID)
+    m = fit.means_at(j, z)
+    x = fit.values_at(j, z)
+    flips = (m[:, :-1] > 0) != (m[:, 1:] > 0)
+    # The crossing nearest the median (z = 0): the flip whose interval's centre is nearest.
+    distance = np.where(flips, np.abs(z[:-1] + z[1:]), np.inf)
+    k = distance.argmin(axis=1)
+    rows = np.arange(len(k))
+    out = np.stack([x[rows, k], x[rows, k + 1]], axis=1)
+    out[~flips.any(axis=1)] = np.nan
+    return out
+
+
+def _batches(count: int, cells_each: int) -> list[slice]:
+    size = max(1, BATCH_CELLS // max(cells_each, 1))
+    return [slice(start, min(start + size, count)) for start in range(0, count, size)]
+
+
+def refine_kills(
+    requests: Sequence[tuple[Mapping[str, np.ndarray], str, float, float, float, float]],
+) -> list[tuple[float, str]]:
+    """Kill criteria on the exact conditional mean, for (idea draws, input path, low, high,
+    a, b) requests where the fitted m crossed 0 between a and b: (threshold, direction) each,
+    (nan, "") where the exact m does not cross 0 inside [low, high].
+
+    The secant method on the exact m, started from a and b: one step is exact where the
+    payoff is linear in the input (most inputs), a few more where it bends; all requests
+    in lockstep, in groups of about `BATCH_CELLS` samples.
     """
-    drawn = np.asarray(drawn, dtype=np.float64)
-    points = np.unique(np.quantile(drawn, np.linspace(0, 1, grid)))
-    span = np.linspace(est.low, est.high, grid + 1)
-    m_all = conditional_means(x, path, np.concatenate([points, span]))
-    m = np.interp(drawn, points, m_all[: len(points)])
-    value = np.maximum(m, 0).mean() - max(m.mean(), 0)
-    value = float(_clean(np.array([value]), np.array([np.abs(m).mean()]))[0])
-    m_span = m_all[len(points) :]
-    flips = np.nonzero((m_span[:-1] > 0) != (m_span[1:] > 0))[0]
-    if not len(flips):
-        return value, float("nan"), ""
-    k = flips[np.argmin(np.abs(span[flips] - est.median))]
-    threshold = _root(x, path, span[k], span[k + 1], m_span[k], m_span[k + 1])
-    return value, threshold, "below" if m_span[k + 1] > 0 else "above"
+    out: list[tuple[float, str]] = [(float("nan"), "")] * len(requests)
+    if not requests:
+        return out
+    draws = max(np.shape(r[0][SCALAR_PATHS[0]])[-1] for r in requests)
+    for part in _batches(len(requests), draws * 2):
+        chunk = requests[part]
+        xs, paths = [r[0] for r in chunk], [r[1] for r in chunk]
+        low, high, a, b = (np.array([r[k] for r in chunk], dtype=np.float64) for k in (2, 3, 4, 5))
+        f = _conditional_means_of(xs, paths, np.stack([a, b], axis=1))
+        root, rising = _secant(xs, paths, a, b, f[:, 0], f[:, 1], high - low)
+        inside = np.isfinite(root) & (root >= low) & (root <= high)
+        for p in np.nonzero(inside)[0]:
+            out[part.start + p] = (float(root[p]), "below" if rising[p] else "above")
+    return out
 
 
-def _root(x, path: str, a: float, b: float, fa: float, fb: float) -> float:
-    """Where m crosses 0 between a and b (signs of fa and fb differ): Illinois regula falsi."""
+def _secant(xs, paths, x0, x1, f0, f1, width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each exact m crosses 0 (NaN where the steps find no crossing), and whether m
+    rises there (the payoff is negative below the root)."""
+    scale = np.abs(f0) + np.abs(f1)
+    active = np.ones(len(x0), dtype=bool)
+    converged = np.zeros(len(x0), dtype=bool)
     for _ in range(ROOT_STEPS):
-        c = b - fb * (b - a) / (fb - fa) if fb != fa else (a + b) / 2
-        fc = conditional_means(x, path, [c])[0]
-        if fc == 0 or abs(b - a) <= 1e-9 * max(abs(a), abs(b), 1.0):
-            return float(c)
-        if (fc > 0) == (fb > 0):
-            b, fb, fa = c, fc, fa / 2
-        else:
-            a, fa, b, fb = b, fb, c, fc
-    return float(b - fb * (b - a) / (fb - fa)) if fb != fa else float((a + b) / 2)
+        flat = f1 == f0
+        x2 = np.where(flat, np.nan, x1 - f1 * (x1 - x0) / np.where(flat, 1, f1 - f0))
+        active &= np.isfinite(x2)
+        idx = np.nonzero(active)[0]
+        if not len(idx):
+            break
+        f2 = _conditional_means_of([xs[p] for p in idx], [paths[p] for p in idx], x2[idx, None])
+        x0[idx], f0[idx], x1[idx], f1[idx] = x1[idx], f1[idx], x2[idx], f2[:, 0]
+        done = (np.abs(f1) <= 1e-9 * scale) | (np.abs(x1 - x0) <= 1e-7 * width)
+        converged |= active & done
+        active &= ~done
+    rising = (f1 - f0) * (x1 - x0) > 0
+    return np.where(converged, x1, np.nan), rising
 
 
 def evppi_table(
-    ideas: Sequence[Idea], samples: Mapping[str, np.ndarray], inputs: Sequence[ModelInputs]
+    ideas: Sequence[Idea],
+    inputs: Sequence[ModelInputs],
+    fit: Fit,
+    totals: np.ndarray,
+    draws_of_ideas: Callable[[Sequence[int]], Mapping[int, Mapping[str, np.ndarray]]],
 ) -> pd.DataFrame:
-    """One row per (idea, uncertain input), ranked by EVPPI within each idea (ideas in input order),
-    with the input's kill criterion (`kill_threshold`, NaN when none; `kill_direction`).
+    """One row per (idea, uncertain input), ranked by EVPPI within each idea (ideas in input
+    order), with the input's kill criterion (`kill_threshold`, NaN when none; `kill_direction`).
 
-    `samples` maps `expected_value` and each input's dotted path to ideas x draws arrays;
-    `inputs` are the ideas' model inputs (which of them are ranges).
+    `fit` holds the conditional means of every input (`regression.Moments.fit`), `totals`
+    each idea's EVPI, and `draws_of_ideas(indices)` gives the ideas' model inputs over
+    their first draws (`idea_draws`) for the exact refinement of kill criteria.
     """
-    rows = []
+    values = evppi_values(fit)
+    column = {path: j for j, path in enumerate(fit.paths)}
+    brackets = {j: kill_brackets(fit, j) for j in range(len(fit.paths))}
+    rows, requests = [], []
     for i, (idea, inp) in enumerate(zip(ideas, inputs, strict=True)):
         uncertain = inp.uncertain()
-        if not uncertain:
-            continue
-        x = idea_draws(samples, i, len(inp.captures))
-        # Knowing one input is never worth more than knowing all (Jensen): clip the interpolation's error.
-        total = evpi_total(samples["expected_value"][i : i + 1])[0]
         for path in sorted(uncertain, key=_path_order):
-            value, threshold, direction = input_information(
-                x, path, samples[path][i], uncertain[path]
-            )
-            rows.append(
-                (
-                    i,
-                    idea.id,
-                    path,
-                    field_label(path, idea),
-                    min(value, float(total)),
-                    suggestion(path),
-                    threshold,
-                    direction,
-                )
-            )
+            j = column[path]
+            value = min(float(values[i, j]), float(totals[i]))
+            rows.append([i, idea.id, path, field_label(path, idea), value, suggestion(path)])
+            if not np.isnan(brackets[j][i, 0]):
+                requests.append((len(rows) - 1, i, path, uncertain[path], brackets[j][i]))
+    kills = [(float("nan"), "")] * len(rows)
+    needed = sorted({r[1] for r in requests})
+    for start in range(0, len(needed), IDEAS_PER_BATCH):
+        group = needed[start : start + IDEAS_PER_BATCH]
+        chunk = [r for r in requests if group[0] <= r[1] <= group[-1]]
+        draws = draws_of_ideas(group)
+        found = refine_kills(
+            [(draws[i], path, est.low, est.high, *ab) for _, i, path, est, ab in chunk]
+        )
+        for (row, *_), kill in zip(chunk, found, strict=True):
+            kills[row] = kill
     columns = ["order", "id", "input", "label", "evppi", "suggestion"]
-    table = pd.DataFrame(rows, columns=[*columns, "kill_threshold", "kill_direction"])
+    table = pd.DataFrame(
+        [[*row, *kill] for row, kill in zip(rows, kills, strict=True)],
+        columns=[*columns, "kill_threshold", "kill_direction"],
+    )
     table = table.sort_values(["order", "evppi"], ascending=[True, False], kind="stable")
     table.insert(4, "rank", table.groupby("order").cumcount() + 1)
     return table.drop(columns="order").reset_index(drop=True)
@@ -227,77 +294,3 @@ def evppi_table(
 
 def _path_order(path: str) -> tuple[int, str]:
     return (SCALAR_PATHS.index(path), "") if path in SCALAR_PATHS else (len(SCALAR_PATHS), path)
-
-
-def sensitivity(ideas: Sequence[Idea]) -> pd.DataFrame:
-    """The tornado: for each idea and each input given as a range, the point expected value
-    with that input at its low and at its high end, the others at their medians.
-
-    Columns: `id`, `input`, `label`, `low`, `high`, `expected_value_low`,
-    `expected_value_high`, `swing` (|high - low| of expected value), `base` (all at
-    medians). Sorted by swing within each idea, ideas in input order. One `evaluate`
-    call for all ideas and inputs: arrays of ideas x inputs x (low, high).
-    """
-    ideas = list(ideas)
-    inputs = portfolio_inputs(ideas)
-    columns = [
-        "id",
-        "input",
-        "label",
-        "low",
-        "high",
-        "expected_value_low",
-        "expected_value_high",
-        "swing",
-        "base",
-    ]
-    if not ideas:
-        return pd.DataFrame(columns=columns)
-    median = stack_values(inputs, lambda e: e.median)
-    low = stack_values(inputs, lambda e: e.low)
-    high = stack_values(inputs, lambda e: e.high)
-    width = median[CAPTURES].shape[0]
-    # Every input slot: (dotted path, key in evaluate's inputs, alternative index).
-    slots = [(p, p, None) for p in SCALAR_PATHS]
-    for i in range(width):
-        slots += [
-            (f"alternatives[{i}].captures", CAPTURES, i),
-            (f"alternatives[{i}].cost_per_year", REPLACED_COST, i),
-        ]
-    k = len(slots)
-    x = {}
-    for key, values in median.items():
-        # Scalars: (ideas, slots, 2); alternatives: (alternatives, ideas, slots, 2).
-        x[key] = np.repeat(np.repeat(values[..., None, None], k, axis=-2), 2, axis=-1)
-    for j, (_, key, alt) in enumerate(slots):
-        if alt is None:
-            x[key][:, j, 0], x[key][:, j, 1] = low[key], high[key]
-        else:
-            x[key][alt, :, j, 0], x[key][alt, :, j, 1] = low[key][alt], high[key][alt]
-    ev = evaluate(x)["expected_value"]
-    base = evaluate(median)["expected_value"]
-    rows = []
-    for i, (idea, inp) in enumerate(zip(ideas, inputs, strict=True)):
-        uncertain = inp.uncertain()
-        for j, (path, _key, _alt) in enumerate(slots):
-            if path not in uncertain:
-                continue
-            est = uncertain[path]
-            lo, hi = float(ev[i, j, 0]), float(ev[i, j, 1])
-            rows.append(
-                (
-                    i,
-                    idea.id,
-                    path,
-                    field_label(path, idea),
-                    est.low,
-                    est.high,
-                    lo,
-                    hi,
-                    abs(hi - lo),
-                    float(base[i]),
-                )
-            )
-    table = pd.DataFrame(rows, columns=["order", *columns])
-    table = table.sort_values(["order", "swing"], ascending=[True, False], kind="stable")
-    return table.drop(columns="order").reset_index(drop=True)

@@ -2,25 +2,21 @@
 
 `simulate(ideas, draws, seed)` samples every input of every idea, as arrays of ideas x
 draws (alternatives: alternatives x ideas x draws, padded with zeros), and runs them
-through `economics.evaluate`, the one place the formulas live. There is no Python loop
-per draw or per idea: ideas are processed in blocks of about `CHUNK_CELLS` samples per
-input (so the working set stays in cache), the blocks on threads.
+through `economics.evaluate`, the one place the formulas live (`engine.py`: blocks of
+whole ideas on threads, one random stream per idea, so an idea gets the same numbers for
+the same seed whatever the other ideas: a report on one idea matches `mlpm score DIR`).
 
-Randomness: one place owns the generator. Each idea has its own stream, from the seed
-and the idea's id (`SeedSequence(seed, spawn_key=(crc32(id),))`), and draws its uncertain
-inputs from it in a fixed order. So an idea gets the same numbers for the same seed
-whether it is simulated alone, in a folder or in a spreadsheet, whatever the other ideas,
-their order, or the number of threads: a report on one idea matches `mlpm score DIR`.
-
-Memory: a simulation keeps the samples of `npv` and `expected_value` (what the decision
-needs). Any other sample (`value.users`, `annual_benefit`, ...) is recomputed on first
-access by running the same blocks with the same streams again, so it is the same
-number, and then kept.
+One pass: while each block is in memory, the per-idea summaries (means, percentiles by
+selection, P(loss)) and the sums behind the value of information (`regression.Moments`)
+are taken from it, so a portfolio is drawn once and nothing of size ideas x draws is
+kept but the samples of `npv` and `expected_value`. Any other sample (`value.users`,
+`annual_benefit`, ...) is recomputed on first access by running the same blocks with the
+same streams again, so it is the same number, and then kept.
 
 Precision: float64 for small runs (up to `FLOAT32_ABOVE` ideas x draws, which covers
 the CLI and the forms, so a run with no ranges equals the point score exactly); float32
 above that, where the relative error (~1e-7) is far below the Monte Carlo error and the
-halved memory traffic doubles the speed.
+halved memory traffic doubles the speed. Summaries are always float64.
 
 The go / no-go decision and its payoff (used by `information.py`): for one idea, going
 pays the idea's `expected_value` as section 4 defines it (confidence x economic value -
@@ -31,27 +27,30 @@ is real), and not going pays 0. Draw by draw, the net benefit of going is that d
 
 from __future__ import annotations
 
-import os
-import zlib
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from mlpm_kit.errors import InputError
-from mlpm_kit.idea.estimates import Estimate, from_normal_scale, sample_rows, standard_normal
+from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.model.economics import OUTPUTS, evaluate
-from mlpm_kit.model.information import evpi_total, evppi_table, sensitivity
+from mlpm_kit.model.engine import Block, Engine
+from mlpm_kit.model.information import (
+    CONDITIONAL_DRAWS,
+    evppi_table,
+)
 from mlpm_kit.model.inputs import (
     CAPTURES,
     REPLACED_COST,
-    SCALAR_PATHS,
     ModelInputs,
     portfolio_inputs,
 )
+from mlpm_kit.model.regression import PAYOFF, Fit, Moments
+from mlpm_kit.model.sensitivity import sensitivity
+from mlpm_kit.model.statistics import row_percentiles
 
 MIN_DRAWS = 100
 MAX_DRAWS = 1_000_000
@@ -59,11 +58,7 @@ MAX_DRAWS = 1_000_000
 FLOAT32_ABOVE = 2_000_000
 # Bounds the memory a typo can ask for; 1,000 ideas x 10,000 draws is 10 million.
 MAX_CELLS = 50_000_000
-# Ideas are simulated in blocks of about this many samples per input.
-CHUNK_CELLS = 1 << 17
 PERCENTILES = (10, 50, 90)
-# The decision's payoff per draw: see the module docstring.
-PAYOFF = "expected_value"
 # Samples every simulation keeps; the others are recomputed when asked for.
 KEPT = ("npv", PAYOFF)
 # Outputs the summary reports with mean / p10 / p50 / p90.
@@ -75,7 +70,6 @@ SUMMARY_OUTPUTS = (
     "effort_weeks",
     "one_time_cost",
 )
-_ALTERNATIVE_KEYS = (CAPTURES, REPLACED_COST)
 
 
 def check_draws(draws: object) -> int:
@@ -92,181 +86,71 @@ def check_draws(draws: object) -> int:
     return int(draws)
 
 
-@dataclass(frozen=True)
-class _Slot:
-    """One input of the model for every idea: distribution parameters and constant values."""
+class Summaries:
+    """Engine reducer: per idea, the summary statistics of its draws (all float64).
 
-    path: str  # dotted path: value.users, alternatives[0].captures
-    key: str  # the key of `evaluate`'s inputs it goes to
-    alternative: int | None
-    kind: np.ndarray
-    mu: np.ndarray
-    sigma: np.ndarray
-    share: np.ndarray
-    median: np.ndarray
+    `columns` maps `npv_mean`, `npv_p10`, ... `p_loss` to one value per idea; `positive`
+    is E[max(0, payoff)], `magnitude` E[|payoff|] (for the EVPI) and `below_next_best`
+    P(economic value < 0).
+    """
 
-    @property
-    def ranged(self) -> bool:
-        return bool((self.sigma > 0).any())
+    def __init__(self, ideas: int):
+        self.columns: dict[str, np.ndarray] = {}
+        for name in SUMMARY_OUTPUTS:
+            for stat in ("mean", *(f"p{p}" for p in PERCENTILES)):
+                self.columns[f"{name}_{stat}"] = np.zeros(ideas)
+        self.columns["p_loss"] = np.zeros(ideas)
+        self.positive, self.magnitude = np.zeros(ideas), np.zeros(ideas)
+        self.below_next_best = np.zeros(ideas)
 
+    def __call__(self, block: Block) -> None:
+        rows, shape = block.rows, block.outputs[PAYOFF].shape
+        for name in SUMMARY_OUTPUTS:
+            values = np.asarray(block.outputs[name])
+            if values.strides[-1] == 0:  # constant over the draws (broadcast)
+                values = np.ascontiguousarray(np.broadcast_to(values[..., :1], (shape[0], 1)))
+            self.columns[f"{name}_mean"][rows] = values.mean(axis=1, dtype=np.float64)
+            for p, column in zip(PERCENTILES, row_percentiles(values, PERCENTILES), strict=True):
+                self.columns[f"{name}_p{p}"][rows] = column
+            if name == "npv":
+                self.columns["p_loss"][rows] = (values < 0).mean(axis=1)
+        payoff = np.asarray(block.outputs[PAYOFF])
+        self.positive[rows] = np.maximum(payoff, 0).mean(axis=1, dtype=np.float64)
+        self.magnitude[rows] = np.abs(payoff).mean(axis=1, dtype=np.float64)
+        economic = np.asarray(block.outputs["economic_value"])
+        self.below_next_best[rows] = (economic < 0).mean(axis=1)
 
-def _slot(path: str, key: str, alternative: int | None, estimates: list[Estimate]) -> _Slot:
-    params = np.array([est.params() for est in estimates], dtype=float).reshape(-1, 3)
-    share = np.array([est.share for est in estimates], dtype=bool)
-    kind, mu, sigma = params[:, 0].astype(int), params[:, 1], params[:, 2]
-    median = from_normal_scale(mu, kind)
-    return _Slot(path, key, alternative, kind, mu, sigma, share, median)
-
-
-def _slots(inputs: Sequence[ModelInputs]) -> list[_Slot]:
-    """Every input of the model in a fixed order: scalars, then alternatives (missing ones are 0)."""
-    slots = [
-        _slot(path, path, None, [inp.scalars[path] for inp in inputs]) for path in SCALAR_PATHS
-    ]
-    width = max((len(inp.captures) for inp in inputs), default=0)
-    for i in range(width):
-        for key, attr, name in (
-            (CAPTURES, "captures", "captures"),
-            (REPLACED_COST, "replaced_costs", "cost_per_year"),
-        ):
-            zero = Estimate(0.0, 0.0, key == CAPTURES)
-            ests = [
-                getattr(inp, attr)[i] if i < len(getattr(inp, attr)) else zero for inp in inputs
-            ]
-            slots.append(_slot(f"alternatives[{i}].{name}", key, i, ests))
-    return slots
+    def evpi_total(self) -> np.ndarray:
+        """E[max(0, payoff)] - max(0, E[payoff]) per idea, exactly 0 within rounding."""
+        value = self.positive - np.maximum(self.columns[f"{PAYOFF}_mean"], 0)
+        return np.where(value > 1e-9 * self.magnitude, value, 0.0)
 
 
-def _threads() -> int:
-    return max(1, min(4, os.cpu_count() or 1))
+class EarlyDraws:
+    """Engine reducer: the first `CONDITIONAL_DRAWS` draws of every ranged input, by path
+    (what the exact conditional means of the kill criteria average over)."""
 
-
-class _Engine:
-    """Runs the model on samples, block by block of ideas, with one random stream per block."""
-
-    def __init__(self, inputs: Sequence[ModelInputs], draws: int, seed: int, dtype):
-        self.n, self.draws, self.dtype = len(inputs), draws, np.dtype(dtype)
-        self.slots = _slots(inputs)
-        self.width = sum(1 for s in self.slots if s.key == CAPTURES)
-        rows = max(1, CHUNK_CELLS // draws)
-        self.blocks = [slice(start, min(start + rows, self.n)) for start in range(0, self.n, rows)]
-        self.seed = seed
-        self.idea_keys = [zlib.crc32(inp.idea_id.encode("utf-8")) for inp in inputs]
-        self.ranged_keys = {s.key for s in self.slots if s.ranged}
-
-    def _normals(self, rows: slice) -> dict[str, np.ndarray]:
-        """Standard normal draws for every ranged input of the ideas in `rows`, by path.
-
-        Each idea draws from its own stream (seed, idea id), one row per uncertain input in
-        slot order; constant inputs of an idea get zeros (their sigma is 0).
-        """
-        ranged = [s for s in self.slots if s.ranged]
-        out = {s.path: np.zeros((rows.stop - rows.start, self.draws), self.dtype) for s in ranged}
-        for j, i in enumerate(range(rows.start, rows.stop)):
-            own = [s for s in ranged if s.sigma[i] > 0]
-            if not own:
-                continue
-            stream = np.random.SeedSequence(self.seed, spawn_key=(self.idea_keys[i],))
-            z = standard_normal(
-                np.random.Generator(np.random.SFC64(stream)),
-                np.empty((len(own), self.draws), self.dtype),
-            )
-            for row, slot in zip(z, own, strict=True):
-                out[slot.path][j] = row
-        return out
-
-    def _constant(self, slot: _Slot, rows: slice) -> np.ndarray:
-        return slot.median[rows].astype(self.dtype)[:, None]
-
-    def run(
-        self, outputs: Sequence[str], keep_inputs: bool
-    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-        """Evaluate every block; return (model inputs by `evaluate` key, requested outputs), ideas x draws.
-
-        Inputs are returned full size only with `keep_inputs`; constants as (ideas, 1).
-        """
-        n, draws, dtype = self.n, self.draws, self.dtype
-        full: dict[str, np.ndarray] = {}
-        if keep_inputs:
-            for key in self.ranged_keys:
-                full[key] = np.empty(
-                    (self.width, n, draws) if key in _ALTERNATIVE_KEYS else (n, draws), dtype
-                )
-        kept = {name: np.empty((n, draws), dtype) for name in outputs}
-
-        def block(k: int) -> None:
-            rows = self.blocks[k]
-            size = rows.stop - rows.start
-            normals = self._normals(rows)
-            x: dict[str, np.ndarray] = {}
-            for key in self.ranged_keys:
-                if keep_inputs:
-                    x[key] = full[key][:, rows] if key in _ALTERNATIVE_KEYS else full[key][rows]
-                else:
-                    x[key] = np.empty(
-                        (self.width, size, draws) if key in _ALTERNATIVE_KEYS else (size, draws),
-                        dtype,
-                    )
-            for key in _ALTERNATIVE_KEYS:
-                if key not in self.ranged_keys:
-                    x[key] = np.empty((self.width, size, 1), dtype)
-            for slot in self.slots:
-                target = (
-                    x[slot.key][slot.alternative]
-                    if slot.alternative is not None
-                    else x.get(slot.key)
-                )
-                if slot.ranged:
-                    target[...] = normals[slot.path]
-                    sample_rows(
-                        target,
-                        slot.kind[rows],
-                        slot.mu[rows],
-                        slot.sigma[rows],
-                        share=slot.share[rows],
-                    )
-                elif target is not None:
-                    target[...] = self._constant(slot, rows)
-                else:
-                    x[slot.key] = self._constant(slot, rows)
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                values = evaluate(x)
-            for name in outputs:
-                kept[name][rows] = values[name]
-
-        with ThreadPoolExecutor(_threads()) as pool:
-            list(pool.map(block, range(len(self.blocks))))
-        model_x = dict(full)
-        for slot in self.slots:
-            if slot.alternative is None and slot.key not in model_x:
-                model_x[slot.key] = self._constant(slot, slice(0, n))
-        for key in _ALTERNATIVE_KEYS:
-            if key not in model_x:
-                model_x[key] = (
-                    np.stack([self._constant(s, slice(0, n)) for s in self.slots if s.key == key])
-                    if self.width
-                    else np.zeros((0, n, 1), dtype)
-                )
-        return model_x, kept
-
-    def input_views(self, model_x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """Samples of each input by dotted path (views into `model_x`)."""
-        return {
-            s.path: model_x[s.key][s.alternative] if s.alternative is not None else model_x[s.key]
-            for s in self.slots
+    def __init__(self, engine: Engine):
+        used = min(engine.draws, CONDITIONAL_DRAWS)
+        self.draws = {
+            s.path: np.zeros((engine.n, used), engine.dtype) for s in engine.slots if s.ranged
         }
+
+    def __call__(self, block: Block) -> None:
+        for path, kept in self.draws.items():
+            kept[block.rows] = block.inputs[path][:, : kept.shape[1]]
 
 
 class Samples(Mapping):
     """Samples by name, each ideas x draws: model outputs, and inputs by dotted path.
 
     `npv` and `expected_value` are kept from the simulation; the first access to anything
-    else reruns the same blocks with the same random streams, keeping every input and the
-    outputs of `SUMMARY_OUTPUTS` (other outputs are computed from the kept inputs when
-    first asked for): the same numbers, as if they had been kept.
+    else reruns the same blocks with the same random streams, keeping every input (other
+    outputs are computed from the kept inputs when first asked for): the same numbers,
+    as if they had been kept.
     """
 
-    def __init__(self, engine: _Engine, kept: dict[str, np.ndarray]):
+    def __init__(self, engine: Engine, kept: dict[str, np.ndarray]):
         self._engine, self._outputs = engine, dict(kept)
         self._inputs: dict[str, np.ndarray] | None = None
         self._x: dict[str, np.ndarray] | None = None
@@ -276,12 +160,10 @@ class Samples(Mapping):
         return self._engine.n, self._engine.draws
 
     def _materialize(self) -> None:
-        """Rerun the blocks keeping every input, and the summary's outputs on the way."""
+        """Rerun the blocks keeping every input."""
         if self._inputs is None:
-            wanted = tuple(name for name in SUMMARY_OUTPUTS if name not in self._outputs)
-            self._x, kept = self._engine.run(wanted, keep_inputs=True)
-            self._outputs.update(kept)
-            self._inputs = self._engine.input_views(self._x)
+            self._x, _ = self._engine.run((), keep_inputs=True)
+            self._inputs = self._engine.inputs_of(self._x)
 
     def __getitem__(self, name: str) -> np.ndarray:
         if name in self._outputs:
@@ -289,8 +171,6 @@ class Samples(Mapping):
         if name not in OUTPUTS and not any(s.path == name for s in self._engine.slots):
             raise KeyError(name)
         self._materialize()
-        if name in self._outputs:
-            return self._outputs[name]
         if name in OUTPUTS:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 computed = evaluate(self._x)
@@ -324,6 +204,9 @@ class Simulation:
     seed: int
     samples: Samples = field(repr=False)
     inputs: list[ModelInputs] = field(repr=False)
+    stats: Summaries = field(repr=False)
+    fit: Fit = field(repr=False)
+    early: EarlyDraws = field(repr=False)
     _summary: pd.DataFrame | None = field(default=None, repr=False)
     _evpi: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -340,16 +223,7 @@ class Simulation:
         `p_loss` = P(npv < 0), `expected_value_mean`, then mean / p10 / p50 / p90 of
         expected_value, economic_value, annual_benefit, effort_weeks and one_time_cost."""
         if self._summary is None:
-            table = pd.DataFrame({"id": self.ids})
-            for name in SUMMARY_OUTPUTS:
-                values = self.samples[name]
-                table[f"{name}_mean"] = values.mean(axis=1, dtype=np.float64)
-                for p, column in zip(
-                    PERCENTILES, np.percentile(values, PERCENTILES, axis=1), strict=True
-                ):
-                    table[f"{name}_p{p}"] = column.astype(np.float64)
-                if name == "npv":
-                    table["p_loss"] = (values < 0).mean(axis=1)
+            table = pd.DataFrame({"id": self.ids, **self.stats.columns})
             first = ["id", *HEADLINE_COLUMNS]
             self._summary = table[first + [c for c in table.columns if c not in first]]
         return self._summary.copy()
@@ -358,15 +232,44 @@ class Simulation:
         """Value of perfect information on each uncertain input (EVPPI), ranked per idea.
 
         Columns: `id`, `input` (dotted path), `label`, `evppi` (money), `rank` (1 =
-        validate first), `suggestion` (how to validate that kind of input).
+        validate first), `suggestion` (how to validate that kind of input),
+        `kill_threshold` and `kill_direction` (see `information.py`).
         """
         if self._evpi is None:
-            self._evpi = evppi_table(self.ideas, self.samples, self.inputs)
+            self._evpi = evppi_table(
+                self.ideas, self.inputs, self.fit, self.stats.evpi_total(), self.idea_draws
+            )
         return self._evpi.copy()
+
+    def idea_draws(self, indices: Sequence[int]) -> dict[int, dict[str, np.ndarray]]:
+        """The model inputs of the ideas at `indices` over their first `CONDITIONAL_DRAWS`
+        draws, as `information.idea_draws` gives them (kept from the simulation's pass;
+        constant inputs as one value)."""
+        slots = self.samples._engine.slots
+        out = {}
+        for i in indices:
+            x: dict[str, np.ndarray] = {}
+            rows: dict[str, list[np.ndarray]] = {CAPTURES: [], REPLACED_COST: []}
+            for slot in slots:
+                if slot.sigma[i] > 0:
+                    value = np.asarray(self.early.draws[slot.path][i : i + 1], dtype=np.float64)
+                else:
+                    value = np.full((1, 1), float(slot.median[i]))
+                if slot.alternative is None:
+                    x[slot.key] = value
+                elif slot.alternative < len(self.inputs[i].captures):
+                    rows[slot.key].append(value)
+            for key, values in rows.items():
+                width = max((v.shape[-1] for v in values), default=1)
+                x[key] = np.array([np.broadcast_to(v, (1, width)) for v in values]).reshape(
+                    len(values), 1, width
+                )
+            out[i] = x
+        return out
 
     def evpi_total(self) -> pd.Series:
         """Per idea (indexed by id), the value of perfectly knowing all its inputs at once."""
-        return pd.Series(evpi_total(self.samples[PAYOFF]), index=self.ids, name="evpi")
+        return pd.Series(self.stats.evpi_total(), index=self.ids, name="evpi")
 
     def validate_next(self, top: int = 3) -> pd.DataFrame:
         """Per idea, the `top` inputs whose validation is worth something, best first."""
@@ -406,8 +309,22 @@ def simulate(
     if dtype is None:
         dtype = np.float32 if len(ideas) * draws > FLOAT32_ABOVE else np.float64
     inputs = portfolio_inputs(ideas)
-    engine = _Engine(inputs, draws, int(seed), dtype)
-    _, kept = engine.run(KEPT, keep_inputs=False)
+    engine = Engine(inputs, draws, int(seed), dtype)
+    stats, moments, early = (
+        Summaries(len(ideas)),
+        Moments(engine.slots, len(ideas)),
+        EarlyDraws(engine),
+    )
+    _, kept = engine.run(
+        KEPT, keep_inputs=False, reducers=(stats, moments, early), evaluated=SUMMARY_OUTPUTS
+    )
     return Simulation(
-        ideas=ideas, draws=draws, seed=int(seed), samples=Samples(engine, kept), inputs=inputs
+        ideas=ideas,
+        draws=draws,
+        seed=int(seed),
+        samples=Samples(engine, kept),
+        inputs=inputs,
+        stats=stats,
+        fit=moments.fit(),
+        early=early,
     )

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from mlpm_kit.idea.formatting import html_text, in_currency, money, months, number, share, shorten
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.model.decision import Decision, decisions
-from mlpm_kit.model.information import sensitivity
 from mlpm_kit.model.inputs import (
     model_inputs,
 )
 from mlpm_kit.model.scoring import score
+from mlpm_kit.model.sensitivity import sensitivity
 
 TOP_INPUTS = 3
 # Interview grades by the notes files' (path, mtime, size): grading notes takes ~30 ms and

@@ -22,7 +22,7 @@ from mlpm_kit.model.scoring import score
 from mlpm_kit.model.simulate import simulate
 
 # The module itself, for monkeypatching its constants.
-simulate_module = sys.modules["mlpm_kit.model.simulate"]
+engine_module = sys.modules["mlpm_kit.model.engine"]
 
 BASE = {
     "title": "Test idea",
@@ -138,14 +138,15 @@ def _portfolio():
 
 
 def test_same_seed_same_numbers_whatever_the_threads(monkeypatch):
-    monkeypatch.setattr(simulate_module, "CHUNK_CELLS", 20_000)  # one idea per block: 3 blocks
-    monkeypatch.setattr(simulate_module, "_threads", lambda: 3)
+    monkeypatch.setattr(engine_module, "CHUNK_CELLS", 20_000)  # one idea per block: 3 blocks
+    monkeypatch.setattr(engine_module, "_threads", lambda: 3)
     first = simulate(_portfolio(), draws=20_000, seed=7)
-    monkeypatch.setattr(simulate_module, "_threads", lambda: 1)
+    monkeypatch.setattr(engine_module, "_threads", lambda: 1)
     second = simulate(_portfolio(), draws=20_000, seed=7)
     np.testing.assert_array_equal(first.samples["npv"], second.samples["npv"])
     np.testing.assert_array_equal(first.samples["value.users"], second.samples["value.users"])
     assert first.summary().equals(second.summary())
+    assert first.evpi().equals(second.evpi())
     assert (
         first.seed == 7 and first.draws == 20_000 and [i.id for i in first.ideas] == ["p", "q", "r"]
     )
