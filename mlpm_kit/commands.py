@@ -274,17 +274,18 @@ def cmd_score(args: argparse.Namespace) -> int:
         for row in rows:
             row["sources"] = sources[row["id"]]
         if evpi is not None:
+            values: dict[str, dict[str, float]] = {}
+            for idea_id, path, value in zip(evpi["id"], evpi["input"], evpi["evppi"], strict=True):
+                values.setdefault(idea_id, {})[path] = float(value)
+            nexts: dict[str, list[dict]] = {}
+            top = sim.validate_next()
+            items = records(top[["input", "label", "evppi", "suggestion"]])
+            for idea_id, item in zip(top["id"], items, strict=True):
+                nexts.setdefault(idea_id, []).append(item)
             for row in rows:
-                mine = evpi[evpi["id"] == row["id"]]
-                row["evpi"] = {
-                    path: float(v) for path, v in zip(mine["input"], mine["evppi"], strict=True)
-                }
+                row["evpi"] = values.get(row["id"], {})
                 row.pop("validate_next", None)
-                row["validate_next"] = records(
-                    mine[(mine["rank"] <= 3) & (mine["evppi"] > 0)][
-                        ["input", "label", "evppi", "suggestion"]
-                    ]
-                )
+                row["validate_next"] = nexts.get(row["id"], [])
         if record is not None:
             add_corrections(rows, ideas)
         print(json.dumps(rows, indent=2, ensure_ascii=False))

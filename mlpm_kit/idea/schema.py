@@ -8,6 +8,7 @@ is its label, `description` its help text, and `json_schema_extra["unit"]` its u
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import typing
 from datetime import date
@@ -397,17 +398,23 @@ def field_label(path: str, idea: Idea | None = None) -> str:
     >>> field_label("alternatives[1].cost_per_year")
     'Cost per year (alternative 2)'
     """
+    label, index = _field_title(path)
+    if index is not None:
+        alternatives = idea.alternatives if idea is not None else []
+        name = alternatives[index].name if index < len(alternatives) else f"alternative {index + 1}"
+        return f"{label} ({name})"
+    return label
+
+
+@functools.cache
+def _field_title(path: str) -> tuple[str, int | None]:
+    """The schema title of a dotted path, and the alternative's index when it is one."""
     keys = tuple(int(k) if k.isdigit() else k for k in _INDEX.sub(r".\1", path).split("."))
     model = section_model(keys[:-1])
     info = model.model_fields.get(keys[-1]) if model is not None else None
     label = info.title if info is not None and info.title else path
     rows = [k for k in keys if isinstance(k, int)]
-    if keys[0] == "alternatives" and rows:
-        index = rows[0]
-        alternatives = idea.alternatives if idea is not None else []
-        name = alternatives[index].name if index < len(alternatives) else f"alternative {index + 1}"
-        return f"{label} ({name})"
-    return label
+    return label, (rows[0] if keys[0] == "alternatives" and rows else None)
 
 
 def field_unit(path: str) -> str:

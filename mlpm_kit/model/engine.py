@@ -41,13 +41,15 @@ class Block:
 
     `normals`: the standard normal draws of each ranged input, by dotted path (zeros for
     an idea whose input is constant); `inputs`: each input's samples by dotted path
-    (constants as one column); `outputs`: every output of `evaluate`.
+    (constants as one column); `outputs`: the outputs of `evaluate` the run asked for;
+    `model`: the inputs as `evaluate` takes them (alternatives stacked first).
     """
 
     rows: slice
     normals: dict[str, np.ndarray]
     inputs: dict[str, np.ndarray]
     outputs: dict[str, np.ndarray]
+    model: dict[str, np.ndarray]
 
 
 Reducer = Callable[[Block], None]
@@ -98,7 +100,8 @@ def slots_of(inputs: Sequence[ModelInputs]) -> list[Slot]:
     return slots
 
 
-def _threads() -> int:
+def threads() -> int:
+    """How many threads the model's work is spread over."""
     return max(1, min(4, os.cpu_count() or 1))
 
 
@@ -203,9 +206,9 @@ class Engine:
             for name in outputs:
                 kept[name][rows] = values[name]
             for reducer in reducers:
-                reducer(Block(rows, normals, self.inputs_of(x), values))
+                reducer(Block(rows, normals, self.inputs_of(x), values, x))
 
-        with ThreadPoolExecutor(_threads()) as pool:
+        with ThreadPoolExecutor(threads()) as pool:
             list(pool.map(block, range(len(self.blocks))))
         model_x = dict(full)
         for slot in self.slots:

@@ -18,13 +18,16 @@ the decision is worth max(0, E[payoff]).
   negative below it, "above" otherwise. The fitted m finds the crossing; the threshold
   itself is then refined on the exact conditional mean, the mean payoff over the first
   `CONDITIONAL_DRAWS` draws with X set to x and every other input as drawn
-  (`conditional_means`; the secant method, all inputs of all ideas in lockstep).
+  (`conditional_means`; the secant method, all inputs of a block of ideas in lockstep).
+
+Both are computed in the simulation's pass (`Information`, an engine reducer), block by
+block while the draws are in memory; `evppi_table` lays the result out.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -32,8 +35,9 @@ import pandas as pd
 from mlpm_kit.idea.estimates import Z90
 from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.model.economics import evaluate
+from mlpm_kit.model.engine import Block
 from mlpm_kit.model.inputs import CAPTURES, REPLACED_COST, SCALAR_PATHS, ModelInputs
-from mlpm_kit.model.regression import Fit, quadrature_points
+from mlpm_kit.model.regression import PAYOFF, Fit, Moments, quadrature_points
 
 # Kill criteria: the most draws each exact conditional mean averages (the first ones of
 # the simulation), the points over the 90% range where a crossing is looked for, and the
@@ -43,8 +47,6 @@ KILL_GRID = 41
 ROOT_STEPS = 8
 # Exact conditional means are computed for groups of inputs of about this many samples.
 BATCH_CELLS = 1 << 16
-# Ideas whose draws are recomputed at once for the refinement.
-IDEAS_PER_BATCH = 64
 # How to validate each kind of input, by dotted-path prefix (longest prefix wins).
 SUGGESTIONS = {
     "value.users": "Count them in real data: accounts, logs or the CRM, not a market-size guess.",
@@ -125,40 +127,37 @@ def conditional_means(x: Mapping[str, np.ndarray], path: str, values) -> np.ndar
     """m(v) = E[payoff | input = v] for each v: the mean payoff over the draws `x` (from
     `idea_draws`) with the input at `path` set to v and every other input as drawn."""
     values = np.asarray(values, dtype=np.float64).reshape(1, -1)
-    return _conditional_means_of([x], [path], values)[0]
+    return _conditional_means_of(x, [path], values)[0]
+
+
+def pairs_of(x: Mapping[str, np.ndarray], rows) -> dict[str, np.ndarray]:
+    """The rows `rows` of stacked draws (see `_conditional_means_of`)."""
+    return {
+        key: v[:, rows] if key in (CAPTURES, REPLACED_COST) else v[rows] for key, v in x.items()
+    }
 
 
 def _conditional_means_of(
-    xs: Sequence[Mapping[str, np.ndarray]], paths: Sequence[str], values: np.ndarray
+    x: Mapping[str, np.ndarray], paths: Sequence[str], values: np.ndarray
 ) -> np.ndarray:
-    """Exact conditional means for several (idea draws, input path) pairs in one model run:
-    row p is m at `values[p]` of input `paths[p]` over the draws `xs[p]`; (pairs, points)."""
-    pairs, points = values.shape
-    draws = max(np.shape(x[key])[-1] for x in xs for key in SCALAR_PATHS)
+    """Exact conditional means for several (draws, input path) pairs in one model run.
+
+    `x` stacks one idea's draws per pair, as `idea_draws` gives one: scalars (pairs,
+    draws) or (pairs, 1) for a constant, alternatives (alternatives, pairs, draws or 1).
+    Row p of the result is m of input `paths[p]` at each of `values[p]`: (pairs, points).
+    """
+    points = values.shape[1]
     fixed: dict[str, np.ndarray] = {}
-    for key in SCALAR_PATHS:
-        # An input constant for every pair stays one value per pair: (pairs, 1, 1).
-        wide = draws if any(np.shape(x[key])[-1] > 1 for x in xs) else 1
-        stacked = np.empty((pairs, 1, wide))
-        for p, x in enumerate(xs):
-            stacked[p, 0] = np.broadcast_to(np.asarray(x[key]).reshape(-1), (wide,))
-        mine = np.array([path == key for path in paths])
-        if mine.any():
-            stacked = np.repeat(stacked, points, axis=1)
-            stacked[mine] = values[mine][..., None]
-        fixed[key] = stacked
-    width = max(np.shape(x[CAPTURES])[0] for x in xs)
-    for key in (CAPTURES, REPLACED_COST):
-        table = np.zeros((width, pairs, 1, draws))
-        for p, x in enumerate(xs):
-            own = np.asarray(x[key])
-            table[: own.shape[0], p, 0] = own[:, 0, :draws]
+    for key, drawn in x.items():
+        index = None if key not in (CAPTURES, REPLACED_COST) else slice(None)
+        drawn = drawn[..., None, :]  # a points axis: (pairs, 1, draws), alternatives first
         mine = [(p, at) for p, (k, at) in enumerate(map(_slot_of, paths)) if k == key]
         if mine:
-            table = np.repeat(table, points, axis=2)
-            for p, index in mine:
-                table[index, p] = values[p][:, None]
-        fixed[key] = table
+            drawn = np.repeat(drawn, points, axis=-2)
+            for p, at in mine:
+                target = drawn[p] if index is None else drawn[at, p]
+                target[...] = values[p][:, None]
+        fixed[key] = drawn
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         payoff = evaluate(fixed, ("expected_value",))["expected_value"]
     return np.asarray(payoff, dtype=np.float64).mean(axis=-1)
@@ -197,33 +196,37 @@ def _batches(count: int, cells_each: int) -> list[slice]:
 
 
 def refine_kills(
-    requests: Sequence[tuple[Mapping[str, np.ndarray], str, float, float, float, float]],
-) -> list[tuple[float, str]]:
-    """Kill criteria on the exact conditional mean, for (idea draws, input path, low, high,
-    a, b) requests where the fitted m crossed 0 between a and b: (threshold, direction) each,
-    (nan, "") where the exact m does not cross 0 inside [low, high].
+    x: Mapping[str, np.ndarray],
+    paths: Sequence[str],
+    low: np.ndarray,
+    high: np.ndarray,
+    start: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Kill criteria on the exact conditional mean, one per row of the stacked draws `x`
+    (see `_conditional_means_of`): input `paths[p]`, 90% range [low, high], and `start`
+    (pairs, 2): the two values between which the fitted m crossed 0.
 
-    The secant method on the exact m, started from a and b: one step is exact where the
-    payoff is linear in the input (most inputs), a few more where it bends; all requests
-    in lockstep, in groups of about `BATCH_CELLS` samples.
+    Returns (threshold, rising): NaN where the exact m does not cross 0 inside the range;
+    `rising` where m is negative below the threshold. The secant method on the exact m
+    from the two starting values: one step is exact where the payoff is linear in the
+    input (most inputs), a few more where it bends; all rows in lockstep, in groups of
+    about `BATCH_CELLS` samples.
     """
-    out: list[tuple[float, str]] = [(float("nan"), "")] * len(requests)
-    if not requests:
-        return out
-    draws = max(np.shape(r[0][SCALAR_PATHS[0]])[-1] for r in requests)
-    for part in _batches(len(requests), draws * 2):
-        chunk = requests[part]
-        xs, paths = [r[0] for r in chunk], [r[1] for r in chunk]
-        low, high, a, b = (np.array([r[k] for r in chunk], dtype=np.float64) for k in (2, 3, 4, 5))
-        f = _conditional_means_of(xs, paths, np.stack([a, b], axis=1))
-        root, rising = _secant(xs, paths, a, b, f[:, 0], f[:, 1], high - low)
-        inside = np.isfinite(root) & (root >= low) & (root <= high)
-        for p in np.nonzero(inside)[0]:
-            out[part.start + p] = (float(root[p]), "below" if rising[p] else "above")
-    return out
+    threshold = np.full(len(paths), np.nan)
+    rising = np.zeros(len(paths), dtype=bool)
+    draws = max(v.shape[-1] for v in x.values())
+    for part in _batches(len(paths), draws * 2):
+        mine, names = pairs_of(x, part), list(paths[part])
+        a, b = start[part, 0].astype(np.float64), start[part, 1].astype(np.float64)
+        f = _conditional_means_of(mine, names, np.stack([a, b], axis=1))
+        root, up = _secant(mine, names, a, b, f[:, 0], f[:, 1], high[part] - low[part])
+        inside = np.isfinite(root) & (root >= low[part]) & (root <= high[part])
+        threshold[part] = np.where(inside, root, np.nan)
+        rising[part] = up
+    return threshold, rising
 
 
-def _secant(xs, paths, x0, x1, f0, f1, width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _secant(x, paths, x0, x1, f0, f1, width: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Where each exact m crosses 0 (NaN where the steps find no crossing), and whether m
     rises there (the payoff is negative below the root)."""
     scale = np.abs(f0) + np.abs(f1)
@@ -236,7 +239,7 @@ def _secant(xs, paths, x0, x1, f0, f1, width: np.ndarray) -> tuple[np.ndarray, n
         idx = np.nonzero(active)[0]
         if not len(idx):
             break
-        f2 = _conditional_means_of([xs[p] for p in idx], [paths[p] for p in idx], x2[idx, None])
+        f2 = _conditional_means_of(pairs_of(x, idx), [paths[p] for p in idx], x2[idx, None])
         x0[idx], f0[idx], x1[idx], f1[idx] = x1[idx], f1[idx], x2[idx], f2[:, 0]
         done = (np.abs(f1) <= 1e-9 * scale) | (np.abs(x1 - x0) <= 1e-7 * width)
         converged |= active & done
@@ -245,48 +248,72 @@ def _secant(xs, paths, x0, x1, f0, f1, width: np.ndarray) -> tuple[np.ndarray, n
     return np.where(converged, x1, np.nan), rising
 
 
+class Information:
+    """Engine reducer (after `regression.Moments`): while each block of ideas is in memory,
+    the EVPPI of each of their inputs and the kill criteria, refined on the block's own
+    first `CONDITIONAL_DRAWS` draws. Arrays are ideas x inputs (`moments.paths`)."""
+
+    def __init__(self, moments: Moments, ideas: int):
+        self.moments = moments
+        shape = (ideas, len(moments.paths))
+        self.evppi = np.zeros(shape)
+        self.threshold = np.full(shape, np.nan)
+        self.rising = np.zeros(shape, dtype=bool)
+
+    def __call__(self, block: Block) -> None:
+        if not self.moments.paths:
+            return
+        rows = block.rows
+        fit = self.moments.fit(rows)
+        self.evppi[rows] = evppi_values(fit)
+        requests = []  # (idea in block, input, low, high, a, b)
+        for j in range(len(fit.paths)):
+            ends = fit.values_at(j, np.array([-Z90, Z90]))
+            start = kill_brackets(fit, j)
+            for r in np.nonzero(~np.isnan(start[:, 0]))[0]:
+                requests.append((r, j, *ends[r], *start[r]))
+        if not requests:
+            return
+        at, inputs, low, high, a, b = (np.array(c) for c in zip(*requests, strict=True))
+        used = min(block.outputs[PAYOFF].shape[-1], CONDITIONAL_DRAWS)
+        x = {
+            key: np.asarray(
+                v[:, at, :used] if key in (CAPTURES, REPLACED_COST) else v[at, :used],
+                dtype=np.float64,
+            )
+            for key, v in block.model.items()
+        }
+        found, rising = refine_kills(
+            x, [fit.paths[j] for j in inputs], low, high, np.column_stack([a, b])
+        )
+        threshold, up = self.threshold[rows], self.rising[rows]
+        threshold[at, inputs], up[at, inputs] = found, rising
+
+
 def evppi_table(
-    ideas: Sequence[Idea],
-    inputs: Sequence[ModelInputs],
-    fit: Fit,
-    totals: np.ndarray,
-    draws_of_ideas: Callable[[Sequence[int]], Mapping[int, Mapping[str, np.ndarray]]],
+    ideas: Sequence[Idea], inputs: Sequence[ModelInputs], info: Information, totals: np.ndarray
 ) -> pd.DataFrame:
     """One row per (idea, uncertain input), ranked by EVPPI within each idea (ideas in input
     order), with the input's kill criterion (`kill_threshold`, NaN when none; `kill_direction`).
 
-    `fit` holds the conditional means of every input (`regression.Moments.fit`), `totals`
-    each idea's EVPI, and `draws_of_ideas(indices)` gives the ideas' model inputs over
-    their first draws (`idea_draws`) for the exact refinement of kill criteria.
+    `info` holds what the simulation's pass found (`Information`), `totals` each idea's EVPI.
     """
-    values = evppi_values(fit)
-    column = {path: j for j, path in enumerate(fit.paths)}
-    brackets = {j: kill_brackets(fit, j) for j in range(len(fit.paths))}
-    rows, requests = [], []
+    column = {path: j for j, path in enumerate(info.moments.paths)}
+    rows = []
     for i, (idea, inp) in enumerate(zip(ideas, inputs, strict=True)):
         uncertain = inp.uncertain()
         for path in sorted(uncertain, key=_path_order):
-            j = column[path]
-            value = min(float(values[i, j]), float(totals[i]))
-            rows.append([i, idea.id, path, field_label(path, idea), value, suggestion(path)])
-            if not np.isnan(brackets[j][i, 0]):
-                requests.append((len(rows) - 1, i, path, uncertain[path], brackets[j][i]))
-    kills = [(float("nan"), "")] * len(rows)
-    needed = sorted({r[1] for r in requests})
-    for start in range(0, len(needed), IDEAS_PER_BATCH):
-        group = needed[start : start + IDEAS_PER_BATCH]
-        chunk = [r for r in requests if group[0] <= r[1] <= group[-1]]
-        draws = draws_of_ideas(group)
-        found = refine_kills(
-            [(draws[i], path, est.low, est.high, *ab) for _, i, path, est, ab in chunk]
-        )
-        for (row, *_), kill in zip(chunk, found, strict=True):
-            kills[row] = kill
+            j, est = column[path], uncertain[path]
+            value = min(float(info.evppi[i, j]), float(totals[i]))
+            threshold = float(info.threshold[i, j])
+            direction = "" if np.isnan(threshold) else "below" if info.rising[i, j] else "above"
+            threshold = float(np.clip(threshold, est.low, est.high))
+            rows.append(
+                [i, idea.id, path, field_label(path, idea), value, suggestion(path)]
+                + [threshold, direction]
+            )
     columns = ["order", "id", "input", "label", "evppi", "suggestion"]
-    table = pd.DataFrame(
-        [[*row, *kill] for row, kill in zip(rows, kills, strict=True)],
-        columns=[*columns, "kill_threshold", "kill_direction"],
-    )
+    table = pd.DataFrame(rows, columns=[*columns, "kill_threshold", "kill_direction"])
     table = table.sort_values(["order", "evppi"], ascending=[True, False], kind="stable")
     table.insert(4, "rank", table.groupby("order").cumcount() + 1)
     return table.drop(columns="order").reset_index(drop=True)

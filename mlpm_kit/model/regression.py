@@ -105,28 +105,39 @@ class Moments:
         self.residual[rows] = centred.mean(axis=1, dtype=np.float64)
 
     @np.errstate(all="ignore")
-    def fit(self) -> Fit:
-        """The least-squares coefficients of every (idea, input), from the sums."""
+    def fit(self, rows: slice = slice(None)) -> Fit:
+        """The least-squares coefficients of every input of the ideas in `rows`, from the sums."""
         n = max(self.draws, 1)
-        means = self.sums / n
-        cov = self.gram / n - means[..., :, None] * means[..., None, :]
-        cross = self.cross / n - means * self.residual[:, None, None]
+        means = self.sums[rows] / n
+        cov = self.gram[rows] / n - means[..., :, None] * means[..., None, :]
+        cross = self.cross[rows] / n - means * self.residual[rows, None, None]
         # An input that is constant for an idea has no fit (its coefficients are 0); a tiny
         # ridge keeps nearly collinear u and q solvable.
-        ranged = np.array([s.sigma > 0 for s in self.slots], dtype=bool).T.reshape(cov.shape[:2])
+        ranged = np.array([s.sigma[rows] > 0 for s in self.slots], dtype=bool)
+        ranged = ranged.T.reshape(cov.shape[:2])
         cov[~ranged] = np.eye(2)
         cross[~ranged] = 0
         ridge = 1e-12 * np.trace(cov, axis1=-2, axis2=-1)
         cov += ridge[..., None, None] * np.eye(2)
         coef = np.linalg.solve(cov, cross[..., None])[..., 0]
-        return Fit(self.slots, self.center, self.spread, means, coef, self.payoff_mean)
+        return Fit(
+            self.slots,
+            rows,
+            self.center[rows],
+            self.spread[rows],
+            means,
+            coef,
+            self.payoff_mean[rows],
+        )
 
 
 @dataclass
 class Fit:
-    """m(z) = payoff mean + b (u(z) - mean u) + c (q(z) - mean q) for every (idea, input)."""
+    """m(z) = payoff mean + b (u(z) - mean u) + c (q(z) - mean q) for every (idea, input)
+    of the ideas in `rows` (arrays are indexed by those ideas, in order)."""
 
     slots: list[Slot]
+    rows: slice
     center: np.ndarray
     spread: np.ndarray
     means: np.ndarray  # (ideas, inputs, 2): mean u, mean q over the draws
@@ -139,9 +150,11 @@ class Fit:
 
     def values_at(self, j: int, z: np.ndarray) -> np.ndarray:
         """Input j's values at normal scores z (ideas x points), as the simulation draws them."""
-        slot = self.slots[j]
-        grid = np.array(np.broadcast_to(z, (len(slot.mu), np.shape(z)[-1])), dtype=np.float64)
-        return sample_rows(grid, slot.kind, slot.mu, slot.sigma, share=slot.share)
+        slot, rows = self.slots[j], self.rows
+        grid = np.array(np.broadcast_to(z, (len(self.center), np.shape(z)[-1])), dtype=np.float64)
+        return sample_rows(
+            grid, slot.kind[rows], slot.mu[rows], slot.sigma[rows], share=slot.share[rows]
+        )
 
     @np.errstate(all="ignore")
     def means_at(self, j: int, z: np.ndarray) -> np.ndarray:
@@ -149,7 +162,7 @@ class Fit:
         x = self.values_at(j, z)
         u = (x - self.center[:, j, None]) / self.spread[:, j, None]
         z = np.broadcast_to(np.asarray(z, dtype=np.float64), x.shape)
-        q = _bend(z, x, self.slots[j], slice(None), np.empty_like(x))
+        q = _bend(z, x, self.slots[j], self.rows, np.empty_like(x))
         b, c = self.coef[:, j, 0, None], self.coef[:, j, 1, None]
         mu, mq = self.means[:, j, 0, None], self.means[:, j, 1, None]
         return self.payoff_mean[:, None] + b * (u - mu) + c * (q - mq)

@@ -7,8 +7,8 @@ whole ideas on threads, one random stream per idea, so an idea gets the same num
 the same seed whatever the other ideas: a report on one idea matches `mlpm score DIR`).
 
 One pass: while each block is in memory, the per-idea summaries (means, percentiles by
-selection, P(loss)) and the sums behind the value of information (`regression.Moments`)
-are taken from it, so a portfolio is drawn once and nothing of size ideas x draws is
+selection, P(loss)) and the value of information with its kill criteria
+(`regression.Moments`, `information.Information`) are taken from it, so a portfolio is drawn once and nothing of size ideas x draws is
 kept but the samples of `npv` and `expected_value`. Any other sample (`value.users`,
 `annual_benefit`, ...) is recomputed on first access by running the same blocks with the
 same streams again, so it is the same number, and then kept.
@@ -38,17 +38,12 @@ from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.model.economics import OUTPUTS, evaluate
 from mlpm_kit.model.engine import Block, Engine
-from mlpm_kit.model.information import (
-    CONDITIONAL_DRAWS,
-    evppi_table,
-)
+from mlpm_kit.model.information import Information, evppi_table
 from mlpm_kit.model.inputs import (
-    CAPTURES,
-    REPLACED_COST,
     ModelInputs,
     portfolio_inputs,
 )
-from mlpm_kit.model.regression import PAYOFF, Fit, Moments
+from mlpm_kit.model.regression import PAYOFF, Moments
 from mlpm_kit.model.sensitivity import sensitivity
 from mlpm_kit.model.statistics import row_percentiles
 
@@ -126,21 +121,6 @@ class Summaries:
         return np.where(value > 1e-9 * self.magnitude, value, 0.0)
 
 
-class EarlyDraws:
-    """Engine reducer: the first `CONDITIONAL_DRAWS` draws of every ranged input, by path
-    (what the exact conditional means of the kill criteria average over)."""
-
-    def __init__(self, engine: Engine):
-        used = min(engine.draws, CONDITIONAL_DRAWS)
-        self.draws = {
-            s.path: np.zeros((engine.n, used), engine.dtype) for s in engine.slots if s.ranged
-        }
-
-    def __call__(self, block: Block) -> None:
-        for path, kept in self.draws.items():
-            kept[block.rows] = block.inputs[path][:, : kept.shape[1]]
-
-
 class Samples(Mapping):
     """Samples by name, each ideas x draws: model outputs, and inputs by dotted path.
 
@@ -205,8 +185,7 @@ class Simulation:
     samples: Samples = field(repr=False)
     inputs: list[ModelInputs] = field(repr=False)
     stats: Summaries = field(repr=False)
-    fit: Fit = field(repr=False)
-    early: EarlyDraws = field(repr=False)
+    information: Information = field(repr=False)
     _summary: pd.DataFrame | None = field(default=None, repr=False)
     _evpi: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -237,35 +216,9 @@ class Simulation:
         """
         if self._evpi is None:
             self._evpi = evppi_table(
-                self.ideas, self.inputs, self.fit, self.stats.evpi_total(), self.idea_draws
+                self.ideas, self.inputs, self.information, self.stats.evpi_total()
             )
         return self._evpi.copy()
-
-    def idea_draws(self, indices: Sequence[int]) -> dict[int, dict[str, np.ndarray]]:
-        """The model inputs of the ideas at `indices` over their first `CONDITIONAL_DRAWS`
-        draws, as `information.idea_draws` gives them (kept from the simulation's pass;
-        constant inputs as one value)."""
-        slots = self.samples._engine.slots
-        out = {}
-        for i in indices:
-            x: dict[str, np.ndarray] = {}
-            rows: dict[str, list[np.ndarray]] = {CAPTURES: [], REPLACED_COST: []}
-            for slot in slots:
-                if slot.sigma[i] > 0:
-                    value = np.asarray(self.early.draws[slot.path][i : i + 1], dtype=np.float64)
-                else:
-                    value = np.full((1, 1), float(slot.median[i]))
-                if slot.alternative is None:
-                    x[slot.key] = value
-                elif slot.alternative < len(self.inputs[i].captures):
-                    rows[slot.key].append(value)
-            for key, values in rows.items():
-                width = max((v.shape[-1] for v in values), default=1)
-                x[key] = np.array([np.broadcast_to(v, (1, width)) for v in values]).reshape(
-                    len(values), 1, width
-                )
-            out[i] = x
-        return out
 
     def evpi_total(self) -> pd.Series:
         """Per idea (indexed by id), the value of perfectly knowing all its inputs at once."""
@@ -310,13 +263,13 @@ def simulate(
         dtype = np.float32 if len(ideas) * draws > FLOAT32_ABOVE else np.float64
     inputs = portfolio_inputs(ideas)
     engine = Engine(inputs, draws, int(seed), dtype)
-    stats, moments, early = (
-        Summaries(len(ideas)),
-        Moments(engine.slots, len(ideas)),
-        EarlyDraws(engine),
-    )
+    stats, moments = Summaries(len(ideas)), Moments(engine.slots, len(ideas))
+    information = Information(moments, len(ideas))
     _, kept = engine.run(
-        KEPT, keep_inputs=False, reducers=(stats, moments, early), evaluated=SUMMARY_OUTPUTS
+        KEPT,
+        keep_inputs=False,
+        reducers=(stats, moments, information),
+        evaluated=SUMMARY_OUTPUTS,
     )
     return Simulation(
         ideas=ideas,
@@ -325,6 +278,5 @@ def simulate(
         samples=Samples(engine, kept),
         inputs=inputs,
         stats=stats,
-        fit=moments.fit(),
-        early=early,
+        information=information,
     )

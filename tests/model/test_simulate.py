@@ -139,9 +139,9 @@ def _portfolio():
 
 def test_same_seed_same_numbers_whatever_the_threads(monkeypatch):
     monkeypatch.setattr(engine_module, "CHUNK_CELLS", 20_000)  # one idea per block: 3 blocks
-    monkeypatch.setattr(engine_module, "_threads", lambda: 3)
+    monkeypatch.setattr(engine_module, "threads", lambda: 3)
     first = simulate(_portfolio(), draws=20_000, seed=7)
-    monkeypatch.setattr(engine_module, "_threads", lambda: 1)
+    monkeypatch.setattr(engine_module, "threads", lambda: 1)
     second = simulate(_portfolio(), draws=20_000, seed=7)
     np.testing.assert_array_equal(first.samples["npv"], second.samples["npv"])
     np.testing.assert_array_equal(first.samples["value.users"], second.samples["value.users"])
