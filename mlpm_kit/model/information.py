@@ -165,28 +165,25 @@ def _conditional_means_of(
 
 def evppi_values(fit: Fit) -> np.ndarray:
     """EVPPI of every (idea, input) of a fit: (ideas, inputs); 0 where m keeps one sign."""
-    z = quadrature_points()
-    out = np.zeros(fit.coef.shape[:2])
-    for j in range(out.shape[1]):
-        m = fit.means_at(j, z)
-        value = np.maximum(m, 0).mean(axis=1) - np.maximum(m.mean(axis=1), 0)
-        out[:, j] = _clean(value, np.abs(m).mean(axis=1))
-    return out
+    m = fit.means_at(quadrature_points())
+    value = np.maximum(m, 0).mean(axis=-1) - np.maximum(m.mean(axis=-1), 0)
+    return _clean(value, np.abs(m).mean(axis=-1))
 
 
-def kill_brackets(fit: Fit, j: int) -> np.ndarray:
-    """Per idea, the two values of input j (on its 90% range grid) between which the fitted
-    m crosses 0 nearest the median: (ideas, 2), NaN where it keeps one sign in the range."""
+def kill_brackets(fit: Fit) -> np.ndarray:
+    """Per idea and input, the two values (on its 90% range grid) between which the fitted
+    m crosses 0 nearest the median: (ideas, inputs, 2), NaN where it keeps one sign."""
     z = np.linspace(-Z90, Z90, KILL_GRID)
-    m = fit.means_at(j, z)
-    x = fit.values_at(j, z)
-    flips = (m[:, :-1] > 0) != (m[:, 1:] > 0)
+    m = fit.means_at(z)
+    x = fit.values_at(z)
+    flips = (m[..., :-1] > 0) != (m[..., 1:] > 0)
     # The crossing nearest the median (z = 0): the flip whose interval's centre is nearest.
     distance = np.where(flips, np.abs(z[:-1] + z[1:]), np.inf)
-    k = distance.argmin(axis=1)
-    rows = np.arange(len(k))
-    out = np.stack([x[rows, k], x[rows, k + 1]], axis=1)
-    out[~flips.any(axis=1)] = np.nan
+    k = distance.argmin(axis=-1)[..., None]
+    out = np.concatenate(
+        [np.take_along_axis(x, k, axis=-1), np.take_along_axis(x, k + 1, axis=-1)], axis=-1
+    )
+    out[~flips.any(axis=-1)] = np.nan
     return out
 
 
@@ -266,15 +263,13 @@ class Information:
         rows = block.rows
         fit = self.moments.fit(rows)
         self.evppi[rows] = evppi_values(fit)
-        requests = []  # (idea in block, input, low, high, a, b)
-        for j in range(len(fit.paths)):
-            ends = fit.values_at(j, np.array([-Z90, Z90]))
-            start = kill_brackets(fit, j)
-            for r in np.nonzero(~np.isnan(start[:, 0]))[0]:
-                requests.append((r, j, *ends[r], *start[r]))
-        if not requests:
+        start = kill_brackets(fit)
+        at, inputs = np.nonzero(~np.isnan(start[..., 0]))  # (idea in block, input) pairs
+        if not len(at):
             return
-        at, inputs, low, high, a, b = (np.array(c) for c in zip(*requests, strict=True))
+        ends = fit.values_at(np.array([-Z90, Z90]))[at, inputs]
+        low, high = ends[:, 0], ends[:, 1]
+        a, b = start[at, inputs, 0], start[at, inputs, 1]
         used = min(block.outputs[PAYOFF].shape[-1], CONDITIONAL_DRAWS)
         x = {
             key: np.asarray(

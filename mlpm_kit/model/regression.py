@@ -49,15 +49,15 @@ def quadrature_points(points: int = QUADRATURE) -> np.ndarray:
     return np.array([normal.inv_cdf((k + 0.5) / points) for k in range(points)])
 
 
-def _bend(z: np.ndarray, x: np.ndarray, slot: Slot, rows: slice, out: np.ndarray) -> np.ndarray:
-    """q = z^2 - 1 written into `out`, with z read back from the value x for normal inputs,
-    whose draws are clipped at 0 (or 1): q must be a function of the value, as m is."""
+def _bend(z, x, kind: np.ndarray, mu: np.ndarray, sigma: np.ndarray, out) -> np.ndarray:
+    """q = z^2 - 1 written into `out` (rows x points), with z read back from the value x
+    for normal inputs (one kind, mu and sigma per row), whose draws are clipped at 0 (or
+    1): q must be a function of the value, as m is."""
     np.square(z, out=out)
     out -= 1
-    normal = (slot.kind[rows] == KIND_NORMAL) & (slot.sigma[rows] > 0)
+    normal = (kind == KIND_NORMAL) & (sigma > 0)
     if normal.any():
-        mu, sigma = slot.mu[rows][normal, None], slot.sigma[rows][normal, None]
-        out[normal] = np.square((x[normal] - mu) / sigma) - 1
+        out[normal] = np.square((x[normal] - mu[normal, None]) / sigma[normal, None]) - 1
     return out
 
 
@@ -97,7 +97,15 @@ class Moments:
             spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1)
             u /= spread[:, None]
             self.spread[rows, j] = spread
-            _bend(block.normals[path], block.inputs[path], self.slots[j], rows, basis[:, j, 1])
+            slot = self.slots[j]
+            _bend(
+                block.normals[path],
+                block.inputs[path],
+                slot.kind[rows],
+                slot.mu[rows],
+                slot.sigma[rows],
+                basis[:, j, 1],
+            )
         self.gram[rows] = np.einsum("rsid,rsjd->rsij", basis, basis)
         self.cross[rows] = np.matmul(basis, centred[:, None, :, None])[..., 0]
         self.sums[rows] = np.matmul(basis, np.ones((draws, 1), basis.dtype))[..., 0]
@@ -148,21 +156,28 @@ class Fit:
     def paths(self) -> list[str]:
         return [s.path for s in self.slots]
 
-    def values_at(self, j: int, z: np.ndarray) -> np.ndarray:
-        """Input j's values at normal scores z (ideas x points), as the simulation draws them."""
-        slot, rows = self.slots[j], self.rows
-        grid = np.array(np.broadcast_to(z, (len(self.center), np.shape(z)[-1])), dtype=np.float64)
-        return sample_rows(
-            grid, slot.kind[rows], slot.mu[rows], slot.sigma[rows], share=slot.share[rows]
-        )
+    def _params(self, name: str) -> np.ndarray:
+        """A distribution parameter of every input of these ideas: (ideas, inputs)."""
+        return np.stack([getattr(slot, name)[self.rows] for slot in self.slots], axis=1)
+
+    def values_at(self, z: np.ndarray) -> np.ndarray:
+        """Every input's values at normal scores z, as the simulation draws them: (ideas,
+        inputs, points)."""
+        ideas, inputs, points = len(self.center), len(self.slots), np.shape(z)[-1]
+        grid = np.array(np.broadcast_to(z, (ideas * inputs, points)), dtype=np.float64)
+        flat = [self._params(name).reshape(-1) for name in ("kind", "mu", "sigma", "share")]
+        values = sample_rows(grid, *flat[:3], share=flat[3])
+        return values.reshape(ideas, inputs, points)
 
     @np.errstate(all="ignore")
-    def means_at(self, j: int, z: np.ndarray) -> np.ndarray:
-        """m of input j at normal scores z, for every idea: (ideas, points)."""
-        x = self.values_at(j, z)
-        u = (x - self.center[:, j, None]) / self.spread[:, j, None]
-        z = np.broadcast_to(np.asarray(z, dtype=np.float64), x.shape)
-        q = _bend(z, x, self.slots[j], self.rows, np.empty_like(x))
-        b, c = self.coef[:, j, 0, None], self.coef[:, j, 1, None]
-        mu, mq = self.means[:, j, 0, None], self.means[:, j, 1, None]
-        return self.payoff_mean[:, None] + b * (u - mu) + c * (q - mq)
+    def means_at(self, z: np.ndarray) -> np.ndarray:
+        """m of every input at normal scores z: (ideas, inputs, points)."""
+        x = self.values_at(z)
+        u = (x - self.center[..., None]) / self.spread[..., None]
+        flat = x.reshape(-1, x.shape[-1])
+        grid = np.broadcast_to(np.asarray(z, dtype=np.float64), flat.shape)
+        kind, mu, sigma = (self._params(name).reshape(-1) for name in ("kind", "mu", "sigma"))
+        q = _bend(grid, flat, kind, mu, sigma, np.empty_like(flat)).reshape(x.shape)
+        b, c = self.coef[..., 0, None], self.coef[..., 1, None]
+        mu_u, mu_q = self.means[..., 0, None], self.means[..., 1, None]
+        return self.payoff_mean[:, None, None] + b * (u - mu_u) + c * (q - mu_q)

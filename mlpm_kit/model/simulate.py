@@ -185,7 +185,7 @@ class Simulation:
     samples: Samples = field(repr=False)
     inputs: list[ModelInputs] = field(repr=False)
     stats: Summaries = field(repr=False)
-    information: Information = field(repr=False)
+    information: Information | None = field(repr=False)
     _summary: pd.DataFrame | None = field(default=None, repr=False)
     _evpi: pd.DataFrame | None = field(default=None, repr=False)
 
@@ -215,6 +215,11 @@ class Simulation:
         `kill_threshold` and `kill_direction` (see `information.py`).
         """
         if self._evpi is None:
+            if self.information is None:  # not gathered in the first pass: the same blocks again
+                engine = self.samples._engine
+                self.information = _information(engine)
+                reducers = (self.information.moments, self.information)
+                engine.run((), keep_inputs=False, reducers=reducers, evaluated=(PAYOFF,))
             self._evpi = evppi_table(
                 self.ideas, self.inputs, self.information, self.stats.evpi_total()
             )
@@ -234,12 +239,23 @@ class Simulation:
         return sensitivity(self.ideas)
 
 
+def _information(engine: Engine) -> Information:
+    return Information(Moments(engine.slots, engine.n), engine.n)
+
+
 def simulate(
-    ideas: Sequence[Idea], draws: int = 10_000, seed: int = 0, dtype=None, calibration=None
+    ideas: Sequence[Idea],
+    draws: int = 10_000,
+    seed: int = 0,
+    dtype=None,
+    calibration=None,
+    information: bool = True,
 ) -> Simulation:
     """Sample every idea's inputs `draws` times and evaluate the economic model on them.
 
     `dtype` defaults to float64 for up to `FLOAT32_ABOVE` ideas x draws, float32 above.
+    `information`: gather the value of information (`Simulation.evpi`) in the same pass;
+    without it, `evpi()` runs the blocks again when first asked (the same numbers).
     `calibration` (a `Calibration` from `mlpm_kit.calibrate`, which sits above the model)
     corrects the estimates first: the simulation's ideas are then the corrected copies,
     each listing its corrections (`calibration.apply.corrections_of`).
@@ -263,12 +279,12 @@ def simulate(
         dtype = np.float32 if len(ideas) * draws > FLOAT32_ABOVE else np.float64
     inputs = portfolio_inputs(ideas)
     engine = Engine(inputs, draws, int(seed), dtype)
-    stats, moments = Summaries(len(ideas)), Moments(engine.slots, len(ideas))
-    information = Information(moments, len(ideas))
+    stats = Summaries(len(ideas))
+    info = _information(engine) if information else None
     _, kept = engine.run(
         KEPT,
         keep_inputs=False,
-        reducers=(stats, moments, information),
+        reducers=(stats,) if info is None else (stats, info.moments, info),
         evaluated=SUMMARY_OUTPUTS,
     )
     return Simulation(
@@ -278,5 +294,5 @@ def simulate(
         samples=Samples(engine, kept),
         inputs=inputs,
         stats=stats,
-        information=information,
+        information=info,
     )

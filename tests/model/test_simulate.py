@@ -398,3 +398,12 @@ def test_summary_invariants_on_random_ideas(
     for path in ("value.adoption", "alternatives[0].captures", "evidence.confidence"):
         values = sim.samples[path]
         assert values.min() >= 0 and values.max() <= 1
+
+
+def test_value_of_information_later_equals_in_the_same_pass():
+    # Without `information`, evpi() runs the same blocks again: the same numbers.
+    now = simulate(_portfolio(), draws=5_000, seed=4)
+    later = simulate(_portfolio(), draws=5_000, seed=4, information=False)
+    assert later.information is None
+    assert now.evpi().equals(later.evpi())
+    assert now.summary().equals(later.summary())

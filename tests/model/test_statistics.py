@@ -21,4 +21,3 @@ def test_row_percentiles_equal_numpy_bit_for_bit(dtype, draws):
 def test_row_percentiles_by_hand():
     # 0..100: p10 = 10, p50 = 50, p90 = 90; 0..9: p10 at index 0.9 = 0.9, p50 at 4.5 = 4.5.
     assert row_percentiles(np.arange(101.0)[None], (10, 50, 90))[:, 0].tolist() == [10, 50, 90]
-
