@@ -13,6 +13,7 @@ someone else changed since it was loaded, and offers to reload it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,10 @@ from mlpm_kit.workshop.form_model import (
 from mlpm_kit.workshop.live_results import compute_results, results_html
 
 ERROR_STYLE = "color:#b00020"
+PENDING_HTML = '<p style="color:#666">Computing the results…</p>'
+# Runs a function once the current notebook cell has finished, e.g. the kernel's
+# `asyncio.get_running_loop().call_soon`.
+Later = Callable[[Callable[[], None]], object]
 OPEN_SECTIONS = ("value", "cost", "evidence")  # open when the form appears
 
 
@@ -103,9 +108,14 @@ class FieldWidget:
 
 
 class WorkshopForm:
-    """The whole workshop app for one idea file at a time; `.widget` is what to display."""
+    """The whole workshop app for one idea file at a time; `.widget` is what to display.
 
-    def __init__(self, idea_path: str | Path, draws: int = 2000, seed: int = 0):
+    `later`: compute the first results after the cell that displays the form (see `open`).
+    """
+
+    def __init__(
+        self, idea_path: str | Path, draws: int = 2000, seed: int = 0, later: Later | None = None
+    ):
         self.draws, self.seed = draws, seed
         self.spec = form_spec()
         self.file: IdeaFile | None = None
@@ -136,12 +146,17 @@ class WorkshopForm:
         for box, name in ((self.widget, "app"), (header, "header"), (columns, "columns"),
                           (self.form_box, "form"), (panel, "panel")):  # fmt: skip
             box.add_class(f"mlpm-{name}")
-        self.open(idea_path)
+        self.open(idea_path, later)
 
     # -- opening ---------------------------------------------------------------------------
 
-    def open(self, path: str | Path) -> bool:
-        """Open an idea file; on an invalid file, say why and keep the current one."""
+    def open(self, path: str | Path, later: Later | None = None) -> bool:
+        """Open an idea file; on an invalid file, say why and keep the current one.
+
+        With `later`, the results panel says it is computing and is filled by a function
+        `later` runs: in the workshop's kernel, once the cell has finished, so the page is
+        drawn and the browser loads its scripts while the kernel computes the decision.
+        """
         path = Path(path)
         try:
             self.file = IdeaFile(path)
@@ -151,7 +166,11 @@ class WorkshopForm:
         self.saved_at = ""
         self._fill_picker(path)
         self._build()
-        self.refresh()
+        if later is None:
+            self.refresh()
+        else:
+            self.results.value = PENDING_HTML
+            later(self.refresh)
         self._status(f"Opened {path.name}; every valid change is saved to it.")
         return True
 
@@ -358,8 +377,10 @@ class WorkshopForm:
         self.status.value = f'<span style="{style}">{html_text(text)}</span>'
 
 
-def workshop_form(idea_path: str | Path, draws: int = 2000, seed: int = 0) -> w.Widget:
+def workshop_form(
+    idea_path: str | Path, draws: int = 2000, seed: int = 0, later: Later | None = None
+) -> w.Widget:
     """The whole workshop app (form, results panel, save status, idea picker) for one idea file."""
-    app = WorkshopForm(idea_path, draws=draws, seed=seed)
+    app = WorkshopForm(idea_path, draws=draws, seed=seed, later=later)
     app.widget.workshop = app  # type: ignore[attr-defined]  # keeps the app alive with its widget
     return app.widget

@@ -20,6 +20,7 @@ the workshop works offline.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import secrets
@@ -34,8 +35,6 @@ from pathlib import Path
 import psutil
 
 from mlpm_kit.errors import InputError, ToolError
-from mlpm_kit.idea.files import load_idea
-from mlpm_kit.idea.folders import idea_files
 from mlpm_kit.resources import IMPORT_ROOT, kit_path
 from mlpm_kit.workshop.gate import JOIN_PREFIX, LOCAL_HOSTS
 from mlpm_kit.workshop.look import WORKSHOP_CSS
@@ -64,11 +63,15 @@ _INDEX_TEMPLATE = """{%- extends 'voila/templates/lab/index.html.j2' -%}
 
 def default_idea() -> Path:
     """The idea opened without an argument: the first example idea."""
+    preferred = EXAMPLE_IDEAS / "ticket-triage.yaml"
+    if preferred.exists():
+        return preferred
+    from mlpm_kit.idea.folders import idea_files  # see _run: pandas, only when needed
+
     found = idea_files([EXAMPLE_IDEAS]) if EXAMPLE_IDEAS.is_dir() else []
     if not found:
         raise InputError("no idea given and no example ideas found; run mlpm workshop IDEA.yaml.")
-    preferred = EXAMPLE_IDEAS / "ticket-triage.yaml"
-    return preferred if preferred.exists() else found[0]
+    return found[0]
 
 
 def _can_listen(host: str, port: int) -> bool:
@@ -276,6 +279,11 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # the same clean stop as Ctrl-C
 
 
+def cmd_workshop(args: argparse.Namespace) -> int:
+    """`mlpm workshop`, called by `cli.main` without importing `commands` (see `_run`)."""
+    return serve(args.idea, args.port, args.draws, args.seed, args.share, args.host)
+
+
 def serve(
     idea_path: str | os.PathLike | None,
     port: int = DEFAULT_PORT,
@@ -317,8 +325,12 @@ def _run(session: Session, folder: Path, seed: int) -> int:
             f"could not start Voila ({exc}); reinstall with pip install -r requirements.txt."
         ) from None
     try:
-        # Checked while the server starts (its imports take the same second or two on
-        # another core); an invalid file stops both here with the schema's message.
+        # Checked while the server starts, on the other core: the idea's schema pulls in
+        # pandas and the kit's idea layer (a second of imports), which is why this module
+        # and `cli` import neither before the server is on its way. An invalid file stops
+        # both here with the schema's message.
+        from mlpm_kit.idea.files import load_idea
+
         load_idea(session.idea_path)
         announce(session)
         code = proc.wait()

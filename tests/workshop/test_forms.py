@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import socket
@@ -16,9 +17,10 @@ from mlpm_kit.idea.files import load_idea
 from mlpm_kit.idea.formatting import share
 from mlpm_kit.idea.schema import Idea, Value, field
 from mlpm_kit.model.scoring import score
-from mlpm_kit.workshop.form import WorkshopForm, css_class, workshop_form
+from mlpm_kit.workshop.form import PENDING_HTML, WorkshopForm, css_class, workshop_form
 from mlpm_kit.workshop.form_model import CHOICE, ESTIMATE, NUMBER, ROWS, YAML, form_spec, new_row
 from mlpm_kit.workshop.live_results import compute_results, results_html, swings
+from mlpm_kit.workshop.notebook import after_this_cell
 from mlpm_kit.workshop.server import prepare
 from tests.conftest import EXAMPLES, make_idea, run_mlpm
 
@@ -284,6 +286,30 @@ def test_user_text_is_escaped_in_the_results_panel():
 def test_workshop_form_returns_one_widget(idea_file):
     widget = workshop_form(idea_file, draws=0)
     assert widget.workshop.file.path == idea_file
+
+
+def test_first_results_can_wait_for_the_cell_to_finish(idea_file):
+    # In the workshop's kernel the form is sent first and the panel filled right after the
+    # cell (notebook.after_this_cell); the browser asks for the widgets after that.
+    waiting = []
+    app = WorkshopForm(idea_file, draws=0, later=waiting.append)
+    assert app.results.value == PENDING_HTML and waiting == [app.refresh]
+    waiting.pop()()
+    assert app.results.value == WorkshopForm(idea_file, draws=0).results.value
+    assert "mlpm-head-expected_value" in app.results.value
+
+
+def testafter_this_cell_is_the_running_loop_if_any():
+    assert after_this_cell() is None  # a script or a test: the form is built at once
+
+    async def in_a_kernel():
+        ran = []
+        after_this_cell()(lambda: ran.append(1))
+        assert ran == []  # not yet: after the running code yields to the loop
+        await asyncio.sleep(0)
+        return ran
+
+    assert asyncio.run(in_a_kernel()) == [1]
 
 
 def test_workshop_notebook_is_parameterized(tmp_path, idea_file):
