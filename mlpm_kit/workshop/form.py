@@ -55,6 +55,27 @@ def css_class(key: str) -> str:
     )
 
 
+class SharedLook:
+    """The layouts and styles of the fields, one widget model each, shared by every field.
+
+    Left to ipywidgets, each label, input and message gets its own layout and style model:
+    about 700 of the form's 1,100 models. Every model costs the kernel, the page's widget
+    state and the browser time before the form appears; shared, the look is the same.
+    """
+
+    def __init__(self) -> None:
+        self.plain = w.Layout()
+        self.input = w.Layout(width="95%")
+        self.field = w.Layout(margin="0 0 8px 0")
+        self._styles: dict[type, w.Widget] = {}
+
+    def make(self, kind: type, layout: w.Layout | None = None, **traits: Any) -> w.Widget:
+        """A widget of `kind` with the shared layout (`plain` by default) and style."""
+        if kind not in self._styles:
+            self._styles[kind] = kind.class_traits()["style"].klass()
+        return kind(layout=layout or self.plain, style=self._styles[kind], **traits)
+
+
 class FieldWidget:
     """One field: label, unit, help text, the input, and the message for invalid input."""
 
@@ -65,40 +86,45 @@ class FieldWidget:
         value: Any,
         inherited: str = "",
         currency: str | None = None,
+        look: SharedLook | None = None,
     ):
+        look = look or SharedLook()
         self.spec, self.path, self.key = spec, path, dotted(path)
-        self.input = self._input(spec, display_value(spec, value))
+        self.input = self._input(spec, display_value(spec, value), look)
         if inherited and hasattr(self.input, "placeholder"):
             self.input.placeholder = inherited  # the folder's value, used while the box is empty
         self.input.add_class(css_class(self.key))
-        self.error = w.HTML("")
+        self.error = look.make(w.HTML, value="")
         self.error.add_class("mlpm-error")
         shown_unit = spec.unit.replace("money", currency) if currency else spec.unit  # EUR/year
         unit = f' <span style="color:#666">({html_text(shown_unit)})</span>' if spec.unit else ""
         star = " *" if spec.required else ""
-        label = w.HTML(f"<b>{html_text(spec.label)}</b>{star}{unit}")
-        help_text = w.HTML(
-            f'<span style="color:#666;font-size:smaller">{html_text(spec.help)}</span>'
+        label = look.make(w.HTML, value=f"<b>{html_text(spec.label)}</b>{star}{unit}")
+        help_text = look.make(
+            w.HTML,
+            value=f'<span style="color:#666;font-size:smaller">{html_text(spec.help)}</span>',
         )
-        self.box = w.VBox(
-            [label, self.input, help_text, self.error], layout=w.Layout(margin="0 0 8px 0")
-        )
+        self.box = w.VBox([label, self.input, help_text, self.error], layout=look.field)
 
     @staticmethod
-    def _input(spec: FieldSpec, value: Any) -> w.Widget:
-        layout = w.Layout(width="95%")
+    def _input(spec: FieldSpec, value: Any, look: SharedLook) -> w.Widget:
         if spec.kind == FLAG:
-            return w.Checkbox(value=value, indent=False, description="yes")
+            return look.make(w.Checkbox, value=value, indent=False, description="yes")
         if spec.kind == CHOICE:
             options = list(spec.choices)
-            return w.Dropdown(
-                options=options, value=value if value in options else options[0], layout=layout
+            return look.make(
+                w.Dropdown,
+                look.input,
+                options=options,
+                value=value if value in options else options[0],
             )
         if spec.kind in (LIST, YAML):
             rows = 8 if spec.kind == YAML else 3
-            return w.Textarea(value=value, continuous_update=False, rows=rows, layout=layout)
-        return w.Text(
-            value=value, continuous_update=False, placeholder=spec.placeholder, layout=layout
+            return look.make(
+                w.Textarea, look.input, value=value, continuous_update=False, rows=rows
+            )
+        return look.make(
+            w.Text, look.input, value=value, continuous_update=False, placeholder=spec.placeholder
         )
 
     def show_error(self, message: str | None) -> None:
@@ -125,6 +151,7 @@ class WorkshopForm:
         self.saved_at = ""
         self._quiet = False
 
+        self.look = SharedLook()
         self.status = w.HTML("")
         self.status.add_class("mlpm-status")
         self.results = w.HTML("")
@@ -253,6 +280,7 @@ class WorkshopForm:
             self.file.draft.value(path),
             self._inherited(path),
             self.file.draft.idea.currency,
+            self.look,
         )
         fw.input.observe(lambda _change, key=fw.key: self.edit(key), names="value")
         self.fields[fw.key] = fw
