@@ -46,6 +46,7 @@ LOCAL_IP = "127.0.0.1"
 TEMPLATE_NAME = "mlpm-offline"
 CULL_IDLE_SECONDS = 30  # a kernel without a tab for this long is shut down
 STOP_SECONDS = 15  # how long Voila gets to shut its kernels down before they are killed
+NICE_WHILE_CHECKING = 10  # this process's lower priority once the server is started
 
 # The lab template minus its CDN stylesheets (Font Awesome) and mermaid loader; `super.super()` renders
 # nbconvert's lab CSS, which is what the lab template itself adds after them.
@@ -325,10 +326,12 @@ def _run(session: Session, folder: Path, seed: int) -> int:
             f"could not start Voila ({exc}); reinstall with pip install -r requirements.txt."
         ) from None
     try:
-        # Checked while the server starts, on the other core: the idea's schema pulls in
-        # pandas and the kit's idea layer (a second of imports), which is why this module
-        # and `cli` import neither before the server is on its way. An invalid file stops
-        # both here with the schema's message.
+        # Checked while the server starts: the idea's schema pulls in pandas and the kit's
+        # idea layer (a second of imports), which is why this module and `cli` import
+        # neither before the server is on its way, and why this process gives way to the
+        # server and its kernel when they want both cores (it only waits from here on).
+        # An invalid file stops both here with the schema's message.
+        os.nice(NICE_WHILE_CHECKING)
         from mlpm_kit.idea.files import load_idea
 
         load_idea(session.idea_path)
