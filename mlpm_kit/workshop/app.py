@@ -30,7 +30,6 @@ from voila.tornado.handler import TornadoVoilaHandler  # noqa: E402
 
 from mlpm_kit.workshop.gate import Decision, Gate  # noqa: E402
 
-
 # Voila compiles its page's 14 Jinja templates for every page it renders (half a CPU second,
 # before the first page too); compiled once, they are kept in Jinja's per-user cache folder
 # (private to the user, checked for ownership), where a template that changed is compiled again.

@@ -6,8 +6,10 @@ The idea is checked first (an invalid file is an `InputError`, exit 2), and so i
 papermill goes into a private temporary folder, with the session file (the gate's rules and
 tokens, `gate.py`), and `python -m mlpm_kit.workshop.app` serves it:
 
-- fast: a kernel is started and the notebook run before anyone asks (Voila's preheated
-  pool of one), so the first page is ready within seconds of the command;
+- fast: the server is started before this process imports pandas and the model (it
+  checks the idea meanwhile, at a lower priority); a kernel is started and the notebook
+  run before anyone asks (Voila's preheated pool of one); the form's results are computed
+  after its cell, while the browser loads the page's scripts (`notebook.after_this_cell`);
 - tidy: one kernel per open tab, shut down when the tab closes and culled after
   `CULL_IDLE_SECONDS` without a connection otherwise; Ctrl-C or SIGTERM stops the server,
   every kernel and the temporary folder;
