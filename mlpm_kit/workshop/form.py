@@ -94,8 +94,7 @@ class FieldWidget:
         if inherited and hasattr(self.input, "placeholder"):
             self.input.placeholder = inherited  # the folder's value, used while the box is empty
         self.input.add_class(css_class(self.key))
-        self.error = look.make(w.HTML, value="")
-        self.error.add_class("mlpm-error")
+        self._look, self._error = look, None
         shown_unit = spec.unit.replace("money", currency) if currency else spec.unit  # EUR/year
         unit = f' <span style="color:#666">({html_text(shown_unit)})</span>' if spec.unit else ""
         star = " *" if spec.required else ""
@@ -104,7 +103,17 @@ class FieldWidget:
             w.HTML,
             value=f'<span style="color:#666;font-size:smaller">{html_text(spec.help)}</span>',
         )
-        self.box = w.VBox([label, self.input, help_text, self.error], layout=look.field)
+        self.box = w.VBox([label, self.input, help_text], layout=look.field)
+
+    @property
+    def error(self) -> w.HTML:
+        """The message under the field, added the first time it is needed: most fields
+        never show one, and a widget model fewer per field is a faster first page."""
+        if self._error is None:
+            self._error = self._look.make(w.HTML, value="")
+            self._error.add_class("mlpm-error")
+            self.box.children = (*self.box.children, self._error)
+        return self._error
 
     @staticmethod
     def _input(spec: FieldSpec, value: Any, look: SharedLook) -> w.Widget:
@@ -128,6 +137,8 @@ class FieldWidget:
         )
 
     def show_error(self, message: str | None) -> None:
+        if not message and self._error is None:
+            return
         self.error.value = (
             f'<span style="{ERROR_STYLE}">{html_text(message)}</span>' if message else ""
         )
