@@ -10,6 +10,8 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+from mlpm_kit.errors import EXIT_INPUT, MlpmError
+
 
 def add_calibrated_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
@@ -220,20 +222,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         import numpy as np
 
-        from mlpm_kit import commands
+        if args.func == "cmd_workshop":
+            # Not through `commands`, whose imports (pandas, the model: a second or more)
+            # would hold back the workshop's server; it has 5 s to show the form (issue 19).
+            from mlpm_kit.workshop.server import cmd_workshop as func
+        else:
+            from mlpm_kit import commands
+
+            func = getattr(commands, args.func)
     except ImportError as exc:  # a broken installation: say which package is missing
         print(f"mlpm: error: {exc}; reinstall the kit (pip install mlpm-kit).", file=sys.stderr)
         return 2
-    func = getattr(commands, args.func)
     try:
         # Numbers at the edge (a zero denominator, an overflow) give n/a or "never" in the
         # output; numpy's and pandas' warnings about them are noise on stderr.
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             return func(args)
-    except commands.MlpmError as exc:
-        commands.print_errors([exc])
-        return commands.EXIT_INPUT
+    except MlpmError as exc:
+        from mlpm_kit.commands import print_errors
+
+        print_errors([exc])
+        return EXIT_INPUT
     except KeyboardInterrupt:
         print("mlpm: interrupted", file=sys.stderr)
         return 130
@@ -242,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a disk full, a permission changed while writing
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"mlpm: error: {where}{exc.strerror or exc}; check the path.", file=sys.stderr)
-        return commands.EXIT_INPUT
+        return EXIT_INPUT
     except Exception as exc:  # a bug: one line (MLPM_DEBUG=1 shows the traceback), still exit 2
         if os.environ.get("MLPM_DEBUG"):
             raise
@@ -252,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "MLPM_DEBUG=1 shows the details).",
             file=sys.stderr,
         )
-        return commands.EXIT_INPUT
+        return EXIT_INPUT
 
 
 if __name__ == "__main__":

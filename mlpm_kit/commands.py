@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from mlpm_kit.errors import InputError, MlpmError
+from mlpm_kit.errors import EXIT_INPUT, InputError, MlpmError
 from mlpm_kit.idea.defaults import value_sources
 from mlpm_kit.idea.files import load_idea, new_idea
 from mlpm_kit.idea.folders import check_portfolio_path, idea_files, load_ideas
@@ -42,7 +42,6 @@ from mlpm_kit.report.portfolio_table import selection_text
 from mlpm_kit.resources import kit_path
 
 EXAMPLES = kit_path("examples")
-EXIT_INPUT = 2
 DEMO_DRAWS = 2000
 # Fields `mlpm score --draws` adds to each idea (DESIGN section 6), besides `evpi`.
 UNCERTAINTY_COLUMNS = (
@@ -524,19 +523,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     status = report_folder(ideas_dir, "pdf", out_dir, DEMO_DRAWS, 0)
     print(render_report(ideas_dir, "pdf", out_dir, portfolio=True, capacity_weeks=capacity))
     return EXIT_INPUT if status else 0
-
-
-def cmd_workshop(args: argparse.Namespace) -> int:
-    from mlpm_kit.workshop.server import serve
-
-    return serve(
-        args.idea,
-        port=args.port,
-        draws=args.draws,
-        seed=args.seed,
-        share=args.share,
-        host=args.host,
-    )
 
 
 def cmd_ml_check(args: argparse.Namespace) -> int:

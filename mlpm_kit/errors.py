@@ -11,6 +11,8 @@ The CLI turns any `MlpmError` into one line on stderr and exit status 2.
 
 from __future__ import annotations
 
+EXIT_INPUT = 2  # the CLI's exit status for any `MlpmError` (and for an internal error)
+
 
 class MlpmError(Exception):
     """Base class of every error the kit reports to a user."""

@@ -22,11 +22,28 @@ from typing import Any
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import tornado.web  # noqa: E402
+from jinja2 import FileSystemBytecodeCache  # noqa: E402
 from traitlets import Unicode  # noqa: E402
 from voila.app import Voila  # noqa: E402
+from voila.exporter import VoilaExporter  # noqa: E402
 from voila.tornado.handler import TornadoVoilaHandler  # noqa: E402
 
 from mlpm_kit.workshop.gate import Decision, Gate  # noqa: E402
+
+# Voila compiles its page's 14 Jinja templates for every page it renders (half a CPU second,
+# before the first page too); compiled once, they are kept in Jinja's per-user cache folder
+# (private to the user, checked for ownership), where a template that changed is compiled again.
+TEMPLATE_CACHE = FileSystemBytecodeCache(pattern="__mlpm_workshop_%s.cache")
+_voila_environment = VoilaExporter._create_environment
+
+
+def _cached_environment(self: VoilaExporter) -> Any:
+    environment = _voila_environment(self)
+    environment.bytecode_cache = TEMPLATE_CACHE
+    return environment
+
+
+VoilaExporter._create_environment = _cached_environment  # type: ignore[method-assign]
 
 
 class Refused(tornado.web.RequestHandler):

@@ -13,6 +13,7 @@ someone else changed since it was loaded, and offers to reload it.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,10 @@ from mlpm_kit.workshop.form_model import (
 from mlpm_kit.workshop.live_results import compute_results, results_html
 
 ERROR_STYLE = "color:#b00020"
+PENDING_HTML = '<p style="color:#666">Computing the results…</p>'
+# Runs a function once the current notebook cell has finished, e.g. the kernel's
+# `asyncio.get_running_loop().call_soon`.
+Later = Callable[[Callable[[], None]], object]
 OPEN_SECTIONS = ("value", "cost", "evidence")  # open when the form appears
 
 
@@ -48,6 +53,27 @@ def css_class(key: str) -> str:
     return "mlpm-field-" + key.replace("[", "-").replace("].", "-").replace("]", "").replace(
         ".", "-"
     )
+
+
+class SharedLook:
+    """The layouts and styles of the fields, one widget model each, shared by every field.
+
+    Left to ipywidgets, each label, input and message gets its own layout and style model:
+    about 700 of the form's 1,100 models. Every model costs the kernel, the page's widget
+    state and the browser time before the form appears; shared, the look is the same.
+    """
+
+    def __init__(self) -> None:
+        self.plain = w.Layout()
+        self.input = w.Layout(width="95%")
+        self.field = w.Layout(margin="0 0 8px 0")
+        self._styles: dict[type, w.Widget] = {}
+
+    def make(self, kind: type, layout: w.Layout | None = None, **traits: Any) -> w.Widget:
+        """A widget of `kind` with the shared layout (`plain` by default) and style."""
+        if kind not in self._styles:
+            self._styles[kind] = kind.class_traits()["style"].klass()
+        return kind(layout=layout or self.plain, style=self._styles[kind], **traits)
 
 
 class FieldWidget:
@@ -60,52 +86,73 @@ class FieldWidget:
         value: Any,
         inherited: str = "",
         currency: str | None = None,
+        look: SharedLook | None = None,
     ):
+        look = look or SharedLook()
         self.spec, self.path, self.key = spec, path, dotted(path)
-        self.input = self._input(spec, display_value(spec, value))
+        self.input = self._input(spec, display_value(spec, value), look)
         if inherited and hasattr(self.input, "placeholder"):
             self.input.placeholder = inherited  # the folder's value, used while the box is empty
         self.input.add_class(css_class(self.key))
-        self.error = w.HTML("")
-        self.error.add_class("mlpm-error")
+        self._look, self._error = look, None
         shown_unit = spec.unit.replace("money", currency) if currency else spec.unit  # EUR/year
         unit = f' <span style="color:#666">({html_text(shown_unit)})</span>' if spec.unit else ""
         star = " *" if spec.required else ""
-        label = w.HTML(f"<b>{html_text(spec.label)}</b>{star}{unit}")
-        help_text = w.HTML(
-            f'<span style="color:#666;font-size:smaller">{html_text(spec.help)}</span>'
+        label = look.make(w.HTML, value=f"<b>{html_text(spec.label)}</b>{star}{unit}")
+        help_text = look.make(
+            w.HTML,
+            value=f'<span style="color:#666;font-size:smaller">{html_text(spec.help)}</span>',
         )
-        self.box = w.VBox(
-            [label, self.input, help_text, self.error], layout=w.Layout(margin="0 0 8px 0")
-        )
+        self.box = w.VBox([label, self.input, help_text], layout=look.field)
+
+    @property
+    def error(self) -> w.HTML:
+        """The message under the field, added the first time it is needed: most fields
+        never show one, and a widget model fewer per field is a faster first page."""
+        if self._error is None:
+            self._error = self._look.make(w.HTML, value="")
+            self._error.add_class("mlpm-error")
+            self.box.children = (*self.box.children, self._error)
+        return self._error
 
     @staticmethod
-    def _input(spec: FieldSpec, value: Any) -> w.Widget:
-        layout = w.Layout(width="95%")
+    def _input(spec: FieldSpec, value: Any, look: SharedLook) -> w.Widget:
         if spec.kind == FLAG:
-            return w.Checkbox(value=value, indent=False, description="yes")
+            return look.make(w.Checkbox, value=value, indent=False, description="yes")
         if spec.kind == CHOICE:
             options = list(spec.choices)
-            return w.Dropdown(
-                options=options, value=value if value in options else options[0], layout=layout
+            return look.make(
+                w.Dropdown,
+                look.input,
+                options=options,
+                value=value if value in options else options[0],
             )
         if spec.kind in (LIST, YAML):
             rows = 8 if spec.kind == YAML else 3
-            return w.Textarea(value=value, continuous_update=False, rows=rows, layout=layout)
-        return w.Text(
-            value=value, continuous_update=False, placeholder=spec.placeholder, layout=layout
+            return look.make(
+                w.Textarea, look.input, value=value, continuous_update=False, rows=rows
+            )
+        return look.make(
+            w.Text, look.input, value=value, continuous_update=False, placeholder=spec.placeholder
         )
 
     def show_error(self, message: str | None) -> None:
+        if not message and self._error is None:
+            return
         self.error.value = (
             f'<span style="{ERROR_STYLE}">{html_text(message)}</span>' if message else ""
         )
 
 
 class WorkshopForm:
-    """The whole workshop app for one idea file at a time; `.widget` is what to display."""
+    """The whole workshop app for one idea file at a time; `.widget` is what to display.
 
-    def __init__(self, idea_path: str | Path, draws: int = 2000, seed: int = 0):
+    `later`: compute the first results after the cell that displays the form (see `open`).
+    """
+
+    def __init__(
+        self, idea_path: str | Path, draws: int = 2000, seed: int = 0, later: Later | None = None
+    ):
         self.draws, self.seed = draws, seed
         self.spec = form_spec()
         self.file: IdeaFile | None = None
@@ -115,6 +162,7 @@ class WorkshopForm:
         self.saved_at = ""
         self._quiet = False
 
+        self.look = SharedLook()
         self.status = w.HTML("")
         self.status.add_class("mlpm-status")
         self.results = w.HTML("")
@@ -136,12 +184,17 @@ class WorkshopForm:
         for box, name in ((self.widget, "app"), (header, "header"), (columns, "columns"),
                           (self.form_box, "form"), (panel, "panel")):  # fmt: skip
             box.add_class(f"mlpm-{name}")
-        self.open(idea_path)
+        self.open(idea_path, later)
 
     # -- opening ---------------------------------------------------------------------------
 
-    def open(self, path: str | Path) -> bool:
-        """Open an idea file; on an invalid file, say why and keep the current one."""
+    def open(self, path: str | Path, later: Later | None = None) -> bool:
+        """Open an idea file; on an invalid file, say why and keep the current one.
+
+        With `later`, the results panel says it is computing and is filled by a function
+        `later` runs: in the workshop's kernel, once the cell has finished, so the page is
+        drawn and the browser loads its scripts while the kernel computes the decision.
+        """
         path = Path(path)
         try:
             self.file = IdeaFile(path)
@@ -151,7 +204,11 @@ class WorkshopForm:
         self.saved_at = ""
         self._fill_picker(path)
         self._build()
-        self.refresh()
+        if later is None:
+            self.refresh()
+        else:
+            self.results.value = PENDING_HTML
+            later(self.refresh)
         self._status(f"Opened {path.name}; every valid change is saved to it.")
         return True
 
@@ -234,6 +291,7 @@ class WorkshopForm:
             self.file.draft.value(path),
             self._inherited(path),
             self.file.draft.idea.currency,
+            self.look,
         )
         fw.input.observe(lambda _change, key=fw.key: self.edit(key), names="value")
         self.fields[fw.key] = fw
@@ -358,8 +416,10 @@ class WorkshopForm:
         self.status.value = f'<span style="{style}">{html_text(text)}</span>'
 
 
-def workshop_form(idea_path: str | Path, draws: int = 2000, seed: int = 0) -> w.Widget:
+def workshop_form(
+    idea_path: str | Path, draws: int = 2000, seed: int = 0, later: Later | None = None
+) -> w.Widget:
     """The whole workshop app (form, results panel, save status, idea picker) for one idea file."""
-    app = WorkshopForm(idea_path, draws=draws, seed=seed)
+    app = WorkshopForm(idea_path, draws=draws, seed=seed, later=later)
     app.widget.workshop = app  # type: ignore[attr-defined]  # keeps the app alive with its widget
     return app.widget

@@ -6,8 +6,10 @@ The idea is checked first (an invalid file is an `InputError`, exit 2), and so i
 papermill goes into a private temporary folder, with the session file (the gate's rules and
 tokens, `gate.py`), and `python -m mlpm_kit.workshop.app` serves it:
 
-- fast: a kernel is started and the notebook run before anyone asks (Voila's preheated
-  pool of one), so the first page is ready within seconds of the command;
+- fast: the server is started before this process imports pandas and the model (it
+  checks the idea meanwhile, at a lower priority); a kernel is started and the notebook
+  run before anyone asks (Voila's preheated pool of one); the form's results are computed
+  after its cell, while the browser loads the page's scripts (`notebook.after_this_cell`);
 - tidy: one kernel per open tab, shut down when the tab closes and culled after
   `CULL_IDLE_SECONDS` without a connection otherwise; Ctrl-C or SIGTERM stops the server,
   every kernel and the temporary folder;
@@ -20,6 +22,7 @@ the workshop works offline.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import secrets
@@ -34,8 +37,6 @@ from pathlib import Path
 import psutil
 
 from mlpm_kit.errors import InputError, ToolError
-from mlpm_kit.idea.files import load_idea
-from mlpm_kit.idea.folders import idea_files
 from mlpm_kit.resources import IMPORT_ROOT, kit_path
 from mlpm_kit.workshop.gate import JOIN_PREFIX, LOCAL_HOSTS
 from mlpm_kit.workshop.look import WORKSHOP_CSS
@@ -47,6 +48,7 @@ LOCAL_IP = "127.0.0.1"
 TEMPLATE_NAME = "mlpm-offline"
 CULL_IDLE_SECONDS = 30  # a kernel without a tab for this long is shut down
 STOP_SECONDS = 15  # how long Voila gets to shut its kernels down before they are killed
+NICE_WHILE_CHECKING = 10  # this process's lower priority once the server is started
 
 # The lab template minus its CDN stylesheets (Font Awesome) and mermaid loader; `super.super()` renders
 # nbconvert's lab CSS, which is what the lab template itself adds after them.
@@ -64,11 +66,15 @@ _INDEX_TEMPLATE = """{%- extends 'voila/templates/lab/index.html.j2' -%}
 
 def default_idea() -> Path:
     """The idea opened without an argument: the first example idea."""
+    preferred = EXAMPLE_IDEAS / "ticket-triage.yaml"
+    if preferred.exists():
+        return preferred
+    from mlpm_kit.idea.folders import idea_files  # see _run: pandas, only when needed
+
     found = idea_files([EXAMPLE_IDEAS]) if EXAMPLE_IDEAS.is_dir() else []
     if not found:
         raise InputError("no idea given and no example ideas found; run mlpm workshop IDEA.yaml.")
-    preferred = EXAMPLE_IDEAS / "ticket-triage.yaml"
-    return preferred if preferred.exists() else found[0]
+    return found[0]
 
 
 def _can_listen(host: str, port: int) -> bool:
@@ -276,6 +282,11 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # the same clean stop as Ctrl-C
 
 
+def cmd_workshop(args: argparse.Namespace) -> int:
+    """`mlpm workshop`, called by `cli.main` without importing `commands` (see `_run`)."""
+    return serve(args.idea, args.port, args.draws, args.seed, args.share, args.host)
+
+
 def serve(
     idea_path: str | os.PathLike | None,
     port: int = DEFAULT_PORT,
@@ -317,8 +328,14 @@ def _run(session: Session, folder: Path, seed: int) -> int:
             f"could not start Voila ({exc}); reinstall with pip install -r requirements.txt."
         ) from None
     try:
-        # Checked while the server starts (its imports take the same second or two on
-        # another core); an invalid file stops both here with the schema's message.
+        # Checked while the server starts: the idea's schema pulls in pandas and the kit's
+        # idea layer (a second of imports), which is why this module and `cli` import
+        # neither before the server is on its way, and why this process gives way to the
+        # server and its kernel when they want both cores (it only waits from here on).
+        # An invalid file stops both here with the schema's message.
+        os.nice(NICE_WHILE_CHECKING)
+        from mlpm_kit.idea.files import load_idea
+
         load_idea(session.idea_path)
         announce(session)
         code = proc.wait()
