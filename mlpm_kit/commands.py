@@ -150,11 +150,15 @@ def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.
     def cash(x: float) -> str:
         return money(x, cur)
 
+    worth_knowing = dict(iter(evpi[evpi["evppi"] > 0].groupby("id", sort=False)))
+    swings = dict(iter(sensitivity.groupby("id", sort=False)))
+    totals = dict(zip(table["id"], table["evpi_total"], strict=True))
+    noises = dict(zip(table["id"], table["evppi_noise"], strict=True))
     for idea_id in table["id"]:
-        rows = evpi[(evpi["id"] == idea_id) & (evpi["evppi"] > 0)].head(3)
+        rows = worth_knowing.get(idea_id, evpi.iloc[:0]).head(3)
         if rows.empty:
-            swing = sensitivity[sensitivity["id"] == idea_id].head(1)
-            total = float(table.loc[table["id"] == idea_id, "evpi_total"].iloc[0])
+            swing = swings.get(idea_id, sensitivity.iloc[:0]).head(1)
+            total = float(totals[idea_id])
             reason = (
                 f"no single input changes the decision on its own (all of them together: {cash(total)})"
                 if total > 0
@@ -168,7 +172,7 @@ def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.
             lines.append(f"  {idea_id}: {reason}{biggest}.")
             continue
         lines.append(f"  {idea_id}:")
-        noise = float(table.loc[table["id"] == idea_id, "evppi_noise"].iloc[0])
+        noise = float(noises[idea_id])
         for _, row in rows.iterrows():
             worth = cash(row["evppi"]) + (" (within noise)" if row["evppi"] < noise else "")
             lines.append(
