@@ -6,8 +6,8 @@ report) calls `decide` on a simulation and shows what it returns; nothing else d
 - Going pays the draw's `expected_value`; not going pays 0 (see `simulate.py`).
 - `evpi_total` = E[max(0, payoff)] - max(0, E[payoff]): what knowing every input is worth.
 - The EVPPI of one input X and its kill criterion both come from the conditional mean
-  m(x) = E[payoff | X = x], computed in `information.input_information` (the mean payoff
-  over the draws with X set to x and every other input as drawn): see `information.py`.
+  m(x) = E[payoff | X = x]: fitted by least squares on the simulation's draws, the kill
+  criterion refined on the exact conditional mean (see `information.py`).
 - Decision: `validate_first` when `evpi_total` exceeds the validation cost
   (`evidence.validation_cost`, default one engineer-week); it names the input with the
   largest EVPPI, or "all of them together" when no single input is worth the cost.
