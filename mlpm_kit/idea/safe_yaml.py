@@ -22,10 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import Any
 
 import yaml
 
 from mlpm_kit.idea import limits
+from mlpm_kit.idea.yaml_values import plain_kind, plain_value
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP = re.compile(
@@ -57,7 +59,7 @@ class YamlRefused(ValueError):
 def _field(stack: list[list]) -> str | None:
     """The dotted path of the node being read: its keys and list positions."""
     out = ""
-    for is_mapping, _, at in stack:
+    for is_mapping, _, at, *_ in stack:
         if at is None:
             break
         out += f".{at}" if is_mapping and out else str(at) if is_mapping else f"[{at}]"
@@ -135,9 +137,41 @@ def check_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> N
     `first_line` is the line number of the text's first line in its file (front matter
     starts on line 2). Syntax errors are refused too, with libyaml's line and problem.
     """
-    stack: list[list] = []  # per open container: [is_mapping, next node is a key, key or index]
+    load_yaml(text, first_line, leading_zeros)
+
+
+def _add(top: list, value: Any, event, first_line: int) -> None:
+    """Put `value` into the open container `top` (as the next key, value or list item)."""
+    box = top[3]
+    if not top[0]:
+        box.append(value)
+    elif top[1]:  # `top[1]` already says the next node is a key: this one was a value
+        box[top[4]] = value
+    else:
+        if value in box:
+            raise YamlRefused(
+                f"{_where(event.start_mark, first_line)}the key appears twice; keep one of them.",
+                str(value),
+            )
+        top[4] = value
+
+
+def load_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> Any:
+    """The values of YAML `text` as plain dicts, lists and scalars, after the checks of
+    `check_yaml`, in one pass of libyaml's C parser.
+
+    Scalars are read as the round-trip parser (ruamel, YAML 1.2) reads them (see
+    `yaml_values`); a key written twice is refused.
+
+    >>> load_yaml("a: 1_000\\nb: [yes, 0o17, 2026-01-05]\\n")
+    {'a': 1000, 'b': ['yes', 15, datetime.date(2026, 1, 5)]}
+    """
+    # Per open container: [is_mapping, next node is a key, key text or index, the
+    # container's value, its pending key].
+    stack: list[list] = []
     nodes = 0
     documents = 0
+    root: Any = None
     try:
         for event in yaml.parse(text, Loader=_Loader):
             kind = type(event)
@@ -156,7 +190,11 @@ def check_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> N
                 continue
             if not issubclass(kind, yaml.NodeEvent):
                 if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
-                    stack.pop()
+                    done = stack.pop()
+                    if stack:
+                        _add(stack[-1], done[3], event, first_line)
+                    else:
+                        root = done[3]
                 continue
             where = _where(event.start_mark, first_line)
             container = kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent)
@@ -192,22 +230,23 @@ def check_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> N
                     f"{where}more than {limits.MAX_YAML_NODES:,} values; this is not a file "
                     "the kit reads."
                 )
-            if is_key:
-                problem = _scalar_problem(event, leading_zeros=False)
-                if problem:
-                    raise YamlRefused(f"{where}{problem}", field)
-                continue
             if container:
-                stack.append([kind is yaml.MappingStartEvent, True, None])
+                is_mapping = kind is yaml.MappingStartEvent
+                stack.append([is_mapping, True, None, {} if is_mapping else [], None])
                 if len(stack) > limits.MAX_YAML_DEPTH:
                     raise YamlRefused(
                         f"{where}nested more than {limits.MAX_YAML_DEPTH} levels deep; "
                         "this is not a file the kit reads."
                     )
+                continue
+            problem = _scalar_problem(event, leading_zeros and not is_key)
+            if problem:
+                raise YamlRefused(f"{where}{problem}", field)
+            value = _scalar_value(event, where, field)
+            if top is None:
+                root = value
             else:
-                problem = _scalar_problem(event, leading_zeros)
-                if problem:
-                    raise YamlRefused(f"{where}{problem}", field)
+                _add(top, value, event, first_line)
     except yaml.MarkedYAMLError as exc:
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         mark = exc.problem_mark
@@ -219,3 +258,20 @@ def check_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> N
     except yaml.YAMLError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
         raise YamlRefused(f"{first[:200]}; fix the YAML syntax.", syntax=first[:200]) from None
+    return root
+
+
+def _scalar_value(event, where: str, field: str | None) -> Any:
+    """The value of a scalar event: quoted and block text as written, plain scalars as YAML
+    1.2 reads them; merge keys (<<) and a lone '=' are refused."""
+    if event.style not in (None, "") or not event.implicit[0]:
+        return event.value
+    value = event.value
+    kind = plain_kind(value)
+    if kind == "merge":
+        raise YamlRefused(
+            f"{where}YAML merge keys (<<) are not allowed; write the keys out.", field
+        )
+    if kind == "value":
+        raise YamlRefused(f"{where}a lone = is not a value; quote it if it is text.", field)
+    return plain_value(value)
