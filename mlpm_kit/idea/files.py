@@ -154,8 +154,9 @@ def id_from_file_name(stem: str) -> str:
     return re.sub(r"[^\w.-]+", "-", stem).strip("-._")[:100].strip("-.") or "idea"
 
 
-def load_idea(path: str | os.PathLike) -> Idea:
-    """Load and validate one idea file, with the defaults of the mlpm.yaml files above it.
+def load_idea(path: str | os.PathLike, defaults: FolderDefaults | None = None) -> Idea:
+    """Load and validate one idea file, with the defaults of the mlpm.yaml files above it
+    (`defaults`: those already found for its folder, when reading many files).
 
     >>> idea = load_idea("examples/ideas/ticket-triage.yaml")
     >>> idea.title, str(idea.value.users), idea.currency
@@ -164,7 +165,8 @@ def load_idea(path: str | os.PathLike) -> Idea:
     path = Path(path)
     data = read_yaml(read_yaml_text(path), str(path))
     stem = path.name.removesuffix(".yaml").removesuffix(".yml")
-    defaults = folder_defaults(path.parent)
+    if defaults is None:
+        defaults = folder_defaults(path.parent)
     idea = validate_idea(data, str(path), default_id=id_from_file_name(stem), defaults=defaults)
     if idea.id is None:
         raise IdeaFileError(

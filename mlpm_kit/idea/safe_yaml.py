@@ -39,6 +39,8 @@ _TIMESTAMP = re.compile(
 _NUMBER = re.compile(r"^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$")
 _RADIX = re.compile(r"^[-+]?0(?:[xX][0-9a-fA-F_]+|[oO][0-7_]+|[bB][01_]+)$")
 _SPECIAL_FLOAT = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
+# The first characters of what the patterns above may match.
+_NUMERIC_START = frozenset("-+.0123456789")
 
 
 class YamlRefused(ValueError):
@@ -117,6 +119,8 @@ def _scalar_problem(event, leading_zeros: bool) -> str | None:
         )
     if event.style not in (None, "") or not event.implicit[0]:
         return None  # quoted or block text: always a string
+    if value[:1] not in _NUMERIC_START:
+        return None  # plain text: no number or date starts with a letter
     if (
         leading_zeros
         and len(value) > 1
@@ -196,53 +200,48 @@ def load_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> An
                     else:
                         root = done[3]
                 continue
-            where = _where(event.start_mark, first_line)
             container = kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent)
             top = stack[-1] if stack else None
             is_key = top is not None and top[0] and top[1]
             if is_key:
                 if container:
                     raise YamlRefused(
-                        f"{where}a list or mapping is used as a key; keys are plain names.",
+                        f"{_where(event.start_mark, first_line)}a list or mapping is used as "
+                        "a key; keys are plain names.",
                         _field(stack[:-1]),
                     )
-                top[2] = str(getattr(event, "value", ""))[:100]
+                top[2] = getattr(event, "value", "")[:100]
             elif top is not None and not top[0]:
                 top[2] = 0 if top[2] is None else top[2] + 1
             if top is not None and top[0]:
                 top[1] = not top[1]
-            field = _field(stack[:-1]) if is_key else _field(stack)
-            if kind is yaml.AliasEvent or event.anchor is not None:
-                raise YamlRefused(
-                    f"{where}YAML anchors and aliases (&{event.anchor}) are not allowed; "
-                    "write the value out.",
-                    field,
-                )
-            if event.tag is not None:
-                raise YamlRefused(
-                    f"{where}YAML tags ({event.tag.replace('tag:yaml.org,2002:', '!!')}) are not "
-                    "allowed; write the plain value.",
-                    field,
-                )
+            if kind is yaml.AliasEvent or event.anchor is not None or event.tag is not None:
+                _refuse_node(event, first_line, _field(stack[:-1]) if is_key else _field(stack))
             nodes += 1
             if nodes > limits.MAX_YAML_NODES:
                 raise YamlRefused(
-                    f"{where}more than {limits.MAX_YAML_NODES:,} values; this is not a file "
-                    "the kit reads."
+                    f"{_where(event.start_mark, first_line)}more than {limits.MAX_YAML_NODES:,} "
+                    "values; this is not a file the kit reads."
                 )
             if container:
                 is_mapping = kind is yaml.MappingStartEvent
                 stack.append([is_mapping, True, None, {} if is_mapping else [], None])
                 if len(stack) > limits.MAX_YAML_DEPTH:
                     raise YamlRefused(
-                        f"{where}nested more than {limits.MAX_YAML_DEPTH} levels deep; "
-                        "this is not a file the kit reads."
+                        f"{_where(event.start_mark, first_line)}nested more than "
+                        f"{limits.MAX_YAML_DEPTH} levels deep; this is not a file the kit reads."
                     )
                 continue
-            problem = _scalar_problem(event, leading_zeros and not is_key)
-            if problem:
-                raise YamlRefused(f"{where}{problem}", field)
-            value = _scalar_value(event, where, field)
+            try:
+                problem = _scalar_problem(event, leading_zeros and not is_key)
+                if problem:
+                    raise YamlRefused(problem)
+                value = _scalar_value(event)
+            except YamlRefused as exc:
+                raise YamlRefused(
+                    f"{_where(event.start_mark, first_line)}{exc.reason}",
+                    _field(stack[:-1]) if is_key else _field(stack),
+                ) from None
             if top is None:
                 root = value
             else:
@@ -261,17 +260,31 @@ def load_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> An
     return root
 
 
-def _scalar_value(event, where: str, field: str | None) -> Any:
+def _refuse_node(event, first_line: int, field: str | None) -> None:
+    """Refuse an alias, an anchor or a tag."""
+    where = _where(event.start_mark, first_line)
+    if type(event) is yaml.AliasEvent or event.anchor is not None:
+        raise YamlRefused(
+            f"{where}YAML anchors and aliases (&{event.anchor}) are not allowed; "
+            "write the value out.",
+            field,
+        )
+    raise YamlRefused(
+        f"{where}YAML tags ({event.tag.replace('tag:yaml.org,2002:', '!!')}) are not "
+        "allowed; write the plain value.",
+        field,
+    )
+
+
+def _scalar_value(event) -> Any:
     """The value of a scalar event: quoted and block text as written, plain scalars as YAML
     1.2 reads them; merge keys (<<) and a lone '=' are refused."""
-    if event.style not in (None, "") or not event.implicit[0]:
-        return event.value
     value = event.value
+    if event.style not in (None, "") or not event.implicit[0]:
+        return value
     kind = plain_kind(value)
     if kind == "merge":
-        raise YamlRefused(
-            f"{where}YAML merge keys (<<) are not allowed; write the keys out.", field
-        )
+        raise YamlRefused("YAML merge keys (<<) are not allowed; write the keys out.")
     if kind == "value":
-        raise YamlRefused(f"{where}a lone = is not a value; quote it if it is text.", field)
-    return plain_value(value)
+        raise YamlRefused("a lone = is not a value; quote it if it is text.")
+    return plain_value(value, kind)

@@ -11,6 +11,7 @@ and `1_000`, `0o17`, `1e3` and `017` are read as ruamel reads them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ruamel.yaml.resolver import Resolver
@@ -18,8 +19,12 @@ from ruamel.yaml.util import create_timestamp, timestamp_regexp
 
 _TAG = "tag:yaml.org,2002:"
 # First character -> [(kind, pattern)], in ruamel's order (the first match wins).
-_PATTERNS: dict[str, list[tuple[str, Any]]] = {
-    first: [(str(tag).removeprefix(_TAG), regexp) for tag, regexp in pairs]
+# (ruamel's patterns are lazy wrappers; compiled once here, the same pattern and flags.)
+_PATTERNS: dict[str, list[tuple[str, re.Pattern]]] = {
+    first: [
+        (str(tag).removeprefix(_TAG), re.compile(regexp.pattern, regexp.flags))
+        for tag, regexp in pairs
+    ]
     for first, pairs in Resolver.yaml_implicit_resolvers.items()
 }
 
@@ -64,8 +69,8 @@ _BUILD = {
 }
 
 
-def plain_value(text: str) -> Any:
-    """The value of a plain scalar (see the module docstring); `<<` and `=` are text here
-    (`safe_yaml` refuses them before any value is built)."""
-    build = _BUILD.get(plain_kind(text))
+def plain_value(text: str, kind: str | None = None) -> Any:
+    """The value of a plain scalar (see the module docstring), of `kind` if already known
+    (`plain_kind`); `<<` and `=` are text here (`safe_yaml` refuses them before)."""
+    build = _BUILD.get(kind or plain_kind(text))
     return text if build is None else build(text)
