@@ -57,7 +57,7 @@ def idea_files(paths: Iterable[str | os.PathLike]) -> list[Path]:
                     file=str(path),
                 )
             for p in found:  # a link out of the folder would read (and quote) any file
-                if linked_outside(p, path) is not None:
+                if p.is_symlink() and linked_outside(p, path) is not None:
                     raise InputError(
                         "is a link to a file outside the folder; copy the idea file in instead.",
                         file=str(p),

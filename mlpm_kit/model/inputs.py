@@ -84,8 +84,11 @@ class ModelInputs:
         return out
 
 
+_SPLIT = {path: tuple(path.split(".")) for path in SCALAR_PATHS}
+
+
 def _get(idea: Idea, path: str):
-    section, name = path.split(".")
+    section, name = _SPLIT.get(path) or path.split(".")
     return getattr(getattr(idea, section), name)
 
 
