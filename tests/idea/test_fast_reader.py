@@ -218,3 +218,35 @@ def documents(draw, depth: int = 0) -> str:
 def test_generated_documents_read_the_same(text):
     fast, slow = both(text)
     assert fast == slow
+
+
+def _ruamel_duplicate(text: str) -> str:
+    """The message parse_yaml gave when ruamel itself found the duplicate key (before the
+    event walk refused it first): the key and ruamel's line."""
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        _yaml().load(text)
+    except YAMLError as exc:
+        message = str(exc)
+        key = message.split('found duplicate key "', 1)[-1].split('"', 1)[0]
+        return (
+            f"f: {key}: line {exc.problem_mark.line + 1}: the key appears twice; keep one of them."
+        )
+    raise AssertionError("ruamel read it")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\nb: 2\na: 3",
+        "x: {a: 1, a: 2}",
+        "1: a\ntrue: b",
+        "cost:\n  mvp_weeks: 2\n  build_weeks: 3\n\n  mvp_weeks:\n    4\n",
+        "- a: 1\n  b: 2\n- b: 1\n  b: 2\n",
+    ],
+)
+def test_duplicate_keys_get_the_message_ruamel_gave(text):
+    with pytest.raises(IdeaFileError) as caught:
+        read_yaml(text, "f")
+    assert str(caught.value) == _ruamel_duplicate(text)
