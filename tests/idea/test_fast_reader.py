@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ruamel.yaml.error import YAMLError
 
 from mlpm_kit.errors import IdeaFileError
 from mlpm_kit.idea.files import _plain_type, _yaml, load_idea, parse_yaml, read_yaml
@@ -223,8 +224,6 @@ def test_generated_documents_read_the_same(text):
 def _ruamel_duplicate(text: str) -> str:
     """The message parse_yaml gave when ruamel itself found the duplicate key (before the
     event walk refused it first): the key and ruamel's line."""
-    from ruamel.yaml.error import YAMLError
-
     try:
         _yaml().load(text)
     except YAMLError as exc:
