@@ -22,6 +22,7 @@ def test_parallel_reading_gives_the_same_ideas_and_errors_as_one_by_one(tmp_path
         (tmp_path / f"idea-{i:02d}.yaml").write_text(IDEA.format(id=f"idea-{i:02d}"))
     (tmp_path / "idea-05.yaml").write_text("title: [unclosed\n")  # bad YAML
     monkeypatch.setattr(folders, "PARALLEL_ABOVE", 4)
+    monkeypatch.setattr(folders, "_reading_workers", lambda: 2)  # even on a busy machine
     ideas, errors = folders.load_ideas([tmp_path])
     monkeypatch.setattr(folders, "PARALLEL_ABOVE", 10**9)
     serial_ideas, serial_errors = folders.load_ideas([tmp_path])
