@@ -116,7 +116,7 @@ def read_files(small: Path, large: Path):
     t_load2, (ideas2, _) = seconds(lambda: load_ideas([large]))
     print(
         f"  reading 1,000 files: {t_load1:.1f} s; 2,000 files: {t_load2:.1f} s wall "
-        "(worker processes on all cores)"
+        "(worker processes when cores are idle)"
     )
     return ideas1, ideas2
 
