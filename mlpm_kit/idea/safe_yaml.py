@@ -7,8 +7,10 @@ and refuses what could make building the values slow, huge or surprising: aliase
 anchors (an alias bomb grows to gigabytes), tags (`!!bool maybe`), directives (`%YAML 1.1`
 changes what `yes` means), a mapping or list used as a key (`{{{{...}}}}` takes ruamel
 exponential time), nesting, node counts and text sizes over `limits`, numbers too long or
-too big to convert, and dates that do not exist (`2026-02-31`). Only then does a loader
-(ruamel, keeping comments for saving) build the values.
+too big to convert, dates that do not exist (`2026-02-31`), merge keys (`<<`) and a key
+written twice. `load_yaml` builds the values in that same pass (YAML 1.2, as ruamel reads
+them: `yaml_values`) for a file that is only read; a file about to be saved is then parsed
+again by ruamel, which keeps its comments (`files.parse_yaml`).
 
 >>> check_yaml("a: 1\\nb: [x, y]\\n")
 >>> check_yaml("a: &x 1\\nb: *x\\n")
