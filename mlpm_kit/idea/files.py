@@ -83,15 +83,21 @@ def _yaml_problem(exc: YAMLError) -> str:
     return f"{first}; fix the YAML syntax."
 
 
+# What ruamel refuses and libyaml accepts (found by comparing the two on generated texts).
+_RUAMEL_STRICTER = re.compile(r"[\t\ufeff\x85\u2028\u2029]|[|>][-+0-9]*#")
+
+
 def read_yaml(text: str, name: str) -> Any:
     """The values of an idea file's text, for reading only: plain dicts, lists and scalars
     built in one pass of libyaml's C parser (`safe_yaml.load_yaml`), equal to what
     `parse_yaml` gives. Refused: what `parse_yaml` refuses, with the same messages.
+
+    The few texts ruamel reads more strictly than libyaml are read by ruamel (as
+    `parse_yaml`), so that reading and saving agree: a tab (ruamel refuses `a: b<tab>`) and
+    a block scalar's header touching a comment (`|#`).
     """
-    try:
-        return load_yaml(text, leading_zeros=True)
-    except YamlRefused as exc:
-        raise IdeaFileError(name, [(exc.field, exc.reason)]) from None
+    values = _checked(text, name)
+    return _round_trip(text, name) if _RUAMEL_STRICTER.search(text) else values
 
 
 def parse_yaml(text: str, name: str) -> Any:
@@ -102,25 +108,36 @@ def parse_yaml(text: str, name: str) -> Any:
     merge keys, duplicate keys, deep nesting, too many values, numbers too long or too big,
     impossible dates, and leading-zero numbers.
     """
-    read_yaml(text, name)
+    _checked(text, name)
+    return _round_trip(text, name)
+
+
+def _checked(text: str, name: str) -> Any:
+    """`safe_yaml.load_yaml`'s values, its refusals as `IdeaFileError`."""
+    try:
+        return load_yaml(text, leading_zeros=True)
+    except YamlRefused as exc:
+        raise IdeaFileError(name, [(exc.field, exc.reason)]) from None
+    except (RecursionError, ValueError, OverflowError) as exc:  # `-_` matches the int pattern
+        raise _unreadable(name, exc) from None
+
+
+def _round_trip(text: str, name: str) -> Any:
+    """ruamel's round-trip values (comments kept) of a text `_checked` accepted."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ruamel's warnings are noise on stderr, never news
             return _yaml().load(text)
     except YAMLError as exc:
-        message = str(exc)
-        if "found duplicate key" in message:
-            key = message.split('found duplicate key "', 1)[-1].split('"', 1)[0]
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            where = f"line {line + 1}: " if line is not None else ""
-            raise IdeaFileError(
-                name, [(key, f"{where}the key appears twice; keep one of them.")]
-            ) from None
         raise IdeaFileError(name, [(None, _yaml_problem(exc))]) from None
     except (RecursionError, ValueError, OverflowError) as exc:  # checked above; a last guard
-        raise IdeaFileError(
-            name, [(None, f"cannot be read as YAML ({type(exc).__name__}); fix the file.")]
-        ) from None
+        raise _unreadable(name, exc) from None
+
+
+def _unreadable(name: str, exc: Exception) -> IdeaFileError:
+    return IdeaFileError(
+        name, [(None, f"cannot be read as YAML ({type(exc).__name__}); fix the file.")]
+    )
 
 
 _DEFAULTS_CACHE: dict[tuple, tuple[dict[str, Any], dict[str, float]]] = {}
