@@ -84,7 +84,7 @@ def _yaml_problem(exc: YAMLError) -> str:
 
 
 # What ruamel refuses and libyaml accepts (found by comparing the two on generated texts).
-_RUAMEL_STRICTER = re.compile(r"[\t\ufeff\x85\u2028\u2029]|[|>][-+0-9]*#")
+_RUAMEL_STRICTER = re.compile(r"[\t\ufeff\x85\u2028\u2029]|\r(?!\n)|[|>][-+0-9]*#")
 
 
 def read_yaml(text: str, name: str) -> Any:
@@ -94,7 +94,8 @@ def read_yaml(text: str, name: str) -> Any:
 
     The few texts ruamel reads more strictly than libyaml are read by ruamel (as
     `parse_yaml`), so that reading and saving agree: a tab (ruamel refuses `a: b<tab>`) and
-    a block scalar's header touching a comment (`|#`).
+    a block scalar's header touching a comment (`|#`), a
+    carriage return alone as a line break.
     """
     values = _checked(text, name)
     return _round_trip(text, name) if _RUAMEL_STRICTER.search(text) else values

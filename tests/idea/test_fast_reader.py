@@ -120,6 +120,8 @@ NASTY = [
     ("a: |#\n  x\n", None),  # ... and a block header touching a comment
     ("\r\ufeff", None),  # a byte order mark after the start is text to ruamel
     ("\x85---", None),  # NEL is no line break in YAML 1.2
+    ("|\r#", None),  # a carriage return alone
+    ("a: 1\r\nb: |\r\n  x\r\n", {"a": 1, "b": "x\n"}),  # Windows line ends: the fast path
     ("-_", None),  # matches YAML 1.2's int pattern, yet is no number
     ("._", None),
 ]
