@@ -10,6 +10,7 @@ a crash mid-save leaves the previous file intact.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import os
 import re
@@ -37,7 +38,7 @@ from mlpm_kit.idea.disk import fingerprint, locked, text_fingerprint
 from mlpm_kit.idea.estimates import EstimateError, parse_estimate
 from mlpm_kit.idea.limits import MAX_IDEA_BYTES
 from mlpm_kit.idea.outcome import check_estimates_kept
-from mlpm_kit.idea.safe_yaml import YamlRefused, check_yaml
+from mlpm_kit.idea.safe_yaml import YamlRefused, load_yaml
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.idea.text_files import TextKind, read_text
 from mlpm_kit.idea.validation import validate_idea
@@ -82,35 +83,62 @@ def _yaml_problem(exc: YAMLError) -> str:
     return f"{first}; fix the YAML syntax."
 
 
+# What ruamel refuses and libyaml accepts (found by comparing the two on generated texts).
+_RUAMEL_STRICTER = re.compile(r"[\t\ufeff\x85\u2028\u2029]|\r(?!\n)|[|>][-+0-9]*#")
+
+
+def read_yaml(text: str, name: str) -> Any:
+    """The values of an idea file's text, for reading only: plain dicts, lists and scalars
+    built in one pass of libyaml's C parser (`safe_yaml.load_yaml`), equal to what
+    `parse_yaml` gives. Refused: what `parse_yaml` refuses, with the same messages.
+
+    The few texts ruamel reads more strictly than libyaml are read by ruamel (as
+    `parse_yaml`), so that reading and saving agree: a tab (ruamel refuses `a: b<tab>`) and
+    a block scalar's header touching a comment (`|#`), a
+    carriage return alone as a line break.
+    """
+    values = _checked(text, name)
+    return _round_trip(text, name) if _RUAMEL_STRICTER.search(text) else values
+
+
 def parse_yaml(text: str, name: str) -> Any:
-    """Round-trip parse with comments kept, after `safe_yaml.check_yaml` accepted the text.
+    """Round-trip parse with comments kept, for a file that is going to be saved, after
+    `safe_yaml.check_yaml` accepted the text (use `read_yaml` to only read it).
 
     Refused before any value is built: aliases, anchors, tags, directives, complex keys,
-    deep nesting, too many values, numbers too long or too big, impossible dates, and
-    leading-zero numbers; duplicate keys are refused while loading.
+    merge keys, duplicate keys, deep nesting, too many values, numbers too long or too big,
+    impossible dates, and leading-zero numbers.
     """
+    _checked(text, name)
+    return _round_trip(text, name)
+
+
+def _checked(text: str, name: str) -> Any:
+    """`safe_yaml.load_yaml`'s values, its refusals as `IdeaFileError`."""
     try:
-        check_yaml(text, leading_zeros=True)
+        return load_yaml(text, leading_zeros=True)
     except YamlRefused as exc:
         raise IdeaFileError(name, [(exc.field, exc.reason)]) from None
+    except (RecursionError, ValueError, OverflowError) as exc:  # `-_` matches the int pattern
+        raise _unreadable(name, exc) from None
+
+
+def _round_trip(text: str, name: str) -> Any:
+    """ruamel's round-trip values (comments kept) of a text `_checked` accepted."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ruamel's warnings are noise on stderr, never news
             return _yaml().load(text)
     except YAMLError as exc:
-        message = str(exc)
-        if "found duplicate key" in message:
-            key = message.split('found duplicate key "', 1)[-1].split('"', 1)[0]
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            where = f"line {line + 1}: " if line is not None else ""
-            raise IdeaFileError(
-                name, [(key, f"{where}the key appears twice; keep one of them.")]
-            ) from None
         raise IdeaFileError(name, [(None, _yaml_problem(exc))]) from None
     except (RecursionError, ValueError, OverflowError) as exc:  # checked above; a last guard
-        raise IdeaFileError(
-            name, [(None, f"cannot be read as YAML ({type(exc).__name__}); fix the file.")]
-        ) from None
+        raise _unreadable(name, exc) from None
+
+
+def _unreadable(name: str, exc: Exception) -> IdeaFileError:
+    return IdeaFileError(
+        name, [(None, f"cannot be read as YAML ({type(exc).__name__}); fix the file.")]
+    )
 
 
 _DEFAULTS_CACHE: dict[tuple, tuple[dict[str, Any], dict[str, float]]] = {}
@@ -121,7 +149,7 @@ def _defaults_file(path: Path) -> tuple[str, dict[str, Any], dict[str, float]]:
     key = (str(path), stat.st_mtime_ns, stat.st_size)
     name = shown_path(path)
     if key not in _DEFAULTS_CACHE:
-        _DEFAULTS_CACHE[key] = check_file(parse_yaml(read_yaml_text(path), name), name)
+        _DEFAULTS_CACHE[key] = check_file(read_yaml(read_yaml_text(path), name), name)
     return (name, *_DEFAULTS_CACHE[key])
 
 
@@ -144,18 +172,19 @@ def id_from_file_name(stem: str) -> str:
     return re.sub(r"[^\w.-]+", "-", stem).strip("-._")[:100].strip("-.") or "idea"
 
 
-def load_idea(path: str | os.PathLike) -> Idea:
-    """Load and validate one idea file, with the defaults of the mlpm.yaml files above it.
+def load_idea(path: str | os.PathLike, defaults: FolderDefaults | None = None) -> Idea:
+    """Load and validate one idea file, with the defaults of the mlpm.yaml files above it
+    (`defaults`: those already found for its folder, when reading many files).
 
     >>> idea = load_idea("examples/ideas/ticket-triage.yaml")
     >>> idea.title, str(idea.value.users), idea.currency
     ('Auto-triage of support tickets', '120 to 250', 'USD')
     """
     path = Path(path)
-    text = read_yaml_text(path)
-    data = parse_yaml(text, str(path))
+    data = read_yaml(read_yaml_text(path), str(path))
     stem = path.name.removesuffix(".yaml").removesuffix(".yml")
-    defaults = folder_defaults(path.parent)
+    if defaults is None:
+        defaults = folder_defaults(path.parent)
     idea = validate_idea(data, str(path), default_id=id_from_file_name(stem), defaults=defaults)
     if idea.id is None:
         raise IdeaFileError(
@@ -225,8 +254,17 @@ def _append(target: CommentedMap, key: Any, value: Any) -> None:
     target.ca.items[key] = [None, None, CommentToken("\n" + tail, tokens[2].start_mark), None]
 
 
+def _plain_type(value: Any) -> type:
+    """The built-in type of a value the round-trip parser read (`ScalarFloat` -> float);
+    the fast reader gives the built-in types themselves."""
+    for kind in (bool, int, float, str, dt.datetime, dt.date):
+        if isinstance(value, kind):
+            return kind
+    return type(value)
+
+
 def _same_value(old: Any, new: Any) -> bool:
-    if old == new and type(old) is type(new):
+    if old == new and _plain_type(old) is _plain_type(new):
         return True
     try:
         return parse_estimate(old) == parse_estimate(new)

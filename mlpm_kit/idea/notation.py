@@ -52,6 +52,8 @@ _ONE = re.compile(rf"^\s*{_TERM}\s*$")
 _SEPARATORS = r"to|\.\.|–|—|~|～|至|到|-|−"
 _TERM_RE = re.compile(_TERM)
 _SEP_RE = re.compile(rf"\s*({_SEPARATORS})\s*")
+# Two plain decimal numbers joined by " to ", the way most ranges are written.
+_PLAIN_RANGE = re.compile(r"(\d{1,15}(?:\.\d{1,15})?) to (\d{1,15}(?:\.\d{1,15})?)", re.ASCII)
 
 
 class EstimateError(ValueError):
@@ -137,6 +139,14 @@ def read_text(text: str, *, hint: str = RANGE_HINT) -> Reading:
     Reading(low=500000.0, high=500000.0, currency='CNY')
     """
     stripped = text.strip()
+    plain = _PLAIN_RANGE.fullmatch(stripped)
+    if plain:  # the common "120 to 250": what the general reading below gives, sooner
+        return Reading(float(plain[1]), float(plain[2]))
+    return _read_terms(text, stripped, hint)
+
+
+def _read_terms(text: str, stripped: str, hint: str) -> Reading:
+    """`read_text` for every notation (terms with scales, percents, currencies, separators)."""
     if not stripped:
         raise EstimateError(f"the value is empty. {hint}")
     single = _ONE.match(stripped)

@@ -7,8 +7,10 @@ and refuses what could make building the values slow, huge or surprising: aliase
 anchors (an alias bomb grows to gigabytes), tags (`!!bool maybe`), directives (`%YAML 1.1`
 changes what `yes` means), a mapping or list used as a key (`{{{{...}}}}` takes ruamel
 exponential time), nesting, node counts and text sizes over `limits`, numbers too long or
-too big to convert, and dates that do not exist (`2026-02-31`). Only then does a loader
-(ruamel, keeping comments for saving) build the values.
+too big to convert, dates that do not exist (`2026-02-31`), merge keys (`<<`) and a key
+written twice. `load_yaml` builds the values in that same pass (YAML 1.2, as ruamel reads
+them: `yaml_values`) for a file that is only read; a file about to be saved is then parsed
+again by ruamel, which keeps its comments (`files.parse_yaml`).
 
 >>> check_yaml("a: 1\\nb: [x, y]\\n")
 >>> check_yaml("a: &x 1\\nb: *x\\n")
@@ -22,10 +24,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from typing import Any
 
 import yaml
 
 from mlpm_kit.idea import limits
+from mlpm_kit.idea.yaml_values import plain_kind, plain_value
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _TIMESTAMP = re.compile(
@@ -37,6 +41,8 @@ _TIMESTAMP = re.compile(
 _NUMBER = re.compile(r"^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$")
 _RADIX = re.compile(r"^[-+]?0(?:[xX][0-9a-fA-F_]+|[oO][0-7_]+|[bB][01_]+)$")
 _SPECIAL_FLOAT = re.compile(r"^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
+# The first characters of what the patterns above may match.
+_NUMERIC_START = frozenset("-+.0123456789")
 
 
 class YamlRefused(ValueError):
@@ -57,7 +63,7 @@ class YamlRefused(ValueError):
 def _field(stack: list[list]) -> str | None:
     """The dotted path of the node being read: its keys and list positions."""
     out = ""
-    for is_mapping, _, at in stack:
+    for is_mapping, _, at, *_ in stack:
         if at is None:
             break
         out += f".{at}" if is_mapping and out else str(at) if is_mapping else f"[{at}]"
@@ -115,6 +121,8 @@ def _scalar_problem(event, leading_zeros: bool) -> str | None:
         )
     if event.style not in (None, "") or not event.implicit[0]:
         return None  # quoted or block text: always a string
+    if value[:1] not in _NUMERIC_START:
+        return None  # plain text: no number or date starts with a letter
     if (
         leading_zeros
         and len(value) > 1
@@ -135,9 +143,41 @@ def check_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> N
     `first_line` is the line number of the text's first line in its file (front matter
     starts on line 2). Syntax errors are refused too, with libyaml's line and problem.
     """
-    stack: list[list] = []  # per open container: [is_mapping, next node is a key, key or index]
+    load_yaml(text, first_line, leading_zeros)
+
+
+def _add(top: list, value: Any, event, first_line: int) -> None:
+    """Put `value` into the open container `top` (as the next key, value or list item)."""
+    box = top[3]
+    if not top[0]:
+        box.append(value)
+    elif top[1]:  # `top[1]` already says the next node is a key: this one was a value
+        box[top[4]] = value
+    else:
+        if value in box:
+            raise YamlRefused(
+                f"{_where(event.start_mark, first_line)}the key appears twice; keep one of them.",
+                str(value),
+            )
+        top[4] = value
+
+
+def load_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> Any:
+    """The values of YAML `text` as plain dicts, lists and scalars, after the checks of
+    `check_yaml`, in one pass of libyaml's C parser.
+
+    Scalars are read as the round-trip parser (ruamel, YAML 1.2) reads them (see
+    `yaml_values`); a key written twice is refused.
+
+    >>> load_yaml("a: 1_000\\nb: [yes, 0o17, 2026-01-05]\\n")
+    {'a': 1000, 'b': ['yes', 15, datetime.date(2026, 1, 5)]}
+    """
+    # Per open container: [is_mapping, next node is a key, key text or index, the
+    # container's value, its pending key].
+    stack: list[list] = []
     nodes = 0
     documents = 0
+    root: Any = None
     try:
         for event in yaml.parse(text, Loader=_Loader):
             kind = type(event)
@@ -156,58 +196,58 @@ def check_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> N
                 continue
             if not issubclass(kind, yaml.NodeEvent):
                 if kind in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
-                    stack.pop()
+                    done = stack.pop()
+                    if stack:
+                        _add(stack[-1], done[3], event, first_line)
+                    else:
+                        root = done[3]
                 continue
-            where = _where(event.start_mark, first_line)
             container = kind in (yaml.MappingStartEvent, yaml.SequenceStartEvent)
             top = stack[-1] if stack else None
             is_key = top is not None and top[0] and top[1]
             if is_key:
                 if container:
                     raise YamlRefused(
-                        f"{where}a list or mapping is used as a key; keys are plain names.",
+                        f"{_where(event.start_mark, first_line)}a list or mapping is used as "
+                        "a key; keys are plain names.",
                         _field(stack[:-1]),
                     )
-                top[2] = str(getattr(event, "value", ""))[:100]
+                top[2] = getattr(event, "value", "")[:100]
             elif top is not None and not top[0]:
                 top[2] = 0 if top[2] is None else top[2] + 1
             if top is not None and top[0]:
                 top[1] = not top[1]
-            field = _field(stack[:-1]) if is_key else _field(stack)
-            if kind is yaml.AliasEvent or event.anchor is not None:
-                raise YamlRefused(
-                    f"{where}YAML anchors and aliases (&{event.anchor}) are not allowed; "
-                    "write the value out.",
-                    field,
-                )
-            if event.tag is not None:
-                raise YamlRefused(
-                    f"{where}YAML tags ({event.tag.replace('tag:yaml.org,2002:', '!!')}) are not "
-                    "allowed; write the plain value.",
-                    field,
-                )
+            if kind is yaml.AliasEvent or event.anchor is not None or event.tag is not None:
+                _refuse_node(event, first_line, _field(stack[:-1]) if is_key else _field(stack))
             nodes += 1
             if nodes > limits.MAX_YAML_NODES:
                 raise YamlRefused(
-                    f"{where}more than {limits.MAX_YAML_NODES:,} values; this is not a file "
-                    "the kit reads."
+                    f"{_where(event.start_mark, first_line)}more than {limits.MAX_YAML_NODES:,} "
+                    "values; this is not a file the kit reads."
                 )
-            if is_key:
-                problem = _scalar_problem(event, leading_zeros=False)
-                if problem:
-                    raise YamlRefused(f"{where}{problem}", field)
-                continue
             if container:
-                stack.append([kind is yaml.MappingStartEvent, True, None])
+                is_mapping = kind is yaml.MappingStartEvent
+                stack.append([is_mapping, True, None, {} if is_mapping else [], None])
                 if len(stack) > limits.MAX_YAML_DEPTH:
                     raise YamlRefused(
-                        f"{where}nested more than {limits.MAX_YAML_DEPTH} levels deep; "
-                        "this is not a file the kit reads."
+                        f"{_where(event.start_mark, first_line)}nested more than "
+                        f"{limits.MAX_YAML_DEPTH} levels deep; this is not a file the kit reads."
                     )
-            else:
-                problem = _scalar_problem(event, leading_zeros)
+                continue
+            try:
+                problem = _scalar_problem(event, leading_zeros and not is_key)
                 if problem:
-                    raise YamlRefused(f"{where}{problem}", field)
+                    raise YamlRefused(problem)
+                value = _scalar_value(event)
+            except YamlRefused as exc:
+                raise YamlRefused(
+                    f"{_where(event.start_mark, first_line)}{exc.reason}",
+                    _field(stack[:-1]) if is_key else _field(stack),
+                ) from None
+            if top is None:
+                root = value
+            else:
+                _add(top, value, event, first_line)
     except yaml.MarkedYAMLError as exc:
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         mark = exc.problem_mark
@@ -219,3 +259,34 @@ def check_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> N
     except yaml.YAMLError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
         raise YamlRefused(f"{first[:200]}; fix the YAML syntax.", syntax=first[:200]) from None
+    return root
+
+
+def _refuse_node(event, first_line: int, field: str | None) -> None:
+    """Refuse an alias, an anchor or a tag."""
+    where = _where(event.start_mark, first_line)
+    if type(event) is yaml.AliasEvent or event.anchor is not None:
+        raise YamlRefused(
+            f"{where}YAML anchors and aliases (&{event.anchor}) are not allowed; "
+            "write the value out.",
+            field,
+        )
+    raise YamlRefused(
+        f"{where}YAML tags ({event.tag.replace('tag:yaml.org,2002:', '!!')}) are not "
+        "allowed; write the plain value.",
+        field,
+    )
+
+
+def _scalar_value(event) -> Any:
+    """The value of a scalar event: quoted and block text as written, plain scalars as YAML
+    1.2 reads them; merge keys (<<) and a lone '=' are refused."""
+    value = event.value
+    if event.style not in (None, "") or not event.implicit[0]:
+        return value
+    kind = plain_kind(value)
+    if kind == "merge":
+        raise YamlRefused("YAML merge keys (<<) are not allowed; write the keys out.")
+    if kind == "value":
+        raise YamlRefused("a lone = is not a value; quote it if it is text.")
+    return plain_value(value, kind)

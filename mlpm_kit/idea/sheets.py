@@ -37,7 +37,7 @@ from pydantic import BaseModel
 from mlpm_kit.errors import IdeaFileError, InputError
 from mlpm_kit.idea.atomic import atomic_path, atomic_write
 from mlpm_kit.idea.estimates import Estimate
-from mlpm_kit.idea.files import folder_defaults, idea_data, parse_yaml, validate_idea
+from mlpm_kit.idea.files import folder_defaults, idea_data, read_yaml, validate_idea
 from mlpm_kit.idea.formatting import FORMULA_STARTS, spreadsheet_text
 from mlpm_kit.idea.limits import MAX_CELL_CHARS, MAX_SHEET_BYTES, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS
 from mlpm_kit.idea.safe_yaml import number_problem
@@ -189,7 +189,7 @@ def _cell(value: Any, kind: str) -> Any:
         return value
     text = value.strip()
     if kind == "ml" and text[:1] in "[{":
-        return parse_yaml(text, "cell")
+        return read_yaml(text, "cell")
     if text.lower() in ("true", "yes"):
         return True
     if text.lower() in ("false", "no"):

@@ -21,7 +21,7 @@ import numpy as np
 
 from mlpm_kit.errors import InputError
 from mlpm_kit.idea.defaults import portfolio_currency
-from mlpm_kit.idea.estimates import Estimate, format_number
+from mlpm_kit.idea.estimates import Estimate, format_number, from_normal_scale
 from mlpm_kit.idea.fields import MONEY, notation_of
 from mlpm_kit.idea.folders import interview_paths
 from mlpm_kit.idea.schema import Idea, section_model
@@ -84,8 +84,11 @@ class ModelInputs:
         return out
 
 
+_SPLIT = {path: tuple(path.split(".")) for path in SCALAR_PATHS}
+
+
 def _get(idea: Idea, path: str):
-    section, name = path.split(".")
+    section, name = _SPLIT.get(path) or path.split(".")
     return getattr(getattr(idea, section), name)
 
 
@@ -268,27 +271,43 @@ def portfolio_inputs(ideas: Sequence[Idea]) -> list[ModelInputs]:
     return [converted(model_inputs(idea), rate) for idea, rate in zip(ideas, rates, strict=True)]
 
 
+def medians(estimates: Sequence[Estimate]) -> np.ndarray:
+    """`Estimate.median` of many estimates at once: one inverse transform for all of them,
+    the same numbers as one by one."""
+    if not estimates:
+        return np.zeros(0)
+    kinds, mus = zip(*(est.params()[:2] for est in estimates), strict=True)
+    return np.asarray(from_normal_scale(np.array(mus, dtype=float), np.array(kinds)), dtype=float)
+
+
 def stack_medians(inputs: list[ModelInputs]) -> dict[str, np.ndarray]:
     """Model inputs of many ideas at their medians: arrays of shape (ideas,).
 
     Alternatives are padded with zeros to the largest count: shape (alternatives, ideas).
     """
-    return stack_values(inputs, lambda est: est.median)
+    return _stack(inputs, medians)
 
 
 def stack_values(
     inputs: list[ModelInputs], pick: Callable[[Estimate], float]
 ) -> dict[str, np.ndarray]:
     """Like `stack_medians`, with `pick(estimate)` (its median, low or high) for every input."""
-    out = {
-        path: np.array([pick(inp.scalars[path]) for inp in inputs], dtype=float)
-        for path in SCALAR_PATHS
-    }
+    return _stack(inputs, lambda ests: np.array([pick(est) for est in ests], dtype=float))
+
+
+def _stack(
+    inputs: list[ModelInputs], column: Callable[[list[Estimate]], np.ndarray]
+) -> dict[str, np.ndarray]:
+    """Each input of every idea through `column` (estimates -> one number each), stacked."""
+    out = {path: column([inp.scalars[path] for inp in inputs]) for path in SCALAR_PATHS}
     width = max((len(inp.captures) for inp in inputs), default=0)
     for key, attr in ((CAPTURES, "captures"), (REPLACED_COST, "replaced_costs")):
         table = np.zeros((width, len(inputs)))
-        for j, inp in enumerate(inputs):
-            for i, est in enumerate(getattr(inp, attr)):
-                table[i, j] = pick(est)
+        cells = [
+            (i, j, est) for j, inp in enumerate(inputs) for i, est in enumerate(getattr(inp, attr))
+        ]
+        if cells:
+            rows, cols, ests = zip(*cells, strict=True)
+            table[list(rows), list(cols)] = column(list(ests))
         out[key] = table
     return out

@@ -16,7 +16,7 @@ from mlpm_kit.idea.defaults import portfolio_currency
 from mlpm_kit.idea.formatting import money, number, share
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.model.economics import OUTPUTS, evaluate
-from mlpm_kit.model.inputs import model_inputs, portfolio_inputs, stack_medians
+from mlpm_kit.model.inputs import ModelInputs, model_inputs, portfolio_inputs, stack_medians
 
 # The columns of `mlpm score --json` (DESIGN section 6), in order.
 SCORE_COLUMNS = (
@@ -40,9 +40,12 @@ SCORE_COLUMNS = (
 )
 
 
-def point_values(ideas: Sequence[Idea]) -> dict[str, np.ndarray]:
-    """Every model output at the medians, one value per idea."""
-    return evaluate(stack_medians(portfolio_inputs(ideas)))
+def point_values(
+    ideas: Sequence[Idea], inputs: list[ModelInputs] | None = None
+) -> dict[str, np.ndarray]:
+    """Every model output at the medians, one value per idea, from one `evaluate` call for
+    all of them (`inputs`: the ideas' `portfolio_inputs`, if already gathered)."""
+    return evaluate(stack_medians(portfolio_inputs(ideas) if inputs is None else inputs))
 
 
 def score(ideas: Sequence[Idea]) -> pd.DataFrame:
@@ -54,11 +57,12 @@ def score(ideas: Sequence[Idea]) -> pd.DataFrame:
     231224
     """
     ideas = list(ideas)
-    values = point_values(ideas) if ideas else {name: np.array([]) for name in OUTPUTS}
+    inputs = portfolio_inputs(ideas)  # each idea's inputs gathered once
+    values = point_values(ideas, inputs) if ideas else {name: np.array([]) for name in OUTPUTS}
     table = pd.DataFrame({"id": [i.id for i in ideas], "title": [i.title for i in ideas]})
     for name in OUTPUTS:
         table[name] = np.asarray(values[name], dtype=float)
-    table["confidence_source"] = [model_inputs(i).sources["evidence.confidence"] for i in ideas]
+    table["confidence_source"] = [inp.sources["evidence.confidence"] for inp in inputs]
     # Amounts are in the portfolio's one currency (converted with fx when ideas mix them).
     table["currency"] = portfolio_currency(ideas)[0] if ideas else None
     extra = [c for c in table.columns if c not in SCORE_COLUMNS]

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mlpm_kit.idea.estimates import Estimate, EstimateError, parse_estimate
-from mlpm_kit.idea.notation import SHARE_FORMS, read_text
+from mlpm_kit.idea.notation import RANGE_HINT, SHARE_FORMS, Reading, _read_terms, read_text
 
 
 @pytest.mark.parametrize(
@@ -111,3 +111,23 @@ def test_every_kit_written_whole_range_reads_back_exactly(a, b):
     low, high = sorted((a, b))
     text = str(Estimate(low, high))
     assert (read_text(text).low, read_text(text).high) == (low, high)
+
+
+@given(
+    st.from_regex(r"\A[0-9]{1,16}(\.[0-9]{0,16})? to [0-9]{1,16}(\.[0-9]{1,3})?k?\Z"),
+    st.sampled_from(["", " ", "\t"]),
+)
+def test_the_quick_reading_of_plain_ranges_equals_the_general_one(written, pad):
+    text = pad + written + pad
+    try:
+        general = _read_terms(text, text.strip(), RANGE_HINT)
+    except EstimateError:
+        general = "refused"
+    try:
+        quick = read_text(text)
+    except EstimateError:
+        quick = "refused"
+    assert quick == general
+    if " to " in written and "k" not in written and "." not in written:
+        low, high = written.split(" to ")
+        assert quick == Reading(float(low), float(high))  # "120 to 250" is 120.0 and 250.0
