@@ -116,17 +116,18 @@ def decide(sim: Simulation) -> list[Decision]:
     totals = sim.stats.evpi_total()
     # The table lists each idea's rows together, in the ideas' order (ids may repeat).
     order = np.repeat(np.arange(len(sim.ideas)), [len(u) for u in sim.uncertain()])
-    rows = {i: [] for i in range(len(sim.ideas))}
-    for i, r in zip(order, table.itertuples(index=False), strict=True):
-        rows[int(i)].append(r)
+    columns = ("input", "evppi", "kill_threshold", "kill_direction")
+    rows: dict[int, list[tuple]] = {i: [] for i in range(len(sim.ideas))}
+    for i, *row in zip(order.tolist(), *(table[c].tolist() for c in columns), strict=True):
+        rows[i].append(row)
     out = []
     for i, idea in enumerate(sim.ideas):
-        evppi = {r.input: float(r.evppi) for r in rows[i]}
+        evppi = {path: float(value) for path, value, _, _ in rows[i]}
         # Kill criteria of the decisive inputs, most valuable to know first (the table's order).
         kills = [
-            {"input": r.input, "threshold": float(r.kill_threshold), "direction": r.kill_direction}
-            for r in rows[i]
-            if r.kill_direction
+            {"input": path, "threshold": float(threshold), "direction": direction}
+            for path, _, threshold, direction in rows[i]
+            if direction
         ]
         out.append(_decision(sim, i, idea, float(totals[i]), evppi, kills))
     return out

@@ -67,6 +67,8 @@ class Slot:
     sigma: np.ndarray
     share: np.ndarray
     median: np.ndarray
+    low: np.ndarray  # the 90% range as written (equal to the median for a plain number)
+    high: np.ndarray
 
     @property
     def ranged(self) -> bool:
@@ -78,7 +80,9 @@ def _slot(path: str, key: str, alternative: int | None, estimates: list[Estimate
     share = np.array([est.share for est in estimates], dtype=bool)
     kind, mu, sigma = params[:, 0].astype(int), params[:, 1], params[:, 2]
     median = from_normal_scale(mu, kind)
-    return Slot(path, key, alternative, kind, mu, sigma, share, median)
+    low = np.array([est.low for est in estimates], dtype=float)
+    high = np.array([est.high for est in estimates], dtype=float)
+    return Slot(path, key, alternative, kind, mu, sigma, share, median, low, high)
 
 
 def slots_of(inputs: Sequence[ModelInputs]) -> list[Slot]:

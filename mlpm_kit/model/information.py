@@ -26,6 +26,7 @@ block while the draws are in memory; `evppi_table` lays the result out.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -36,7 +37,7 @@ from mlpm_kit.idea.estimates import Z90
 from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.model.economics import evaluate
 from mlpm_kit.model.engine import Block
-from mlpm_kit.model.inputs import CAPTURES, REPLACED_COST, SCALAR_PATHS, ModelInputs
+from mlpm_kit.model.inputs import CAPTURES, REPLACED_COST, SCALAR_PATHS
 from mlpm_kit.model.regression import PAYOFF, Fit, Moments, quadrature_points
 
 # Kill criteria: the most draws each exact conditional mean averages (the first ones of
@@ -70,6 +71,7 @@ _INDEX = re.compile(r"\[\d+\]")
 _ALTERNATIVE = re.compile(r"^alternatives\[(\d+)\]\.(\w+)$")
 
 
+@functools.cache
 def suggestion(path: str) -> str:
     """How to validate the input at dotted `path` (`alternatives[2].captures` counts as `alternatives.captures`)."""
     key = _INDEX.sub("", path)
@@ -285,30 +287,35 @@ class Information:
         threshold[at, inputs], up[at, inputs] = found, rising
 
 
-def evppi_table(
-    ideas: Sequence[Idea], inputs: Sequence[ModelInputs], info: Information, totals: np.ndarray
-) -> pd.DataFrame:
+def evppi_table(ideas: Sequence[Idea], info: Information, totals: np.ndarray) -> pd.DataFrame:
     """One row per (idea, uncertain input), ranked by EVPPI within each idea (ideas in input
     order), with the input's kill criterion (`kill_threshold`, NaN when none; `kill_direction`).
 
     `info` holds what the simulation's pass found (`Information`), `totals` each idea's EVPI.
     """
-    column = {path: j for j, path in enumerate(info.moments.paths)}
-    rows = []
-    for i, (idea, inp) in enumerate(zip(ideas, inputs, strict=True)):
-        uncertain = inp.uncertain()
-        for path in sorted(uncertain, key=_path_order):
-            j, est = column[path], uncertain[path]
-            value = min(float(info.evppi[i, j]), float(totals[i]))
-            threshold = float(info.threshold[i, j])
-            direction = "" if np.isnan(threshold) else "below" if info.rising[i, j] else "above"
-            threshold = float(np.clip(threshold, est.low, est.high))
-            rows.append(
-                [i, idea.id, path, field_label(path, idea), value, suggestion(path)]
-                + [threshold, direction]
-            )
-    columns = ["order", "id", "input", "label", "evppi", "suggestion"]
-    table = pd.DataFrame(rows, columns=[*columns, "kill_threshold", "kill_direction"])
+    slots, n = info.moments.slots, len(ideas)
+    order = sorted(range(len(slots)), key=lambda j: _path_order(slots[j].path))
+    ranged = np.array([slots[j].sigma > 0 for j in order], dtype=bool).reshape(len(slots), n)
+    at, k = np.nonzero(ranged.T)  # (idea, input) pairs: ideas in order, inputs in path order
+    j = np.array(order, dtype=np.intp)[k]
+    low = np.array([s.low for s in slots], dtype=float).reshape(len(slots), n)[j, at]
+    high = np.array([s.high for s in slots], dtype=float).reshape(len(slots), n)[j, at]
+    threshold = info.threshold[at, j]
+    direction = np.where(np.isnan(threshold), "", np.where(info.rising[at, j], "below", "above"))
+    paths = [slots[c].path for c in j]
+    table = pd.DataFrame(
+        {
+            "order": at,
+            "id": [ideas[i].id for i in at],
+            "input": paths,
+            "label": [field_label(p, ideas[i]) for p, i in zip(paths, at, strict=True)],
+            # Knowing one input is never worth more than knowing all of them.
+            "evppi": np.minimum(info.evppi[at, j], np.asarray(totals, dtype=float)[at]),
+            "suggestion": [suggestion(p) for p in paths],
+            "kill_threshold": np.clip(threshold, low, high),
+            "kill_direction": direction.astype(object),
+        }
+    )
     table = table.sort_values(["order", "evppi"], ascending=[True, False], kind="stable")
     table.insert(4, "rank", table.groupby("order").cumcount() + 1)
     return table.drop(columns="order").reset_index(drop=True)

@@ -220,9 +220,7 @@ class Simulation:
                 self.information = _information(engine)
                 reducers = (self.information.moments, self.information)
                 engine.run((), keep_inputs=False, reducers=reducers, evaluated=(PAYOFF,))
-            self._evpi = evppi_table(
-                self.ideas, self.inputs, self.information, self.stats.evpi_total()
-            )
+            self._evpi = evppi_table(self.ideas, self.information, self.stats.evpi_total())
         return self._evpi.copy()
 
     def evpi_total(self) -> pd.Series:

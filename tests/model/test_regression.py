@@ -32,6 +32,8 @@ def _fit(payoff_of, kind=KIND_NORMAL, mu=10.0, sigma=2.0, draws=200_000, seed=0)
         arr([sigma]),
         arr([False]),
         arr([median]),
+        arr([np.nan]),  # the 90% range is not used by the fit
+        arr([np.nan]),
     )
     moments = Moments([slot], 1)
     moments(
