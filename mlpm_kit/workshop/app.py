@@ -10,7 +10,10 @@ culled when its tab is gone (the options are set by `server.voila_command`).
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
+import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -134,6 +137,10 @@ class WorkshopVoila(Voila):
     def start(self) -> None:
         # Voila.start, with `GatedApplication` instead of `tornado.web.Application`.
         session = self._session()
+        launcher = os.getppid()
+        # If `mlpm workshop` was killed outright (SIGKILL: it could not clean up), this server
+        # got SIGTERM (`server._stop_with_parent`) and removes the session's folder itself.
+        atexit.register(_remove_if_orphaned, launcher, Path(self.connection_dir_root))
         self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
         settings = self.init_settings()
         self.app = GatedApplication(**settings)
@@ -146,6 +153,11 @@ class WorkshopVoila(Voila):
         self.app.settings.update(self.tornado_settings)
         self.app.add_handlers(".*$", self.init_handlers())
         self.listen()
+
+
+def _remove_if_orphaned(launcher: int, folder: Path) -> None:
+    if os.getppid() != launcher and folder.name.startswith("mlpm-workshop-"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 main = WorkshopVoila.launch_instance

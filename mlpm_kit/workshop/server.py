@@ -257,6 +257,17 @@ def print_qr(url: str) -> None:
     sys.stdout.flush()
 
 
+def _stop_with_parent() -> None:
+    """In the server's process before it starts (Linux): SIGTERM when `mlpm workshop` dies,
+    even by SIGKILL, so no server or kernel outlives it (`app.py` then removes the folder)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: SIGINT / SIGTERM still stop everything
+        pass
+
+
 def stop_tree(proc: subprocess.Popen) -> None:
     """Stop the server and everything it started (kernels run in their own sessions)."""
     try:
@@ -322,6 +333,7 @@ def _run(session: Session, folder: Path, seed: int) -> int:
             env=env,
             cwd=folder,
             start_new_session=True,  # Ctrl-C reaches us, and we stop it in order
+            preexec_fn=_stop_with_parent,
         )
     except OSError as exc:
         raise ToolError(

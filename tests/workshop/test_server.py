@@ -14,7 +14,7 @@ import psutil
 import pytest
 import websocket
 
-from tests.workshop.conftest import Running
+from tests.workshop.conftest import Running, start_workshop
 
 pytestmark = pytest.mark.kernel
 
@@ -90,3 +90,22 @@ def test_one_kernel_per_tab_culled_when_the_tab_is_gone_and_sigterm_stops_everyt
     gone, alive = psutil.wait_procs(family, timeout=10)
     assert alive == [] and len(gone) >= 2  # the server and its kernel
     assert not tmp_folder.exists()
+
+
+def test_killing_mlpm_outright_stops_the_server_and_its_kernels(tmp_path):
+    # SIGKILL cannot be caught: the server learns of it from the kernel (PR_SET_PDEATHSIG),
+    # stops its kernels and removes the session's temporary folder itself.
+    running = start_workshop(tmp_path, "--draws", "500")
+    try:
+        running.wait_for_http()
+        server = psutil.Process(running.proc.pid).children()[0]
+        tmp_folder = Path(re.search(r"(/\S+/mlpm-workshop-[^/\s]+)/", " ".join(
+            server.cmdline())).group(1))  # fmt: skip
+        family = psutil.Process(running.proc.pid).children(recursive=True)
+        assert len(family) >= 2  # the server and its preheated kernel
+        os.kill(running.proc.pid, signal.SIGKILL)
+        gone, alive = psutil.wait_procs(family, timeout=30)
+        assert alive == []
+        assert not tmp_folder.exists()
+    finally:
+        running.stop()
