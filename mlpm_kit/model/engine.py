@@ -123,25 +123,27 @@ class Engine:
         self.ranged_keys = {s.key for s in self.slots if s.ranged}
 
     def _normals(self, rows: slice) -> dict[str, np.ndarray]:
-        """Standard normal draws for every ranged input of the ideas in `rows`, by path.
+        """Standard normal draws for every ranged input of the ideas in `rows`, by path
+        (views into one array: block ideas x ranged inputs x draws).
 
         Each idea draws from its own stream (seed, idea id), one row per uncertain input in
-        slot order; constant inputs of an idea get zeros (their sigma is 0).
+        slot order; constant inputs of an idea get zeros (their sigma is 0). An idea whose
+        every ranged input is uncertain (the usual case) draws straight into its rows.
         """
         ranged = [s for s in self.slots if s.ranged]
-        out = {s.path: np.zeros((rows.stop - rows.start, self.draws), self.dtype) for s in ranged}
+        z = np.empty((rows.stop - rows.start, len(ranged), self.draws), self.dtype)
         for j, i in enumerate(range(rows.start, rows.stop)):
-            own = [s for s in ranged if s.sigma[i] > 0]
-            if not own:
-                continue
-            stream = np.random.SeedSequence(self.seed, spawn_key=(self.idea_keys[i],))
-            z = standard_normal(
-                np.random.Generator(np.random.SFC64(stream)),
-                np.empty((len(own), self.draws), self.dtype),
+            own = [k for k, s in enumerate(ranged) if s.sigma[i] > 0]
+            rng = np.random.Generator(
+                np.random.SFC64(np.random.SeedSequence(self.seed, spawn_key=(self.idea_keys[i],)))
             )
-            for row, slot in zip(z, own, strict=True):
-                out[slot.path][j] = row
-        return out
+            if len(own) == len(ranged):
+                standard_normal(rng, z[j])
+                continue
+            z[j] = 0
+            if own:
+                z[j, own] = standard_normal(rng, np.empty((len(own), self.draws), self.dtype))
+        return {s.path: z[:, k] for k, s in enumerate(ranged)}
 
     def _constant(self, slot: Slot, rows: slice) -> np.ndarray:
         return slot.median[rows].astype(self.dtype)[:, None]
