@@ -11,7 +11,7 @@ report the same outputs: mean and p10 / p50 / p90 of npv, and P(npv < 0).
   every input of every idea by least squares on the draws, in the same pass, plus the
   kill criteria refined on the exact conditional mean) minus the plain simulation,
   against a straightforward numpy implementation of the same EVPPI (`np.linalg.lstsq`
-  per idea and input on the same samples, the same quadrature), values compared.
+  per idea and input on the same samples, the mean over the same draws), values compared.
 - the goal's figure: `simulate()` + `summary()` + `evpi()`, as `mlpm score --draws` runs them.
 - squigglepy, array path: each input sampled once per idea (`sq.to(lo, hi) @ n`, shares
   as `sq.norm` on the logit scale), the model computed with numpy on those arrays, the
@@ -146,11 +146,9 @@ def squiggle_slow_path(table, draws: int, sq) -> None:
 def evppi_reference(sim) -> dict[tuple[str, str], float]:
     """EVPPI of every (idea, uncertain input), the straightforward way: for each one, least
     squares of the payoff on [1, u, q] (`model.regression`) with `np.linalg.lstsq` on its
-    samples, then E over the same equal-probability points of the input's distribution."""
-    from mlpm_kit.idea.estimates import KIND_LOGITNORMAL, KIND_LOGNORMAL, sample_rows
-    from mlpm_kit.model.regression import quadrature_points
+    samples, then the mean over the same draws of max(0, m) - max(0, mean of m)."""
+    from mlpm_kit.idea.estimates import KIND_LOGITNORMAL, KIND_LOGNORMAL
 
-    zk = quadrature_points()
     payoff = np.asarray(sim.samples["expected_value"], dtype=np.float64)
     out = {}
     for i, inp in enumerate(sim.inputs):
@@ -159,19 +157,10 @@ def evppi_reference(sim) -> dict[tuple[str, str], float]:
             kind, mu, sigma = est.params()
             scale = {KIND_LOGNORMAL: np.log, KIND_LOGITNORMAL: lambda v: np.log(v / (1 - v))}
             z = (scale.get(kind, lambda v: v)(x) - mu) / sigma
-            center = est.median
-            spread = np.abs(x - center).max()
-            basis = np.column_stack([np.ones_like(x), (x - center) / spread, z**2 - 1])
-            coef = np.linalg.lstsq(basis, payoff[i], rcond=None)[0]
-            xk = sample_rows(
-                zk[None].copy(),
-                np.array([kind]),
-                np.array([mu]),
-                np.array([sigma]),
-                share=est.share,
-            )[0]
-            mk = coef[0] + coef[1] * (xk - center) / spread + coef[2] * (zk**2 - 1)
-            out[(inp.idea_id, path)] = float(np.maximum(mk, 0).mean() - max(mk.mean(), 0))
+            u = (x - est.median) / np.abs(x - est.median).max()
+            basis = np.column_stack([np.ones_like(x), u, z**2 - 1])
+            m = basis @ np.linalg.lstsq(basis, payoff[i], rcond=None)[0]
+            out[(inp.idea_id, path)] = float(np.maximum(m, 0).mean() - max(m.mean(), 0))
     return out
 
 

@@ -9,8 +9,8 @@ the decision is worth max(0, E[payoff]).
 - EVPPI of one input X (only X known) = E_X[max(0, m(X))] - max(0, E_X[m(X)]) with
   m(x) = E[payoff | X = x]. m is fitted by least squares on the simulation's own draws
   (`regression.py`: exact for the inputs the payoff is linear in, bent for the others),
-  for every input of every idea in the same pass as the simulation, and E_X is taken
-  over `regression.QUADRATURE` equal-probability points of X's distribution. An input
+  for every input of every idea in the same pass as the simulation, and E_X is the mean
+  over the simulation's draws of X (its exact distribution, tails included). An input
   whose m keeps one sign cannot change the decision: its EVPPI is exactly 0. Knowing
   one input is never worth more than knowing all: EVPPI is capped at the EVPI.
 - Kill criterion of an input: the x inside its 90% range [low, high] where m crosses 0
@@ -38,7 +38,7 @@ from mlpm_kit.idea.schema import Idea, field_label
 from mlpm_kit.model.economics import evaluate
 from mlpm_kit.model.engine import Block
 from mlpm_kit.model.inputs import CAPTURES, REPLACED_COST, SCALAR_PATHS
-from mlpm_kit.model.regression import PAYOFF, Fit, Moments, quadrature_points
+from mlpm_kit.model.regression import PAYOFF, Fit, Moments
 
 # Kill criteria: the most draws each exact conditional mean averages (the first ones of
 # the simulation), the points over the 90% range where a crossing is looked for, and the
@@ -165,11 +165,16 @@ def _conditional_means_of(
     return np.asarray(payoff, dtype=np.float64).mean(axis=-1)
 
 
-def evppi_values(fit: Fit) -> np.ndarray:
-    """EVPPI of every (idea, input) of a fit: (ideas, inputs); 0 where m keeps one sign."""
-    m = fit.means_at(quadrature_points())
-    value = np.maximum(m, 0).mean(axis=-1) - np.maximum(m.mean(axis=-1), 0)
-    return _clean(value, np.abs(m).mean(axis=-1))
+@np.errstate(all="ignore")
+def evppi_values(fit: Fit, basis: np.ndarray) -> np.ndarray:
+    """EVPPI of every (idea, input) of a fit over the draws of its block (`basis`, see
+    `regression.Moments`): (ideas, inputs); exactly 0 where m keeps one sign."""
+    m = fit.means_on(basis)
+    mean = m.mean(axis=-1, dtype=np.float64)
+    np.maximum(m, 0, out=m)
+    positive = m.mean(axis=-1, dtype=np.float64)
+    # E|m| = 2 E[max(0, m)] - E[m]: the scale below which a value is rounding.
+    return _clean(positive - np.maximum(mean, 0), 2 * positive - mean)
 
 
 def kill_brackets(fit: Fit) -> np.ndarray:
@@ -264,7 +269,7 @@ class Information:
             return
         rows = block.rows
         fit = self.moments.fit(rows)
-        self.evppi[rows] = evppi_values(fit)
+        self.evppi[rows] = evppi_values(fit, self.moments.take_basis(rows))
         start = kill_brackets(fit)
         at, inputs = np.nonzero(~np.isnan(start[..., 0]))  # (idea in block, input) pairs
         if not len(at):

@@ -19,34 +19,23 @@ input's own draws and the payoff.
 `Moments` is an engine reducer (`engine.Block`): while each block of ideas is in memory
 it adds, per idea and ranged input, the sums of u, q and their products with each other
 and with the centred payoff: a few batched matrix products per block, no sort, nothing
-kept of size ideas x draws. `Moments.fit()` solves the 2 x 2 normal equations of every
-(idea, input) at once, and `Fit.means(z)` gives m at any normal scores z (for the value:
-`QUADRATURE` equal-probability points of X's own distribution; for a kill criterion: a
-grid over its 90% range).
+kept of size ideas x draws. `Moments.fit(rows)` solves the 2 x 2 normal equations of
+every (idea, input) at once; `Fit.means_on(basis)` gives m at each of the block's draws
+(for the value: E_X over X's own draws), `Fit.means_at(z)` at any normal scores z (for a
+kill criterion: a grid over the 90% range).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from statistics import NormalDist
 
 import numpy as np
 
 from mlpm_kit.idea.estimates import KIND_NORMAL, sample_rows
 from mlpm_kit.model.engine import Block, Slot
 
-# Equal-probability points of a standard normal over which E_X[...] is integrated.
-QUADRATURE = 512
 # The payoff whose conditional mean is fitted (see `simulate.py`).
 PAYOFF = "expected_value"
-
-
-@cache
-def quadrature_points(points: int = QUADRATURE) -> np.ndarray:
-    """The midpoints of `points` equal-probability slices of N(0, 1): z_k = Phi^-1((k + 0.5) / points)."""
-    normal = NormalDist()
-    return np.array([normal.inv_cdf((k + 0.5) / points) for k in range(points)])
 
 
 def _bend(z, x, kind: np.ndarray, mu: np.ndarray, sigma: np.ndarray, out) -> np.ndarray:
@@ -76,6 +65,7 @@ class Moments:
         self.payoff_mean = np.zeros(ideas)
         self.residual = np.zeros(ideas)  # mean of the centred payoff (rounding)
         self.draws = 0
+        self.basis: dict[int, np.ndarray] = {}  # each block's [u, q], until `take_basis`
 
     @np.errstate(all="ignore")  # extreme inputs give infinite payoffs: no fit, not a warning
     def __call__(self, block: Block) -> None:
@@ -111,6 +101,11 @@ class Moments:
         self.sums[rows] = np.matmul(basis, np.ones((draws, 1), basis.dtype))[..., 0]
         self.payoff_mean[rows] = mean
         self.residual[rows] = centred.mean(axis=1, dtype=np.float64)
+        self.basis[rows.start] = basis
+
+    def take_basis(self, rows: slice) -> np.ndarray:
+        """The block's basis [u, q] (block ideas x inputs x 2 x draws), handed over once."""
+        return self.basis.pop(rows.start)
 
     @np.errstate(all="ignore")
     def fit(self, rows: slice = slice(None)) -> Fit:
@@ -168,6 +163,15 @@ class Fit:
         flat = [self._params(name).reshape(-1) for name in ("kind", "mu", "sigma", "share")]
         values = sample_rows(grid, *flat[:3], share=flat[3])
         return values.reshape(ideas, inputs, points)
+
+    @np.errstate(all="ignore")
+    def means_on(self, basis: np.ndarray) -> np.ndarray:
+        """m at each draw of the block whose basis is `basis`: (ideas, inputs, draws)."""
+        b, c = self.coef[..., 0], self.coef[..., 1]
+        constant = self.payoff_mean[:, None] - b * self.means[..., 0] - c * self.means[..., 1]
+        m = np.einsum("rsk,rskd->rsd", self.coef.astype(basis.dtype), basis)
+        m += constant.astype(basis.dtype)[..., None]
+        return m
 
     @np.errstate(all="ignore")
     def means_at(self, z: np.ndarray) -> np.ndarray:
