@@ -59,6 +59,7 @@ class Moments:
         k = len(self.slots)
         self.center = np.array([s.median for s in self.slots], dtype=float).T.reshape(ideas, k)
         self.spread = np.ones((ideas, k))  # what u is divided by (set per block)
+        self.u_range = np.zeros((ideas, k, 2))  # the smallest and largest u drawn
         self.gram = np.zeros((ideas, k, 2, 2))  # sums of [u, q] x [u, q]
         self.cross = np.zeros((ideas, k, 2))  # sums of [u, q] x (payoff - its mean)
         self.sums = np.zeros((ideas, k, 2))  # sums of u and q
@@ -83,10 +84,12 @@ class Moments:
             u = basis[:, j, 0]
             np.subtract(block.inputs[path], center[:, j, None], out=u)
             # Scaled to [-1, 1] by its own largest deviation, so no square overflows.
-            spread = np.maximum(u.max(axis=1), -u.min(axis=1))
+            low, high = u.min(axis=1), u.max(axis=1)
+            spread = np.maximum(high, -low)
             spread = np.where(np.isfinite(spread) & (spread > 0), spread, 1)
             u /= spread[:, None]
             self.spread[rows, j] = spread
+            self.u_range[rows, j, 0], self.u_range[rows, j, 1] = low / spread, high / spread
             slot = self.slots[j]
             _bend(
                 block.normals[path],
@@ -131,6 +134,7 @@ class Moments:
             means,
             coef,
             self.payoff_mean[rows],
+            self.u_range[rows],
         )
 
 
@@ -146,6 +150,7 @@ class Fit:
     means: np.ndarray  # (ideas, inputs, 2): mean u, mean q over the draws
     coef: np.ndarray  # (ideas, inputs, 2): b, c
     payoff_mean: np.ndarray  # (ideas,)
+    u_range: np.ndarray  # (ideas, inputs, 2): the smallest and largest u drawn
 
     @property
     def paths(self) -> list[str]:
@@ -164,13 +169,29 @@ class Fit:
         values = sample_rows(grid, *flat[:3], share=flat[3])
         return values.reshape(ideas, inputs, points)
 
-    @np.errstate(all="ignore")
-    def means_on(self, basis: np.ndarray) -> np.ndarray:
-        """m at each draw of the block whose basis is `basis`: (ideas, inputs, draws)."""
+    @property
+    def constant(self) -> np.ndarray:
+        """m = constant + b u + c q: (ideas, inputs)."""
         b, c = self.coef[..., 0], self.coef[..., 1]
-        constant = self.payoff_mean[:, None] - b * self.means[..., 0] - c * self.means[..., 1]
-        m = np.einsum("rsk,rskd->rsd", self.coef.astype(basis.dtype), basis)
-        m += constant.astype(basis.dtype)[..., None]
+        return self.payoff_mean[:, None] - b * self.means[..., 0] - c * self.means[..., 1]
+
+    @np.errstate(all="ignore")
+    def bounds(self, q_max: float) -> tuple[np.ndarray, np.ndarray]:
+        """The least and the most m can be at any draw (given q <= q_max): (ideas, inputs) each."""
+        b, c = self.coef[..., 0], self.coef[..., 1]
+        bu = b[..., None] * self.u_range
+        cq = np.stack([-c, c * q_max], axis=-1)
+        low = self.constant + bu.min(axis=-1) + cq.min(axis=-1)
+        high = self.constant + bu.max(axis=-1) + cq.max(axis=-1)
+        return low, high
+
+    @np.errstate(all="ignore")
+    def means_on(self, basis: np.ndarray, at: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+        """m at each draw of the block whose basis is `basis`, for the (idea, input) pairs
+        `at`, `inputs`: (pairs, draws)."""
+        coef = self.coef[at, inputs].astype(basis.dtype)
+        m = np.einsum("pk,pkd->pd", coef, basis[at, inputs])
+        m += self.constant[at, inputs].astype(basis.dtype)[:, None]
         return m
 
     @np.errstate(all="ignore")
