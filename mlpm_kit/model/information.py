@@ -81,17 +81,13 @@ def suggestion(path: str) -> str:
     return "Find the real number in data or ask the people who know it, then narrow the range."
 
 
-def evpi_total(payoff: np.ndarray) -> np.ndarray:
-    """EVPI per idea from payoff samples (ideas x draws)."""
-    payoff = np.asarray(payoff, dtype=np.float64)
-    mean = payoff.mean(axis=1)
-    value = np.maximum(payoff, 0).mean(axis=1) - np.maximum(mean, 0)
-    return _clean(value, np.abs(payoff).mean(axis=1))
-
-
-def _clean(value: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Values within rounding of 0 (or below) become exactly 0."""
-    return np.where(value > 1e-9 * scale, value, 0.0)
+def value_of_knowing(positive: np.ndarray, mean: np.ndarray, magnitude: np.ndarray) -> np.ndarray:
+    """E[max(0, m)] - max(0, E[m]) from `positive` = E[max(0, m)], `mean` = E[m] and
+    `magnitude` = E[|m|]: what knowing m before the go / no-go decision is worth (m the
+    payoff for the EVPI, its conditional mean for an EVPPI). Values within rounding of 0
+    (or below) are exactly 0."""
+    value = positive - np.maximum(mean, 0)
+    return np.where(value > 1e-9 * magnitude, value, 0.0)
 
 
 def idea_draws(
@@ -119,12 +115,6 @@ def _slot_of(path: str) -> tuple[str, int | None]:
     return path, None
 
 
-def draws_of(x: Mapping[str, np.ndarray], path: str) -> np.ndarray:
-    """The drawn values of one input from `idea_draws`."""
-    key, index = _slot_of(path)
-    return (x[key][index] if index is not None else x[key]).ravel()
-
-
 def conditional_means(x: Mapping[str, np.ndarray], path: str, values) -> np.ndarray:
     """m(v) = E[payoff | input = v] for each v: the mean payoff over the draws `x` (from
     `idea_draws`) with the input at `path` set to v and every other input as drawn."""
@@ -150,10 +140,11 @@ def _conditional_means_of(
     """
     points = values.shape[1]
     fixed: dict[str, np.ndarray] = {}
+    slots = [_slot_of(path) for path in paths]
     for key, drawn in x.items():
         index = None if key not in (CAPTURES, REPLACED_COST) else slice(None)
         drawn = drawn[..., None, :]  # a points axis: (pairs, 1, draws), alternatives first
-        mine = [(p, at) for p, (k, at) in enumerate(map(_slot_of, paths)) if k == key]
+        mine = [(p, at) for p, (k, at) in enumerate(slots) if k == key]
         if mine:
             drawn = np.repeat(drawn, points, axis=-2)
             for p, at in mine:
@@ -182,8 +173,8 @@ def evppi_values(fit: Fit, basis: np.ndarray) -> np.ndarray:
     mean = m.mean(axis=-1, dtype=np.float64)
     np.maximum(m, 0, out=m)
     positive = m.mean(axis=-1, dtype=np.float64)
-    # E|m| = 2 E[max(0, m)] - E[m]: the scale below which a value is rounding.
-    out[at, inputs] = _clean(positive - np.maximum(mean, 0), 2 * positive - mean)
+    # E|m| = 2 E[max(0, m)] - E[m]
+    out[at, inputs] = value_of_knowing(positive, mean, 2 * positive - mean)
     return out
 
 

@@ -181,9 +181,10 @@ class Fit:
         b, c = self.coef[..., 0], self.coef[..., 1]
         bu = b[..., None] * self.u_range
         cq = np.stack([-c, c * q_max], axis=-1)
-        low = self.constant + bu.min(axis=-1) + cq.min(axis=-1)
-        high = self.constant + bu.max(axis=-1) + cq.max(axis=-1)
-        return low, high
+        constant = self.constant
+        return constant + bu.min(axis=-1) + cq.min(axis=-1), constant + bu.max(axis=-1) + cq.max(
+            axis=-1
+        )
 
     @np.errstate(all="ignore")
     def means_on(self, basis: np.ndarray, at: np.ndarray, inputs: np.ndarray) -> np.ndarray:

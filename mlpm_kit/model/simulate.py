@@ -38,7 +38,7 @@ from mlpm_kit.idea.estimates import Estimate
 from mlpm_kit.idea.schema import Idea
 from mlpm_kit.model.economics import OUTPUTS, evaluate
 from mlpm_kit.model.engine import Block, Engine
-from mlpm_kit.model.information import Information, evppi_table
+from mlpm_kit.model.information import Information, evppi_table, value_of_knowing
 from mlpm_kit.model.inputs import (
     ModelInputs,
     portfolio_inputs,
@@ -117,8 +117,7 @@ class Summaries:
 
     def evpi_total(self) -> np.ndarray:
         """E[max(0, payoff)] - max(0, E[payoff]) per idea, exactly 0 within rounding."""
-        value = self.positive - np.maximum(self.columns[f"{PAYOFF}_mean"], 0)
-        return np.where(value > 1e-9 * self.magnitude, value, 0.0)
+        return value_of_knowing(self.positive, self.columns[f"{PAYOFF}_mean"], self.magnitude)
 
 
 class Samples(Mapping):
