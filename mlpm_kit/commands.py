@@ -81,28 +81,63 @@ def _currency_of(table: pd.DataFrame) -> str | None:
     return table["currency"].iloc[0] if len(table) and "currency" in table else None
 
 
-def score_table_text(table: pd.DataFrame) -> str:
-    """The ranked table people read in a terminal."""
+# Columns of the terminal tables: (heading, column of the score table, how shown, whether
+# the heading names the currency).
+_RANK = ("#", "rank", None, False)
+_ID = ("id", "id", None, False)
+_DECISION = ("decision", "decision", LABELS, False)
+_EXPECTED = ("expected value", "expected_value", money, True)
+_EFFORT = ("effort wk", "effort_weeks", number, False)
+_CONFIDENCE = ("confidence", "confidence", share, False)
+SCORE_TABLE = (
+    _RANK,
+    _ID,
+    ("title", "title", lambda t: shorten(t, 38), False),
+    _DECISION,
+    _EXPECTED,
+    ("npv", "npv", money, True),
+    _EFFORT,
+    ("one-time", "one_time_cost", money, True),
+    ("payback mo", "payback_months", lambda x: months(x, unit=False), False),
+    _CONFIDENCE,
+    ("pain", "pain_score", number, False),
+    ("RICE", "rice", lambda x: number(round(x, 1)), False),
+)
+UNCERTAINTY_TABLE = (
+    _RANK,
+    _ID,
+    _DECISION,
+    _EXPECTED,
+    ("E[exp. value]", "expected_value_mean", money, False),
+    ("npv p10", "npv_p10", money, False),
+    ("npv p50", "npv_p50", money, False),
+    ("npv p90", "npv_p90", money, False),
+    ("P(loss)", "p_loss", share, False),
+    ("P(<next best)", "p_below_next_best", share, False),
+    ("EVPI", "evpi_total", money, True),
+    _EFFORT,
+    _CONFIDENCE,
+)
+
+
+def _table_text(table: pd.DataFrame, columns) -> str:
     if table.empty:
         return "No ideas to score."
     cur = _currency_of(table)
     shown = pd.DataFrame(
         {
-            "#": table["rank"],
-            "id": table["id"],
-            "title": [shorten(t, 38) for t in table["title"]],
-            "decision": table["decision"].map(LABELS),
-            in_currency("expected value", cur): table["expected_value"].map(money),
-            in_currency("npv", cur): table["npv"].map(money),
-            "effort wk": table["effort_weeks"].map(number),
-            in_currency("one-time", cur): table["one_time_cost"].map(money),
-            "payback mo": table["payback_months"].map(lambda x: months(x, unit=False)),
-            "confidence": table["confidence"].map(share),
-            "pain": table["pain_score"].map(number),
-            "RICE": table["rice"].map(lambda x: number(round(x, 1))),
+            (in_currency(heading, cur) if named else heading): (
+                table[column] if show is None else table[column].map(show)
+            )
+            for heading, column, show, named in columns
         }
     )
     return terminal_table(shown)
+
+
+def score_table_text(table: pd.DataFrame) -> str:
+    """The ranked table people read in a terminal."""
+    return _table_text(table, SCORE_TABLE)
 
 
 def _whole_number(text: str | None, name: str) -> int | None:
@@ -118,27 +153,7 @@ def _whole_number(text: str | None, name: str) -> int | None:
 
 def uncertainty_table_text(table: pd.DataFrame) -> str:
     """The ranked table with the simulation's npv percentiles and P(loss)."""
-    if table.empty:
-        return "No ideas to score."
-    cur = _currency_of(table)
-    shown = pd.DataFrame(
-        {
-            "#": table["rank"],
-            "id": table["id"],
-            "decision": table["decision"].map(LABELS),
-            in_currency("expected value", cur): table["expected_value"].map(money),
-            "E[exp. value]": table["expected_value_mean"].map(money),
-            "npv p10": table["npv_p10"].map(money),
-            "npv p50": table["npv_p50"].map(money),
-            "npv p90": table["npv_p90"].map(money),
-            "P(loss)": table["p_loss"].map(share),
-            "P(<next best)": table["p_below_next_best"].map(share),
-            in_currency("EVPI", cur): table["evpi_total"].map(money),
-            "effort wk": table["effort_weeks"].map(number),
-            "confidence": table["confidence"].map(share),
-        }
-    )
-    return terminal_table(shown)
+    return _table_text(table, UNCERTAINTY_TABLE)
 
 
 def validate_next_text(table: pd.DataFrame, evpi: pd.DataFrame, sensitivity: pd.DataFrame) -> str:
