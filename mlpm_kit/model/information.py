@@ -185,12 +185,15 @@ def _largest_q(dtype) -> float:
     return -2 * float(np.log(tiny)) - 1
 
 
-def kill_brackets(fit: Fit) -> np.ndarray:
+def kill_brackets(fit: Fit, x: np.ndarray | None = None) -> np.ndarray:
     """Per idea and input, the two values (on its 90% range grid) between which the fitted
-    m crosses 0 nearest the median: (ideas, inputs, 2), NaN where it keeps one sign."""
-    z = np.linspace(-Z90, Z90, KILL_GRID)
-    m = fit.means_at(z)
-    x = fit.values_at(z)
+    m crosses 0 nearest the median: (ideas, inputs, 2), NaN where it keeps one sign.
+
+    `x`: the inputs' values on the grid, `fit.values_at(kill_grid())`, when already at hand.
+    """
+    z = kill_grid()
+    x = fit.values_at(z) if x is None else x
+    m = fit.means_at(z, x)
     flips = (m[..., :-1] > 0) != (m[..., 1:] > 0)
     # The crossing nearest the median (z = 0): the flip whose interval's centre is nearest.
     distance = np.where(flips, np.abs(z[:-1] + z[1:]), np.inf)
@@ -200,6 +203,12 @@ def kill_brackets(fit: Fit) -> np.ndarray:
     )
     out[~flips.any(axis=-1)] = np.nan
     return out
+
+
+def kill_grid() -> np.ndarray:
+    """The normal scores where kill criteria are looked for: `KILL_GRID` points from the low
+    end of the 90% range (-Z90) to its high end (+Z90)."""
+    return np.linspace(-Z90, Z90, KILL_GRID)
 
 
 def _batches(count: int, cells_each: int) -> list[slice]:
@@ -278,12 +287,12 @@ class Information:
         rows = block.rows
         fit = self.moments.fit(rows)
         self.evppi[rows] = evppi_values(fit, self.moments.take_basis(rows))
-        start = kill_brackets(fit)
+        grid = fit.values_at(kill_grid())
+        start = kill_brackets(fit, grid)
         at, inputs = np.nonzero(~np.isnan(start[..., 0]))  # (idea in block, input) pairs
         if not len(at):
             return
-        ends = fit.values_at(np.array([-Z90, Z90]))[at, inputs]
-        low, high = ends[:, 0], ends[:, 1]
+        low, high = grid[at, inputs, 0], grid[at, inputs, -1]  # the 90% range
         a, b = start[at, inputs, 0], start[at, inputs, 1]
         used = min(block.outputs[PAYOFF].shape[-1], CONDITIONAL_DRAWS)
         x = {

@@ -21,8 +21,8 @@ it adds, per idea and ranged input, the sums of u, q and their products with eac
 and with the centred payoff: a few batched matrix products per block, no sort, nothing
 kept of size ideas x draws. `Moments.fit(rows)` solves the 2 x 2 normal equations of
 every (idea, input) at once; `Fit.means_on(basis)` gives m at each of the block's draws
-(for the value: E_X over X's own draws), `Fit.means_at(z)` at any normal scores z (for a
-kill criterion: a grid over the 90% range).
+(for the value: E_X over X's own draws), `Fit.means_at(z, x)` at normal scores z (for a
+kill criterion: a grid over the 90% range, with its values from `Fit.values_at(z)`).
 """
 
 from __future__ import annotations
@@ -196,9 +196,9 @@ class Fit:
         return m
 
     @np.errstate(all="ignore")
-    def means_at(self, z: np.ndarray) -> np.ndarray:
-        """m of every input at normal scores z: (ideas, inputs, points)."""
-        x = self.values_at(z)
+    def means_at(self, z: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """m of every input at normal scores z, whose values are x (`values_at(z)`): (ideas,
+        inputs, points)."""
         u = (x - self.center[..., None]) / self.spread[..., None]
         flat = x.reshape(-1, x.shape[-1])
         grid = np.broadcast_to(np.asarray(z, dtype=np.float64), flat.shape)
