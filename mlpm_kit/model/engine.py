@@ -211,8 +211,10 @@ class Engine:
                 values = evaluate(x, needed)
             for name in outputs:
                 kept[name][rows] = values[name]
-            for reducer in reducers:
-                reducer(Block(rows, normals, self.inputs_of(x), values, x))
+            if reducers:
+                seen = Block(rows, normals, self.inputs_of(x), values, x)
+                for reducer in reducers:
+                    reducer(seen)
 
         with ThreadPoolExecutor(threads()) as pool:
             list(pool.map(block, range(len(self.blocks))))
