@@ -19,8 +19,10 @@ report the same outputs: mean and p10 / p50 / p90 of npv, and P(npv < 0).
 - `--slow-path` also times `sq.sample(model, n)` on a model object (squigglepy's per-model
   path, which the README used to quote): labelled as such, not the fair comparison.
 
-Every phase prints its wall and CPU time; the machine is shared, so the kit's phases are
-the median of 3 runs and both sides run in the same process, one after the other.
+Every phase prints its wall and CPU time. The machine is shared and its speed drifts, so
+the kit and squigglepy run in the same process, in alternating rounds (kit, squigglepy,
+kit, squigglepy, ...: `--rounds`, default 3); each side's figure is its median over the
+rounds, and the ratio is the median of the rounds' ratios.
 
     PYTHONPATH=. python benchmarks/simulate_vs_squigglepy.py [--ideas 1000] [--draws 10000]
     PYTHONPATH=. python benchmarks/simulate_vs_squigglepy.py --memory 5000   # peak RSS only
@@ -57,6 +59,10 @@ class Clock:
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.wall
         self.cpu = time.process_time() - self.cpu
+
+
+def _median(values):
+    return sorted(values)[len(values) // 2]
 
 
 def median_run(fn, runs: int = 3):
@@ -195,6 +201,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ideas", type=int, default=1000)
     parser.add_argument("--draws", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating kit / peer rounds")
     parser.add_argument("--slow-path", action="store_true", help="also time sq.sample(model)")
     parser.add_argument("--memory", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -216,7 +223,20 @@ def main() -> None:
         sim = simulate(ideas, draws=draws, seed=1)
         return sim, sim.summary(), sim.evpi()
 
-    kit_wall, kit_cpu, (sim, summary) = median_run(kit_plain)
+    sq.set_seed(1)
+    rounds = []
+    for _ in range(args.rounds):  # alternate, so both sides see the same machine
+        with Clock() as kit_round:
+            sim, summary = kit_plain()
+        del sim
+        with Clock() as peer_round:
+            peer_out = squiggle_arrays(table, draws, sq)
+        rounds.append((kit_round, peer_round))
+    kit_wall, kit_cpu = _median([k.wall for k, _ in rounds]), _median([k.cpu for k, _ in rounds])
+    peer_wall, peer_cpu = _median([p.wall for _, p in rounds]), _median([p.cpu for _, p in rounds])
+    ratio = _median([p.wall / k.wall for k, p in rounds])
+    cpu_ratio = _median([p.cpu / k.cpu for k, p in rounds])
+    sim, summary = kit_plain()
     with Clock() as just_summary:
         sim._summary = None
         sim.summary()
@@ -234,10 +254,6 @@ def main() -> None:
     kills = int((evpi_rows["kill_direction"] != "").sum())
     del sim
 
-    sq.set_seed(1)
-    with Clock() as peer:
-        peer_out = squiggle_arrays(table, draws, sq)
-
     one = [ideas[0]]
     simulate(one, draws=draws, seed=0)
     single = []
@@ -249,12 +265,13 @@ def main() -> None:
     agree = np.abs(summary["npv_p50"].to_numpy() - peer_out["p50"]) / np.abs(peer_out["p50"])
     print(f"{n:,} ideas x {draws:,} draws, 12 uncertain inputs per idea")
     print("phase                                        wall s   CPU s")
-    print(f"kit  simulate + summary (median of 3)      {kit_wall:8.3f} {kit_cpu:7.2f}")
+    print(f"kit  simulate + summary (median of {args.rounds})      {kit_wall:8.3f} {kit_cpu:7.2f}")
     print(f"     of which summary() alone              {just_summary.wall:8.3f}")
-    print(f"squigglepy array path + numpy summaries   {peer.wall:8.3f} {peer.cpu:7.2f}")
+    print(f"squigglepy array path + numpy summaries   {peer_wall:8.3f} {peer_cpu:7.2f}")
+    each = ", ".join(f"{p.wall / k.wall:.1f}x" for k, p in rounds)
     print(
-        f"ratio simulate + summary: kit {peer.wall / kit_wall:.1f}x faster wall, "
-        f"{peer.cpu / kit_cpu:.1f}x less CPU than squigglepy's array path (goal >= 5x)"
+        f"ratio simulate + summary: kit {ratio:.1f}x faster wall (rounds: {each}), "
+        f"{cpu_ratio:.1f}x less CPU than squigglepy's array path (goal >= 5x)"
     )
     print(
         f"npv p50, kit vs squigglepy (different random numbers): median relative gap "

@@ -18,6 +18,8 @@ kept but what the caller asks for.
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import os
 import zlib
 from collections.abc import Callable, Sequence
@@ -32,6 +34,9 @@ from mlpm_kit.model.inputs import CAPTURES, REPLACED_COST, SCALAR_PATHS, ModelIn
 
 # Ideas are simulated in blocks of about this many samples per input.
 CHUNK_CELLS = 1 << 17
+# glibc's mallopt parameters (malloc.h) and the values the engine sets (see `_reuse_freed_memory`).
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
+KEEP_FREED_BYTES, MMAP_ABOVE_BYTES = 256 << 20, 32 << 20
 ALTERNATIVE_KEYS = (CAPTURES, REPLACED_COST)
 
 
@@ -104,6 +109,27 @@ def slots_of(inputs: Sequence[ModelInputs]) -> list[Slot]:
     return slots
 
 
+@functools.cache
+def _reuse_freed_memory() -> bool:
+    """Let glibc's malloc reuse the memory of one block's arrays for the next block.
+
+    A block allocates and frees some 30 MB of arrays (draws, inputs, the model's
+    intermediate results). With glibc's defaults, arrays that large are fresh `mmap`s or
+    get trimmed back to the system when freed, so every block faults its memory in again:
+    about 130,000 page faults and a fifth of the CPU time on 1,000 ideas x 10,000 draws.
+    Raising the mmap and trim thresholds (to `MMAP_ABOVE_BYTES`, `KEEP_FREED_BYTES`) keeps
+    freed blocks in the heap for reuse; the process may hold that much freed memory
+    afterwards. Done once per process; nothing happens where malloc is not glibc's.
+    """
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # the C library the process already uses
+    except (OSError, AttributeError, TypeError):
+        return False
+    return bool(
+        mallopt(M_MMAP_THRESHOLD, MMAP_ABOVE_BYTES) and mallopt(M_TRIM_THRESHOLD, KEEP_FREED_BYTES)
+    )
+
+
 def threads() -> int:
     """How many threads the model's work is spread over."""
     return max(1, min(4, os.cpu_count() or 1))
@@ -162,6 +188,7 @@ class Engine:
         Each of `reducers` is called once per block, as `reducer(block)`, while the block's
         normals, inputs and outputs are at hand (it writes only the block's rows).
         """
+        _reuse_freed_memory()
         n, draws, dtype = self.n, self.draws, self.dtype
         full: dict[str, np.ndarray] = {}
         if keep_inputs:

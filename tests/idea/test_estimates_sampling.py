@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import stats
 
 from mlpm_kit.idea.estimates import (
     KIND_LOGITNORMAL,
@@ -175,3 +178,16 @@ def test_a_share_range_ending_at_1_is_a_normal_centred_on_its_midpoint():
     assert np.percentile(values, 5) == pytest.approx(0.3, abs=0.005)
     assert (values == 1).mean() == pytest.approx(0.05, abs=0.003)
     assert np.median(values) == pytest.approx(0.65, abs=0.005)
+
+
+def test_float32_normals_from_64_bit_draws_pass_a_normality_test():
+    # float32 pairs come from one 64-bit draw each (24-bit uniforms): the same law as float64.
+    z = standard_normal(np.random.Generator(np.random.SFC64(3)), np.empty(400_001, np.float32))
+    assert z.dtype == np.float32 and np.isfinite(z).all()
+    assert stats.kstest(z.astype(np.float64), "norm").pvalue > 1e-3
+    # The radius uniform is in (0, 1]: the largest |z| is sqrt(-2 ln 2**-24) = 5.77 at most.
+    assert np.abs(z).max() <= math.sqrt(-2 * math.log(2**-24)) + 1e-5
+    # Different streams give different draws; the same stream the same draws.
+    again = standard_normal(np.random.Generator(np.random.SFC64(3)), np.empty(400_001, np.float32))
+    other = standard_normal(np.random.Generator(np.random.SFC64(4)), np.empty(400_001, np.float32))
+    assert np.array_equal(z, again) and not np.array_equal(z, other)
