@@ -19,6 +19,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from mlpm_kit.workshop import first_kernel
+
+if __name__ == "__main__":  # the server: its first kernel starts now, not after the imports below
+    first_kernel.start_from_environment(sys.argv[1])
+
 # jsonschema (imported by Voila through jupyter_events) imports rfc3987_syntax when it is
 # installed, which builds a parser at import time: 1-7 s, for IRI checks the workshop never
 # makes. Without it jsonschema simply skips that format.

@@ -74,6 +74,10 @@ def test_one_kernel_per_tab_culled_when_the_tab_is_gone_and_sigterm_stops_everyt
         psutil.Process(workshop.proc.pid).children()[0].cmdline())).group(1))  # fmt: skip
     assert tmp_folder.is_dir()
     page_kernel_id(workshop)
+    # The first tab's kernel is the one the server started before importing Voila, adopted
+    # by Voila's pool (`first_kernel`, `kernels`), not a second one.
+    (first,) = kernels(workshop)
+    assert "first-kernel.json" in " ".join(first.cmdline())
     page_kernel_id(workshop)  # two tabs opened and closed at once (no websocket stays open)
     deadline = time.monotonic() + 40
     while len(kernels(workshop)) < 3 and time.monotonic() < deadline:
