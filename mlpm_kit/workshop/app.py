@@ -31,12 +31,14 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import tornado.web  # noqa: E402
 from jinja2 import FileSystemBytecodeCache  # noqa: E402
+from jupyter_server.utils import url_path_join  # noqa: E402
 from traitlets import Unicode  # noqa: E402
 from voila.app import Voila  # noqa: E402
 from voila.exporter import VoilaExporter  # noqa: E402
 from voila.tornado.handler import TornadoVoilaHandler  # noqa: E402
 
 from mlpm_kit.workshop.gate import Decision, Gate  # noqa: E402
+from mlpm_kit.workshop.server import NO_MATHJAX  # noqa: E402
 
 # Voila compiles its page's 14 Jinja templates for every page it renders (half a CPU second,
 # before the first page too); compiled once, they are kept in Jinja's per-user cache folder
@@ -110,6 +112,13 @@ class PreheatedPage(TornadoVoilaHandler):
         await super().get(path)
 
 
+def without_mathjax(page_config: dict, base_url: str, voila_configuration: Any, **_: Any) -> dict:
+    """Voila's page config, with MathJax replaced by the template's stub (`server.NO_MATHJAX`)."""
+    template = voila_configuration.template
+    stub = url_path_join(base_url, "voila/templates", template, "static", NO_MATHJAX)
+    return {**page_config, "fullMathjaxUrl": stub, "mathjaxConfig": "none"}
+
+
 class WorkshopVoila(Voila):
     """Voila with the gate in front and, when the session is shared, the group-estimate pages."""
 
@@ -118,6 +127,10 @@ class WorkshopVoila(Voila):
 
     def _session(self) -> dict:
         return json.loads(Path(self.session_file).read_text(encoding="utf-8"))
+
+    def initialize(self, argv: Any = None) -> None:
+        super().initialize(argv)
+        self.voila_configuration.page_config_hook = without_mathjax
 
     def init_handlers(self) -> list:
         handlers = [

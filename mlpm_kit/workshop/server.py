@@ -84,6 +84,19 @@ _INDEX_TEMPLATE = """{%- extends 'voila/templates/lab/index.html.j2' -%}
 """
 
 
+# What Voila's page needs of MathJax 2 (`@jupyterlab/mathjax2-extension`), doing nothing: the
+# workshop shows no LaTeX, and the MathJax 3 that Voila loads otherwise (800 kB of scripts,
+# set up while the form is drawn) costs the browser a few tenths of a second. `app.py`
+# points the page's `fullMathjaxUrl` at it.
+NO_MATHJAX = "no-mathjax.js"
+_NO_MATHJAX_JS = """window.MathJax = {
+  Hub: {Config() {}, Configured() {}, Queue() {}, Register: {StartupHook() {}}},
+  Ajax: {},
+  InputJax: {TeX: {resetEquationNumbers() {}}},
+};
+"""
+
+
 def default_idea() -> Path:
     """The idea opened without an argument: the first example idea."""
     preferred = EXAMPLE_IDEAS / "ticket-triage.yaml"
@@ -225,6 +238,8 @@ def prepare(idea_path: Path, folder: Path, draws: int = 2000, seed: int = 0) -> 
     (template / "index.html.j2").write_text(
         _INDEX_TEMPLATE.replace("WORKSHOP_CSS", WORKSHOP_CSS), encoding="utf-8"
     )
+    (template / "static").mkdir(exist_ok=True)
+    (template / "static" / NO_MATHJAX).write_text(_NO_MATHJAX_JS, encoding="utf-8")
     return target
 
 
