@@ -90,9 +90,12 @@ def start(connection_file: Path, cwd: Path) -> FirstKernel:
 
 
 def start_from_environment(notebook: str) -> None:
-    """In the server process: start the first kernel if `server._run` asked for one."""
+    """In the server process: start the first kernel if `server._run` asked for one.
+
+    POSIX only (how it is started, above); elsewhere Voila starts its own, a second later.
+    """
     connection_file = os.environ.get(ENV)
-    if connection_file:
+    if connection_file and os.name == "posix":
         start(Path(connection_file), cwd=Path(notebook).resolve().parent)
 
 

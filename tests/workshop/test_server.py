@@ -73,11 +73,11 @@ def test_one_kernel_per_tab_culled_when_the_tab_is_gone_and_sigterm_stops_everyt
     tmp_folder = Path(re.search(r"(/\S+/mlpm-workshop-[^/\s]+)/", " ".join(
         psutil.Process(workshop.proc.pid).children()[0].cmdline())).group(1))  # fmt: skip
     assert tmp_folder.is_dir()
-    page_kernel_id(workshop)
-    # The first tab's kernel is the one the server started before importing Voila, adopted
-    # by Voila's pool (`first_kernel`, `kernels`), not a second one.
+    # The page the fixture loaded got the kernel the server started before importing Voila,
+    # adopted by Voila's pool (`first_kernel`, `kernels`): no second one was started for it.
     (first,) = kernels(workshop)
     assert "first-kernel.json" in " ".join(first.cmdline())
+    page_kernel_id(workshop)
     page_kernel_id(workshop)  # two tabs opened and closed at once (no websocket stays open)
     deadline = time.monotonic() + 40
     while len(kernels(workshop)) < 3 and time.monotonic() < deadline:
