@@ -9,20 +9,21 @@ culled when its tab is gone (the options are set by `server.voila_command`).
 
 from __future__ import annotations
 
-import asyncio
-import atexit
-import json
-import os
-import shutil
 import sys
-import tempfile
-from pathlib import Path
-from typing import Any
 
 from mlpm_kit.workshop import first_kernel
 
 if __name__ == "__main__":  # the server: its first kernel starts now, not after the imports below
     first_kernel.start_from_environment(sys.argv[1])
+
+import asyncio  # noqa: E402
+import atexit  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 # jsonschema (imported by Voila through jupyter_events) imports rfc3987_syntax when it is
 # installed, which builds a parser at import time: 1-7 s, for IRI checks the workshop never
