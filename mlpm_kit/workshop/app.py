@@ -9,20 +9,38 @@ culled when its tab is gone (the options are set by `server.voila_command`).
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import signal
 import sys
+from pathlib import Path
 
 from mlpm_kit.workshop import first_kernel
 
-if __name__ == "__main__":  # the server: its first kernel starts now, not after the imports below
+
+def _remove_if_orphaned(launcher: int, folder: Path) -> None:
+    if os.getppid() != launcher and folder.name.startswith("mlpm-workshop-"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    sys.exit(128 + signum)
+
+
+if __name__ == "__main__":  # the server
+    # If `mlpm workshop` is killed outright (SIGKILL: it cannot clean up), this process gets
+    # SIGTERM (`server._stop_with_parent`) and removes the session's folder (its working
+    # directory) itself. Until Voila handles SIGTERM (once it runs), SIGTERM exits through
+    # `atexit` too, which also stops a first kernel not yet adopted.
+    atexit.register(_remove_if_orphaned, os.getppid(), Path.cwd())
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # The first kernel starts now, not after the imports below.
     first_kernel.start_from_environment(sys.argv[1])
 
 import asyncio  # noqa: E402
-import atexit  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
-import shutil  # noqa: E402
 import tempfile  # noqa: E402
-from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 # jsonschema (imported by Voila through jupyter_events) imports rfc3987_syntax when it is
@@ -156,10 +174,6 @@ class WorkshopVoila(Voila):
     def start(self) -> None:
         # Voila.start, with `GatedApplication` instead of `tornado.web.Application`.
         session = self._session()
-        launcher = os.getppid()
-        # If `mlpm workshop` was killed outright (SIGKILL: it could not clean up), this server
-        # got SIGTERM (`server._stop_with_parent`) and removes the session's folder itself.
-        atexit.register(_remove_if_orphaned, launcher, Path(self.connection_dir_root))
         self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
         settings = self.init_settings()
         self.app = GatedApplication(**settings)
@@ -172,11 +186,6 @@ class WorkshopVoila(Voila):
         self.app.settings.update(self.tornado_settings)
         self.app.add_handlers(".*$", self.init_handlers())
         self.listen()
-
-
-def _remove_if_orphaned(launcher: int, folder: Path) -> None:
-    if os.getppid() != launcher and folder.name.startswith("mlpm-workshop-"):
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 main = WorkshopVoila.launch_instance

@@ -113,3 +113,23 @@ def test_killing_mlpm_outright_stops_the_server_and_its_kernels(tmp_path):
         assert not tmp_folder.exists()
     finally:
         running.stop()
+
+
+def test_killing_mlpm_outright_while_the_server_starts_leaves_nothing(tmp_path):
+    # The server starts its first kernel before importing Voila (a second or more); killed
+    # then, before Voila handles SIGTERM, it still stops that kernel and removes the folder.
+    running = start_workshop(tmp_path, "--draws", "500")
+    try:
+        deadline = time.monotonic() + 30
+        while not kernels(running) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        family = psutil.Process(running.proc.pid).children(recursive=True)
+        server = next(p for p in family if "workshop.app" in " ".join(p.cmdline()))
+        tmp_folder = Path(server.cwd())
+        assert tmp_folder.name.startswith("mlpm-workshop-") and len(family) == 2
+        os.kill(running.proc.pid, signal.SIGKILL)
+        gone, alive = psutil.wait_procs(family, timeout=30)
+        assert alive == []
+        assert not tmp_folder.exists()
+    finally:
+        running.stop()
