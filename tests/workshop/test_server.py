@@ -96,6 +96,14 @@ def test_one_kernel_per_tab_culled_when_the_tab_is_gone_and_sigterm_stops_everyt
     assert not tmp_folder.exists()
 
 
+def kill_mlpm_outright(running: Running, family: list[psutil.Process], tmp_folder: Path) -> None:
+    """SIGKILL `mlpm workshop`; every process it started ends and its temporary folder goes."""
+    os.kill(running.proc.pid, signal.SIGKILL)
+    _, alive = psutil.wait_procs(family, timeout=30)
+    assert alive == []
+    assert not tmp_folder.exists()
+
+
 def test_killing_mlpm_outright_stops_the_server_and_its_kernels(tmp_path):
     # SIGKILL cannot be caught: the server learns of it from the kernel (PR_SET_PDEATHSIG),
     # stops its kernels and removes the session's temporary folder itself.
@@ -107,10 +115,7 @@ def test_killing_mlpm_outright_stops_the_server_and_its_kernels(tmp_path):
             server.cmdline())).group(1))  # fmt: skip
         family = psutil.Process(running.proc.pid).children(recursive=True)
         assert len(family) >= 2  # the server and its preheated kernel
-        os.kill(running.proc.pid, signal.SIGKILL)
-        gone, alive = psutil.wait_procs(family, timeout=30)
-        assert alive == []
-        assert not tmp_folder.exists()
+        kill_mlpm_outright(running, family, tmp_folder)
     finally:
         running.stop()
 
@@ -127,9 +132,6 @@ def test_killing_mlpm_outright_while_the_server_starts_leaves_nothing(tmp_path):
         server = next(p for p in family if "workshop.app" in " ".join(p.cmdline()))
         tmp_folder = Path(server.cwd())
         assert tmp_folder.name.startswith("mlpm-workshop-") and len(family) == 2
-        os.kill(running.proc.pid, signal.SIGKILL)
-        gone, alive = psutil.wait_procs(family, timeout=30)
-        assert alive == []
-        assert not tmp_folder.exists()
+        kill_mlpm_outright(running, family, tmp_folder)
     finally:
         running.stop()
