@@ -9,15 +9,39 @@ culled when its tab is gone (the options are set by `server.voila_command`).
 
 from __future__ import annotations
 
-import asyncio
 import atexit
-import json
 import os
 import shutil
+import signal
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any
+
+from mlpm_kit.workshop import first_kernel
+
+
+def _remove_if_orphaned(launcher: int, folder: Path) -> None:
+    if os.getppid() != launcher and folder.name.startswith("mlpm-workshop-"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    sys.exit(128 + signum)
+
+
+if __name__ == "__main__":  # the server
+    # If `mlpm workshop` is killed outright (SIGKILL: it cannot clean up), this process gets
+    # SIGTERM (`server._stop_with_parent`) and removes the session's folder (its working
+    # directory) itself. Until Voila handles SIGTERM (once it runs), SIGTERM exits through
+    # `atexit` too, which also stops a first kernel not yet adopted.
+    atexit.register(_remove_if_orphaned, os.getppid(), Path.cwd())
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    # The first kernel starts now, not after the imports below.
+    first_kernel.start_from_environment(sys.argv[1])
+
+import asyncio  # noqa: E402
+import json  # noqa: E402
+import tempfile  # noqa: E402
+from typing import Any  # noqa: E402
 
 # jsonschema (imported by Voila through jupyter_events) imports rfc3987_syntax when it is
 # installed, which builds a parser at import time: 1-7 s, for IRI checks the workshop never
@@ -26,12 +50,14 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import tornado.web  # noqa: E402
 from jinja2 import FileSystemBytecodeCache  # noqa: E402
+from jupyter_server.utils import url_path_join  # noqa: E402
 from traitlets import Unicode  # noqa: E402
 from voila.app import Voila  # noqa: E402
 from voila.exporter import VoilaExporter  # noqa: E402
 from voila.tornado.handler import TornadoVoilaHandler  # noqa: E402
 
 from mlpm_kit.workshop.gate import Decision, Gate  # noqa: E402
+from mlpm_kit.workshop.server import NO_MATHJAX  # noqa: E402
 
 # Voila compiles its page's 14 Jinja templates for every page it renders (half a CPU second,
 # before the first page too); compiled once, they are kept in Jinja's per-user cache folder
@@ -105,6 +131,13 @@ class PreheatedPage(TornadoVoilaHandler):
         await super().get(path)
 
 
+def without_mathjax(page_config: dict, base_url: str, voila_configuration: Any, **_: Any) -> dict:
+    """Voila's page config, with MathJax replaced by the template's stub (`server.NO_MATHJAX`)."""
+    template = voila_configuration.template
+    stub = url_path_join(base_url, "voila/templates", template, "static", NO_MATHJAX)
+    return {**page_config, "fullMathjaxUrl": stub, "mathjaxConfig": "none"}
+
+
 class WorkshopVoila(Voila):
     """Voila with the gate in front and, when the session is shared, the group-estimate pages."""
 
@@ -113,6 +146,10 @@ class WorkshopVoila(Voila):
 
     def _session(self) -> dict:
         return json.loads(Path(self.session_file).read_text(encoding="utf-8"))
+
+    def initialize(self, argv: Any = None) -> None:
+        super().initialize(argv)
+        self.voila_configuration.page_config_hook = without_mathjax
 
     def init_handlers(self) -> list:
         handlers = [
@@ -137,10 +174,6 @@ class WorkshopVoila(Voila):
     def start(self) -> None:
         # Voila.start, with `GatedApplication` instead of `tornado.web.Application`.
         session = self._session()
-        launcher = os.getppid()
-        # If `mlpm workshop` was killed outright (SIGKILL: it could not clean up), this server
-        # got SIGTERM (`server._stop_with_parent`) and removes the session's folder itself.
-        atexit.register(_remove_if_orphaned, launcher, Path(self.connection_dir_root))
         self.connection_dir = tempfile.mkdtemp(prefix="voila_", dir=self.connection_dir_root)
         settings = self.init_settings()
         self.app = GatedApplication(**settings)
@@ -153,11 +186,6 @@ class WorkshopVoila(Voila):
         self.app.settings.update(self.tornado_settings)
         self.app.add_handlers(".*$", self.init_handlers())
         self.listen()
-
-
-def _remove_if_orphaned(launcher: int, folder: Path) -> None:
-    if os.getppid() != launcher and folder.name.startswith("mlpm-workshop-"):
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 main = WorkshopVoila.launch_instance

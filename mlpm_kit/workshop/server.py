@@ -7,9 +7,11 @@ papermill goes into a private temporary folder, with the session file (the gate'
 tokens, `gate.py`), and `python -m mlpm_kit.workshop.app` serves it:
 
 - fast: the server is started before this process imports pandas and the model (it
-  checks the idea meanwhile, at a lower priority); a kernel is started and the notebook
-  run before anyone asks (Voila's preheated pool of one); the form's results are computed
-  after its cell, while the browser loads the page's scripts (`notebook.after_this_cell`);
+  checks the idea meanwhile, at a lower priority); the server starts the first kernel
+  before importing Voila, and Voila's preheated pool of one adopts it (`first_kernel`,
+  `kernels`) and runs the notebook before anyone asks; the page's scripts load while its
+  cells run; the form's results are computed after its cell, while the browser starts
+  the page's app (`notebook.after_this_cell`);
 - tidy: one kernel per open tab, shut down when the tab closes and culled after
   `CULL_IDLE_SECONDS` without a connection otherwise; Ctrl-C or SIGTERM stops the server,
   every kernel and the temporary folder;
@@ -38,6 +40,7 @@ import psutil
 
 from mlpm_kit.errors import InputError, ToolError
 from mlpm_kit.resources import IMPORT_ROOT, kit_path
+from mlpm_kit.workshop import first_kernel
 from mlpm_kit.workshop.gate import JOIN_PREFIX, LOCAL_HOSTS
 from mlpm_kit.workshop.look import WORKSHOP_CSS
 
@@ -51,7 +54,10 @@ STOP_SECONDS = 15  # how long Voila gets to shut its kernels down before they ar
 NICE_WHILE_CHECKING = 10  # this process's lower priority once the server is started
 
 # The lab template minus its CDN stylesheets (Font Awesome) and mermaid loader; `super.super()` renders
-# nbconvert's lab CSS, which is what the lab template itself adds after them.
+# nbconvert's lab CSS, which is what the lab template itself adds after them. Voila's script
+# (4 MB of JupyterLab) comes with the first cell, right after the page's config it reads,
+# instead of after the last: the browser loads it while the kernel runs the notebook's cells,
+# and the app starts as soon as the page is complete.
 _INDEX_TEMPLATE = """{%- extends 'voila/templates/lab/index.html.j2' -%}
 {%- block notebook_css -%}
   {% if frontend == "voila" %}{{ resources.include_js("static/voila-style.js") }}{% endif %}
@@ -61,6 +67,33 @@ _INDEX_TEMPLATE = """{%- extends 'voila/templates/lab/index.html.j2' -%}
   <style>WORKSHOP_CSS</style>
 {%- endblock notebook_css -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block any_cell -%}
+  {%- if cellloop.first -%}
+  <script src="{{ page_config['fullStaticUrl'] | e }}/{{ main_js }}"></script>
+  {%- endif -%}
+  {{ super() }}
+{%- endblock any_cell -%}
+{%- block body_footer -%}
+  </div>
+</div>
+<script type="text/javascript">
+  window.voila_finish();
+</script>
+{{ super.super() }}
+{%- endblock body_footer -%}
+"""
+
+
+# What Voila's page needs of MathJax 2 (`@jupyterlab/mathjax2-extension`), doing nothing: the
+# workshop shows no LaTeX, and the MathJax 3 that Voila loads otherwise (800 kB of scripts,
+# set up while the form is drawn) costs the browser a few tenths of a second. `app.py`
+# points the page's `fullMathjaxUrl` at it.
+NO_MATHJAX = "no-mathjax.js"
+_NO_MATHJAX_JS = """window.MathJax = {
+  Hub: {Config() {}, Configured() {}, Queue() {}, Register: {StartupHook() {}}},
+  Ajax: {},
+  InputJax: {TeX: {resetEquationNumbers() {}}},
+};
 """
 
 
@@ -205,6 +238,8 @@ def prepare(idea_path: Path, folder: Path, draws: int = 2000, seed: int = 0) -> 
     (template / "index.html.j2").write_text(
         _INDEX_TEMPLATE.replace("WORKSHOP_CSS", WORKSHOP_CSS), encoding="utf-8"
     )
+    (template / "static").mkdir(exist_ok=True)
+    (template / "static" / NO_MATHJAX).write_text(_NO_MATHJAX_JS, encoding="utf-8")
     return target
 
 
@@ -224,6 +259,9 @@ def voila_command(notebook: Path, session: Session, session_file: Path, folder: 
         "--preheat_kernel=True",
         "--pool_size=1",
         "--VoilaKernelManager.fill_delay=15",  # the next tab's kernel starts after this one is drawn
+        # ... and that first kernel is the one the server started before importing Voila.
+        "--AsyncMappingKernelManager.kernel_manager_class="
+        "mlpm_kit.workshop.kernels.AdoptingKernelManager",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_SECONDS}",
         "--MappingKernelManager.cull_interval=10",
         "--MappingKernelManager.cull_connected=False",
@@ -327,6 +365,7 @@ def _run(session: Session, folder: Path, seed: int) -> int:
         filter(None, [str(folder / "share"), env.get("JUPYTER_PATH")])
     )
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(IMPORT_ROOT), env.get("PYTHONPATH")]))
+    env[first_kernel.ENV] = str(folder / "first-kernel.json")
     try:
         proc = subprocess.Popen(
             voila_command(notebook, session, session_file, folder),

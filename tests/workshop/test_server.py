@@ -73,6 +73,10 @@ def test_one_kernel_per_tab_culled_when_the_tab_is_gone_and_sigterm_stops_everyt
     tmp_folder = Path(re.search(r"(/\S+/mlpm-workshop-[^/\s]+)/", " ".join(
         psutil.Process(workshop.proc.pid).children()[0].cmdline())).group(1))  # fmt: skip
     assert tmp_folder.is_dir()
+    # The page the fixture loaded got the kernel the server started before importing Voila,
+    # adopted by Voila's pool (`first_kernel`, `kernels`): no second one was started for it.
+    (first,) = kernels(workshop)
+    assert "first-kernel.json" in " ".join(first.cmdline())
     page_kernel_id(workshop)
     page_kernel_id(workshop)  # two tabs opened and closed at once (no websocket stays open)
     deadline = time.monotonic() + 40
@@ -92,6 +96,14 @@ def test_one_kernel_per_tab_culled_when_the_tab_is_gone_and_sigterm_stops_everyt
     assert not tmp_folder.exists()
 
 
+def kill_mlpm_outright(running: Running, family: list[psutil.Process], tmp_folder: Path) -> None:
+    """SIGKILL `mlpm workshop`; every process it started ends and its temporary folder goes."""
+    os.kill(running.proc.pid, signal.SIGKILL)
+    _, alive = psutil.wait_procs(family, timeout=30)
+    assert alive == []
+    assert not tmp_folder.exists()
+
+
 def test_killing_mlpm_outright_stops_the_server_and_its_kernels(tmp_path):
     # SIGKILL cannot be caught: the server learns of it from the kernel (PR_SET_PDEATHSIG),
     # stops its kernels and removes the session's temporary folder itself.
@@ -103,9 +115,23 @@ def test_killing_mlpm_outright_stops_the_server_and_its_kernels(tmp_path):
             server.cmdline())).group(1))  # fmt: skip
         family = psutil.Process(running.proc.pid).children(recursive=True)
         assert len(family) >= 2  # the server and its preheated kernel
-        os.kill(running.proc.pid, signal.SIGKILL)
-        gone, alive = psutil.wait_procs(family, timeout=30)
-        assert alive == []
-        assert not tmp_folder.exists()
+        kill_mlpm_outright(running, family, tmp_folder)
+    finally:
+        running.stop()
+
+
+def test_killing_mlpm_outright_while_the_server_starts_leaves_nothing(tmp_path):
+    # The server starts its first kernel before importing Voila (a second or more); killed
+    # then, before Voila handles SIGTERM, it still stops that kernel and removes the folder.
+    running = start_workshop(tmp_path, "--draws", "500")
+    try:
+        deadline = time.monotonic() + 30
+        while not kernels(running) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        family = psutil.Process(running.proc.pid).children(recursive=True)
+        server = next(p for p in family if "workshop.app" in " ".join(p.cmdline()))
+        tmp_folder = Path(server.cwd())
+        assert tmp_folder.name.startswith("mlpm-workshop-") and len(family) == 2
+        kill_mlpm_outright(running, family, tmp_folder)
     finally:
         running.stop()
