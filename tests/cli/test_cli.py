@@ -115,3 +115,26 @@ def test_score_reads_a_spreadsheet_like_a_folder(tmp_path, monkeypatch):
     assert [r["expected_value"] for r in from_sheet] == pytest.approx(
         [r["expected_value"] for r in from_folder]
     )
+
+
+def test_json_output_is_the_text_json_dumps_writes_with_nan_as_null():
+    import numpy as np
+
+    from mlpm_kit.commands import json_text
+
+    row = {
+        "id": "票务-é",
+        "text": 'a "quote", a line\nbreak, a tab\t and \x01',
+        "empty": [[], {}],
+        "numbers": [1.5, 1e16, -0.0, 123456789.125, 2**63, True, None],
+    }
+    numpy_row = {**row, "numpy": [np.float64(0.1), np.int64(3), np.bool_(True)]}
+    expected = json.dumps({**row, "numpy": [0.1, 3, True]}, indent=2, ensure_ascii=False)
+    assert json_text([numpy_row]) == f"[\n  {expected.replace(chr(10), chr(10) + '  ')}\n]"
+    # NaN and infinities are null (json.dumps writes NaN, which is not JSON).
+    assert json_text([float("nan"), float("-inf")]) == "[\n  null,\n  null\n]"
+    # An integer beyond 64 bits (json.dumps writes it).
+    assert json_text({"seed": 10**30}) == '{\n  "seed": 1000000000000000000000000000000\n}'
+    # Small floats may be spelled otherwise than json.dumps does: the same numbers.
+    small = [1e-5, 1.234e-6, 3e-9]
+    assert json.loads(json_text(small)) == small
