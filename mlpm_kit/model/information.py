@@ -236,16 +236,15 @@ def refine_kills(
     a third point between them (`STRAIGHT_AT`), in one model run: where the three lie on
     one line (within `ROOT_TOLERANCE` of |m(a)| + |m(b)|), m is affine there (the payoff is
     linear in most inputs) and the secant's root is the threshold; elsewhere the secant
-    method goes on from a and b. Rows are taken input by input (a model run then repeats
-    only that input's work per point), in groups of about `BATCH_CELLS` samples.
+    method goes on from a and b. Rows are taken in groups of about `BATCH_CELLS` samples;
+    list the rows of one input together: a model run then repeats only that input's work
+    per point.
     """
     threshold = np.full(len(paths), np.nan)
     rising = np.zeros(len(paths), dtype=bool)
     draws = max(v.shape[-1] for v in x.values())
-    order = sorted(range(len(paths)), key=paths.__getitem__)
-    for part in _batches(len(paths), draws * 3):
-        rows = np.array(order[part], dtype=np.intp)
-        mine, names = pairs_of(x, rows), [paths[p] for p in rows]
+    for rows in _batches(len(paths), draws * 3):
+        mine, names = pairs_of(x, rows), list(paths[rows])
         a, b = start[rows, 0].astype(np.float64), start[rows, 1].astype(np.float64)
         f = _conditional_means_of(mine, names, np.stack([a, b, a + STRAIGHT_AT * (b - a)], axis=1))
         fa, fb = f[:, 0], f[:, 1]
@@ -263,7 +262,7 @@ def refine_kills(
                 b[bent],
                 fa[bent],
                 fb[bent],
-                (high - low)[rows[bent]],
+                (high[rows] - low[rows])[bent],
             )
         inside = np.isfinite(root) & (root >= low[rows]) & (root <= high[rows])
         threshold[rows] = np.where(inside, root, np.nan)
@@ -316,6 +315,7 @@ class Information:
         at, inputs = np.nonzero(~np.isnan(start[..., 0]))  # (idea in block, input) pairs
         if not len(at):
             return
+        at, inputs = at[np.argsort(inputs, kind="stable")], np.sort(inputs)  # by input
         low, high = grid[at, inputs, 0], grid[at, inputs, -1]  # the 90% range
         a, b = start[at, inputs, 0], start[at, inputs, 1]
         used = min(block.outputs[PAYOFF].shape[-1], CONDITIONAL_DRAWS)
