@@ -140,19 +140,24 @@ def test_json_output_is_the_text_json_dumps_writes_with_nan_as_null():
     assert json.loads(json_text(small)) == small
 
 
-def test_a_command_leaves_the_garbage_collector_as_it_found_it(capsys):
+def test_a_command_leaves_the_garbage_collector_as_it_found_it(capsys, monkeypatch):
     import gc
 
+    from mlpm_kit import commands
     from mlpm_kit.cli import GC_YOUNG_OBJECTS, main
 
-    seen = []
-    gc.callbacks.append(lambda phase, info: seen.append(gc.get_threshold()[0]))
-    try:
-        before = gc.get_threshold()
-        assert main(["score", str(EXAMPLES / "ideas"), "--json"]) == 0
-    finally:
-        gc.callbacks.pop()
-    # Collections while it ran came every GC_YOUNG_OBJECTS allocations; afterwards, as before.
-    assert GC_YOUNG_OBJECTS in seen
+    during = []
+    score = commands.cmd_score
+
+    def spy(args):
+        during.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+        return score(args)
+
+    monkeypatch.setattr(commands, "cmd_score", spy)
+    before = gc.get_threshold()
+    assert main(["score", str(EXAMPLES / "ideas"), "--json"]) == 0
+    # While it ran: what existed before was frozen, young collections every GC_YOUNG_OBJECTS
+    # allocations; afterwards, as before.
+    assert during == [(GC_YOUNG_OBJECTS, True)]
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
     assert json.loads(capsys.readouterr().out)
