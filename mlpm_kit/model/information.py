@@ -18,7 +18,9 @@ the decision is worth max(0, E[payoff]).
   negative below it, "above" otherwise. The fitted m finds the crossing; the threshold
   itself is then refined on the exact conditional mean, the mean payoff over the first
   `CONDITIONAL_DRAWS` draws with X set to x and every other input as drawn
-  (`conditional_means`; the secant method, all inputs of a block of ideas in lockstep).
+  (`conditional_means`): at the fitted crossing's two grid points and one between them,
+  in one model run; where the three lie on a line (the payoff is linear in most inputs)
+  the secant's root is exact, elsewhere the secant method goes on (`refine_kills`).
 
 Both are computed in the simulation's pass (`Information`, an engine reducer), block by
 block while the draws are in memory; `evppi_table` lays the result out.
