@@ -11,12 +11,18 @@ and, in this process, the same work split into reading the files (of which the Y
 parser, per file) and everything after reading.
 
     PYTHONPATH=. python benchmarks/cli_scale.py [--keep DIR] [--skip-draws] [--split-only]
+        [--repeat N] [--skip-compare]
+
+Each end-to-end line gives the wall time, the process's CPU time and the load average: the
+machine is shared, so compare medians of several runs (--repeat) taken in one sitting.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,13 +48,33 @@ ROOT = Path(__file__).resolve().parent.parent
 CAPACITIES = (50, 500, 2000)
 
 
-def run_cli(*args: str) -> float:
+def run_cli(*args: str, repeat: int = 1) -> str:
+    """Run `mlpm ARGS` `repeat` times, each a fresh process: the wall time, its CPU time (user
+    + system, over all its threads) and the load average before it, as one line: the median
+    and the fastest run when repeated (the machine is shared: compare medians)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "mlpm_kit", *args], env=env, check=True, stdout=subprocess.DEVNULL
+    runs = []
+    for _ in range(repeat):
+        load = os.getloadavg()[0]
+        cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "mlpm_kit", *args],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        wall = time.perf_counter() - start
+        done = resource.getrusage(resource.RUSAGE_CHILDREN)
+        runs.append((wall, done.ru_utime - cpu.ru_utime + done.ru_stime - cpu.ru_stime, load))
+    wall, cpu, load = (statistics.median(run[k] for run in runs) for k in range(3))
+    if repeat == 1:
+        return f"{wall:6.1f} s ({cpu:.1f} s CPU, load {load:.1f})"
+    fastest = min(run[0] for run in runs)
+    return (
+        f"{wall:6.1f} s median of {repeat}, fastest {fastest:.1f} s ({cpu:.1f} s CPU, "
+        f"load {min(r[2] for r in runs):.1f}-{max(r[2] for r in runs):.1f})"
     )
-    return time.perf_counter() - start
 
 
 def seconds(fn):
@@ -74,6 +100,10 @@ def main() -> None:
         action="store_true",
         help="build the same ideas in memory instead of reading the files (the work after reading)",
     )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run each end-to-end command this many times"
+    )
+    parser.add_argument("--skip-compare", action="store_true", help="no end-to-end compare runs")
     args = parser.parse_args()
     base = Path(args.keep or tempfile.mkdtemp(prefix="mlpm-scale-"))
     small, large = base / "ideas-1000", base / "ideas-2000"
@@ -83,20 +113,22 @@ def main() -> None:
 
     print(f"load average: {os.getloadavg()[0]:.2f} (2-core machine shared with others)")
     if not args.split_only:
-        end_to_end(small, large, args.skip_draws)
+        end_to_end(small, large, args.skip_draws, args.repeat, not args.skip_compare)
     split(small, large, args.skip_reading, args.skip_draws)
 
 
-def end_to_end(small: Path, large: Path, skip_draws: bool = False) -> None:
+def end_to_end(
+    small: Path, large: Path, skip_draws: bool = False, repeat: int = 1, compare: bool = True
+) -> None:
     print("end to end (a fresh process each):")
     if not skip_draws:
-        t = run_cli("score", str(small), "--draws", "10000", "--json")
-        print(f"  mlpm score 1,000 ideas --draws 10000 --json : {t:6.1f} s   goal < 6 s")
-    t = run_cli("score", str(large), "--json")
-    print(f"  mlpm score 2,000 ideas --json               : {t:6.1f} s   goal < 5 s")
-    for cap in CAPACITIES:
-        t = run_cli("compare", str(large), "--capacity-weeks", str(cap), "--json")
-        print(f"  mlpm compare 2,000 ideas, {cap:>5,} weeks      : {t:6.1f} s   goal < 10 s")
+        t = run_cli("score", str(small), "--draws", "10000", "--json", repeat=repeat)
+        print(f"  mlpm score 1,000 ideas --draws 10000 --json : {t}   goal < 6 s")
+    t = run_cli("score", str(large), "--json", repeat=repeat)
+    print(f"  mlpm score 2,000 ideas --json               : {t}   goal < 5 s")
+    for cap in CAPACITIES if compare else ():
+        t = run_cli("compare", str(large), "--capacity-weeks", str(cap), "--json", repeat=repeat)
+        print(f"  mlpm compare 2,000 ideas, {cap:>5,} weeks      : {t}   goal < 10 s")
 
 
 def read_files(small: Path, large: Path):

@@ -22,6 +22,7 @@ mlpm_kit.idea.safe_yaml.YamlRefused: a: line 1: YAML anchors and aliases (&x) ar
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from typing import Any
@@ -112,15 +113,17 @@ def date_problem(text: str) -> str | None:
     return None
 
 
-def _scalar_problem(event, leading_zeros: bool) -> str | None:
-    value = event.value
-    if len(value) > limits.MAX_YAML_SCALAR_CHARS:
+def _too_long(text: str) -> str | None:
+    if len(text) > limits.MAX_YAML_SCALAR_CHARS:
         return (
-            f"a text of {len(value):,} characters is too long (at most "
+            f"a text of {len(text):,} characters is too long (at most "
             f"{limits.MAX_YAML_SCALAR_CHARS:,}); shorten it."
         )
-    if event.style not in (None, "") or not event.implicit[0]:
-        return None  # quoted or block text: always a string
+    return None
+
+
+def _plain_problem(value: str, leading_zeros: bool) -> str | None:
+    """Why a plain (unquoted) scalar cannot be used, or None."""
     if value[:1] not in _NUMERIC_START:
         return None  # plain text: no number or date starts with a letter
     if (
@@ -135,6 +138,29 @@ def _scalar_problem(event, leading_zeros: bool) -> str | None:
             f"{int(value)}, or quote it if it is text."
         )
     return number_problem(value) or date_problem(value)
+
+
+# Plain scalars up to this long are read once per process (keys, numbers and words repeat
+# across the files of a portfolio); at most `_CACHED_SCALARS` of them are kept.
+_CACHED_CHARS = 64
+_CACHED_SCALARS = 1 << 14
+
+
+def _plain(text: str, leading_zeros: bool) -> tuple[str | None, Any]:
+    """(why the plain scalar `text` is refused, or None; its value as YAML 1.2 reads it:
+    see `yaml_values`). Merge keys (<<) and a lone '=' are refused."""
+    problem = _too_long(text) or _plain_problem(text, leading_zeros)
+    if problem:
+        return problem, None
+    kind = plain_kind(text)
+    if kind == "merge":
+        return "YAML merge keys (<<) are not allowed; write the keys out.", None
+    if kind == "value":
+        return "a lone = is not a value; quote it if it is text.", None
+    return None, plain_value(text, kind)
+
+
+_plain_cached = functools.lru_cache(maxsize=_CACHED_SCALARS)(_plain)
 
 
 def check_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> None:
@@ -234,16 +260,17 @@ def load_yaml(text: str, first_line: int = 1, leading_zeros: bool = False) -> An
                         f"{limits.MAX_YAML_DEPTH} levels deep; this is not a file the kit reads."
                     )
                 continue
-            try:
-                problem = _scalar_problem(event, leading_zeros and not is_key)
-                if problem:
-                    raise YamlRefused(problem)
-                value = _scalar_value(event)
-            except YamlRefused as exc:
+            value = event.value
+            if event.style not in (None, "") or not event.implicit[0]:
+                problem = _too_long(value)  # quoted or block text: always a string
+            else:
+                read = _plain_cached if len(value) <= _CACHED_CHARS else _plain
+                problem, value = read(value, leading_zeros and not is_key)
+            if problem:
                 raise YamlRefused(
-                    f"{_where(event.start_mark, first_line)}{exc.reason}",
+                    f"{_where(event.start_mark, first_line)}{problem}",
                     _field(stack[:-1]) if is_key else _field(stack),
-                ) from None
+                )
             if top is None:
                 root = value
             else:
@@ -276,17 +303,3 @@ def _refuse_node(event, first_line: int, field: str | None) -> None:
         "allowed; write the plain value.",
         field,
     )
-
-
-def _scalar_value(event) -> Any:
-    """The value of a scalar event: quoted and block text as written, plain scalars as YAML
-    1.2 reads them; merge keys (<<) and a lone '=' are refused."""
-    value = event.value
-    if event.style not in (None, "") or not event.implicit[0]:
-        return value
-    kind = plain_kind(value)
-    if kind == "merge":
-        raise YamlRefused("YAML merge keys (<<) are not allowed; write the keys out.")
-    if kind == "value":
-        raise YamlRefused("a lone = is not a value; quote it if it is text.")
-    return plain_value(value, kind)

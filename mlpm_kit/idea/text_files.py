@@ -10,7 +10,9 @@ file and the fix. It never reads more than the limit, whatever the file claims i
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,17 +35,25 @@ def _oserror(path: Path, exc: OSError) -> InputError:
     return InputError(f"cannot be read ({reason}); check the path.", file=str(path))
 
 
+# What `Path.exists()` counts as no such file: none, a file in the way, a link loop.
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)
+
+
 def read_text(path: Path, kind: TextKind) -> str:
     """The file's text, or an `InputError` saying why it cannot be read."""
     name = str(path)
     try:
-        if not path.exists():
-            raise InputError(kind.missing, file=name)
-        if not path.is_file():
+        try:
+            found = os.stat(path)  # one system call for both checks (thousands of files)
+        except OSError as exc:
+            if exc.errno in _MISSING:
+                raise InputError(kind.missing, file=name) from None
+            raise
+        if not stat.S_ISREG(found.st_mode):
             raise InputError(kind.not_file, file=name)
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             data = handle.read(kind.max_bytes + 1)
-            size = max(len(data), path.stat().st_size)
+        size = max(len(data), found.st_size)
     except OSError as exc:
         raise _oserror(path, exc) from None
     if len(data) > kind.max_bytes:

@@ -120,6 +120,7 @@ def decide(sim: Simulation) -> list[Decision]:
     rows: dict[int, list[tuple]] = {i: [] for i in range(len(sim.ideas))}
     for i, *row in zip(order.tolist(), *(table[c].tolist() for c in columns), strict=True):
         rows[i].append(row)
+    noises = evpi_noise(sim)
     out = []
     for i, idea in enumerate(sim.ideas):
         evppi = {path: float(value) for path, value, _, _ in rows[i]}
@@ -129,20 +130,33 @@ def decide(sim: Simulation) -> list[Decision]:
             for path, _, threshold, direction in rows[i]
             if direction
         ]
-        out.append(_decision(sim, i, idea, float(totals[i]), evppi, kills))
+        out.append(_decision(sim, i, idea, float(totals[i]), evppi, kills, float(noises[i])))
     return out
 
 
-def _decision(sim, i, idea, total, evppi, kills) -> Decision:
+# Rows of draws whose regret is worked out at once in `evpi_noise` (bounds its memory).
+NOISE_ROWS = 256
+
+
+def evpi_noise(sim: Simulation) -> np.ndarray:
+    """Per idea, the Monte Carlo standard error of its EVPI (the mean regret of deciding
+    now) over the draws: a value of information smaller than this is within noise."""
+    payoff = sim.samples["expected_value"]
+    means = np.asarray(sim.stats.columns["expected_value_mean"], dtype=np.float64)
+    out = np.zeros(len(means))
+    for start in range(0, len(means), NOISE_ROWS):
+        rows = slice(start, start + NOISE_ROWS)
+        drawn = np.asarray(payoff[rows], dtype=np.float64)
+        regret = np.maximum(np.where(means[rows, None] > 0, -drawn, drawn), 0)
+        out[rows] = regret.std(axis=1) / np.sqrt(drawn.shape[1])
+    return out
+
+
+def _decision(sim, i, idea, total, evppi, kills, noise: float) -> Decision:
     cost = validation_cost(idea)
     conf = confidence_evidence(idea)
     labels = {path: field_label(path, idea) for path in evppi}
-    payoff = np.asarray(sim.samples["expected_value"][i], dtype=np.float64)
     mean = float(sim.stats.columns["expected_value_mean"][i])
-    # The Monte Carlo standard error of the EVPI (the mean regret of deciding now), over
-    # the draws: a value of information smaller than this is within noise.
-    regret = np.maximum(-payoff, 0) if mean > 0 else np.maximum(payoff, 0)
-    noise = float(regret.std() / np.sqrt(len(payoff)))
     currency = getattr(idea, "currency", None)
     stated = conf.stated
     warnings = [{"code": "confidence_bounded", "message": conf.warning}] if conf.warning else []

@@ -18,7 +18,9 @@ the decision is worth max(0, E[payoff]).
   negative below it, "above" otherwise. The fitted m finds the crossing; the threshold
   itself is then refined on the exact conditional mean, the mean payoff over the first
   `CONDITIONAL_DRAWS` draws with X set to x and every other input as drawn
-  (`conditional_means`; the secant method, all inputs of a block of ideas in lockstep).
+  (`conditional_means`): at the fitted crossing's two grid points and one between them,
+  in one model run; where the three lie on a line (the payoff is linear in most inputs)
+  the secant's root is exact, elsewhere the secant method goes on (`refine_kills`).
 
 Both are computed in the simulation's pass (`Information`, an engine reducer), block by
 block while the draws are in memory; `evppi_table` lays the result out.
@@ -46,6 +48,10 @@ from mlpm_kit.model.regression import PAYOFF, Fit, Moments
 CONDITIONAL_DRAWS = 2000
 KILL_GRID = 41
 ROOT_STEPS = 8
+# The secant stops where |m| is within this share of |m(a)| + |m(b)|; m counts as affine
+# between a and b where m at a + STRAIGHT_AT (b - a) is that close to the line through them.
+ROOT_TOLERANCE = 1e-9
+STRAIGHT_AT = 0.3
 # Exact conditional means are computed for groups of inputs of about this many samples.
 BATCH_CELLS = 1 << 16
 # How to validate each kind of input, by dotted-path prefix (longest prefix wins).
@@ -225,25 +231,44 @@ def refine_kills(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Kill criteria on the exact conditional mean, one per row of the stacked draws `x`
     (see `_conditional_means_of`): input `paths[p]`, 90% range [low, high], and `start`
-    (pairs, 2): the two values between which the fitted m crossed 0.
+    (pairs, 2): the two values a, b between which the fitted m crossed 0.
 
     Returns (threshold, rising): NaN where the exact m does not cross 0 inside the range;
-    `rising` where m is negative below the threshold. The secant method on the exact m
-    from the two starting values: one step is exact where the payoff is linear in the
-    input (most inputs), a few more where it bends; all rows in lockstep, in groups of
-    about `BATCH_CELLS` samples.
+    `rising` where m is negative below the threshold. The exact m is computed at a, b and
+    a third point between them (`STRAIGHT_AT`), in one model run: where the three lie on
+    one line (within `ROOT_TOLERANCE` of |m(a)| + |m(b)|), m is affine there (the payoff is
+    linear in most inputs) and the secant's root is the threshold; elsewhere the secant
+    method goes on from a and b. Rows are taken in groups of about `BATCH_CELLS` samples;
+    list the rows of one input together: a model run then repeats only that input's work
+    per point.
     """
     threshold = np.full(len(paths), np.nan)
     rising = np.zeros(len(paths), dtype=bool)
     draws = max(v.shape[-1] for v in x.values())
-    for part in _batches(len(paths), draws * 2):
-        mine, names = pairs_of(x, part), list(paths[part])
-        a, b = start[part, 0].astype(np.float64), start[part, 1].astype(np.float64)
-        f = _conditional_means_of(mine, names, np.stack([a, b], axis=1))
-        root, up = _secant(mine, names, a, b, f[:, 0], f[:, 1], high[part] - low[part])
-        inside = np.isfinite(root) & (root >= low[part]) & (root <= high[part])
-        threshold[part] = np.where(inside, root, np.nan)
-        rising[part] = up
+    for rows in _batches(len(paths), draws * 3):
+        mine, names = pairs_of(x, rows), list(paths[rows])
+        a, b = start[rows, 0].astype(np.float64), start[rows, 1].astype(np.float64)
+        f = _conditional_means_of(mine, names, np.stack([a, b, a + STRAIGHT_AT * (b - a)], axis=1))
+        fa, fb = f[:, 0], f[:, 1]
+        with np.errstate(all="ignore"):
+            root = b - fb * (b - a) / np.where(fb == fa, np.nan, fb - fa)
+        scale = np.abs(fa) + np.abs(fb)
+        straight = np.abs(f[:, 2] - (fa + STRAIGHT_AT * (fb - fa))) <= ROOT_TOLERANCE * scale
+        up = (fb - fa) * (b - a) > 0
+        bent = np.nonzero(~straight)[0]
+        if len(bent):
+            root[bent], up[bent] = _secant(
+                pairs_of(mine, bent),
+                [names[p] for p in bent],
+                a[bent],
+                b[bent],
+                fa[bent],
+                fb[bent],
+                (high[rows] - low[rows])[bent],
+            )
+        inside = np.isfinite(root) & (root >= low[rows]) & (root <= high[rows])
+        threshold[rows] = np.where(inside, root, np.nan)
+        rising[rows] = up
     return threshold, rising
 
 
@@ -262,7 +287,7 @@ def _secant(x, paths, x0, x1, f0, f1, width: np.ndarray) -> tuple[np.ndarray, np
             break
         f2 = _conditional_means_of(pairs_of(x, idx), [paths[p] for p in idx], x2[idx, None])
         x0[idx], f0[idx], x1[idx], f1[idx] = x1[idx], f1[idx], x2[idx], f2[:, 0]
-        done = (np.abs(f1) <= 1e-9 * scale) | (np.abs(x1 - x0) <= 1e-7 * width)
+        done = (np.abs(f1) <= ROOT_TOLERANCE * scale) | (np.abs(x1 - x0) <= 1e-7 * width)
         converged |= active & done
         active &= ~done
     rising = (f1 - f0) * (x1 - x0) > 0
@@ -292,6 +317,7 @@ class Information:
         at, inputs = np.nonzero(~np.isnan(start[..., 0]))  # (idea in block, input) pairs
         if not len(at):
             return
+        at, inputs = at[np.argsort(inputs, kind="stable")], np.sort(inputs)  # by input
         low, high = grid[at, inputs, 0], grid[at, inputs, -1]  # the 90% range
         a, b = start[at, inputs, 0], start[at, inputs, 1]
         used = min(block.outputs[PAYOFF].shape[-1], CONDITIONAL_DRAWS)

@@ -115,3 +115,49 @@ def test_score_reads_a_spreadsheet_like_a_folder(tmp_path, monkeypatch):
     assert [r["expected_value"] for r in from_sheet] == pytest.approx(
         [r["expected_value"] for r in from_folder]
     )
+
+
+def test_json_output_is_the_text_json_dumps_writes_with_nan_as_null():
+    import numpy as np
+
+    from mlpm_kit.commands import json_text
+
+    row = {
+        "id": "票务-é",
+        "text": 'a "quote", a line\nbreak, a tab\t and \x01',
+        "empty": [[], {}],
+        "numbers": [1.5, 1e16, -0.0, 123456789.125, 2**63, True, None],
+    }
+    numpy_row = {**row, "numpy": [np.float64(0.1), np.int64(3), np.bool_(True)]}
+    expected = json.dumps({**row, "numpy": [0.1, 3, True]}, indent=2, ensure_ascii=False)
+    assert json_text([numpy_row]) == f"[\n  {expected.replace(chr(10), chr(10) + '  ')}\n]"
+    # NaN and infinities are null (json.dumps writes NaN, which is not JSON).
+    assert json_text([float("nan"), float("-inf")]) == "[\n  null,\n  null\n]"
+    # An integer beyond 64 bits (json.dumps writes it).
+    assert json_text({"seed": 10**30}) == '{\n  "seed": 1000000000000000000000000000000\n}'
+    # Small floats may be spelled otherwise than json.dumps does: the same numbers.
+    small = [1e-5, 1.234e-6, 3e-9]
+    assert json.loads(json_text(small)) == small
+
+
+def test_a_command_leaves_the_garbage_collector_as_it_found_it(capsys, monkeypatch):
+    import gc
+
+    from mlpm_kit import commands
+    from mlpm_kit.cli import GC_YOUNG_OBJECTS, main
+
+    during = []
+    score = commands.cmd_score
+
+    def spy(args):
+        during.append((gc.get_threshold()[0], gc.get_freeze_count() > 0))
+        return score(args)
+
+    monkeypatch.setattr(commands, "cmd_score", spy)
+    before = gc.get_threshold()
+    assert main(["score", str(EXAMPLES / "ideas"), "--json"]) == 0
+    # While it ran: what existed before was frozen, young collections every GC_YOUNG_OBJECTS
+    # allocations; afterwards, as before.
+    assert during == [(GC_YOUNG_OBJECTS, True)]
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+    assert json.loads(capsys.readouterr().out)

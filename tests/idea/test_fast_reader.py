@@ -284,3 +284,17 @@ PIECES = st.sampled_from(
 def test_generated_texts_of_yaml_pieces_read_the_same(text):
     fast, slow = both(text)
     assert fast == slow
+
+
+def test_a_scalar_read_again_gets_its_own_line_field_and_role():
+    # Short plain scalars are read once per process (`safe_yaml._plain_cached`): a second
+    # file with the same text is still refused on its own line and field, and 0123 stays
+    # a valid key while refused as a value.
+    assert read_yaml("0123: 1\n", "a.yaml") == {123: 1}
+    for text, line, field in (("a: 0123\n", 1, "a"), ("b: 1\nc:\n  d: 0123\n", 3, "c.d")):
+        with pytest.raises(IdeaFileError) as caught:
+            read_yaml(text, "f.yaml")
+        assert f"{field}: line {line}: 0123 has a leading zero" in str(caught.value)
+    long = "9" * 70  # longer than the cached texts: read each time, refused the same way
+    with pytest.raises(IdeaFileError, match="a number with 70 digits is too long"):
+        read_yaml(f"a: {long}\n", "f.yaml")

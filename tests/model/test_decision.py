@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from mlpm_kit.idea.files import load_idea, validate_idea
+from mlpm_kit.model import information
 from mlpm_kit.model.decision import ALL_INPUTS, decide, decisions, validation_cost
 from mlpm_kit.model.information import conditional_means, idea_draws
 from mlpm_kit.model.simulate import simulate
@@ -139,6 +140,32 @@ def test_each_kill_criterion_flips_the_conditional_mean_just_past_it():
             assert stop <= 0 < keep, (d.id, kill)
             checked += 1
     assert checked >= 5
+
+
+def test_a_kill_criterion_is_where_the_exact_conditional_mean_is_zero(monkeypatch):
+    # Revenue enters the payoff linearly: three exact means on one line, the secant's first
+    # root is the threshold and no step follows. The weeks to MVP act through discounting
+    # (10% a year): bent, so the secant goes on until m is 0 there too.
+    stepped = []
+    secant = information._secant
+    monkeypatch.setattr(
+        information, "_secant", lambda x, paths, *a: stepped.extend(paths) or secant(x, paths, *a)
+    )
+    idea = make(
+        value={"revenue_per_year": "2000 to 20000"},
+        cost={"mvp_weeks": "4 to 30"},
+        timeline={"discount_rate": 0.1},
+    )
+    sim, d = decide_one(idea)
+    x = idea_draws(sim.samples, 0, 0)
+    kills = {k["input"]: k["threshold"] for k in d.kill_criteria}
+    assert set(kills) == {"value.revenue_per_year", "cost.mvp_weeks"}
+    assert stepped == ["cost.mvp_weeks"]
+    for path, threshold in kills.items():
+        est = sim.inputs[0].uncertain()[path]
+        ends = conditional_means(x, path, [est.low, est.high])
+        # |m| at the threshold is rounding next to m at the range's ends (1e-9 of them).
+        assert abs(conditional_means(x, path, [threshold])[0]) <= 1e-9 * np.abs(ends).sum()
 
 
 def test_fixing_the_only_uncertain_input_past_its_kill_criterion_flips_the_decision():
