@@ -36,7 +36,7 @@ from mlpm_kit.idea.text_files import output_file, output_folder
 from mlpm_kit.interviews.notes import check_notes
 from mlpm_kit.model.decision import DECISION_COLUMNS, DECISION_DRAWS, LABELS, Decision, decisions
 from mlpm_kit.model.scoring import SCORE_COLUMNS, records, score
-from mlpm_kit.model.simulate import HEADLINE_COLUMNS, Simulation, check_draws
+from mlpm_kit.model.simulate import HEADLINE_COLUMNS, SUMMARY_OUTPUTS, Simulation, check_draws
 from mlpm_kit.portfolio.selection import best_portfolio
 from mlpm_kit.report.notes_view import notes_report_text
 from mlpm_kit.report.portfolio_table import selection_text
@@ -45,6 +45,9 @@ from mlpm_kit.resources import kit_path
 EXAMPLES = kit_path("examples")
 DEMO_DRAWS = 2000
 # Fields `mlpm score --draws` adds to each idea (DESIGN section 6), besides `evpi`.
+# The outputs whose percentiles `score --draws` shows in its table and JSON
+# (UNCERTAINTY_COLUMNS): the others' are not selected.
+SUMMARIZED = ("npv", "expected_value")
 UNCERTAINTY_COLUMNS = (
     *HEADLINE_COLUMNS,
     "expected_value_p10",
@@ -298,7 +301,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     columns = list(SCORE_COLUMNS) + ["confidence_source", "currency"]
     evpi = top = None
     if len(table):
-        sim, decided = decisions(ideas, draws=draws, seed=seed)
+        # The percentiles shown: none without draws; the spreadsheet gets every output's.
+        summarized = () if draws is None else SUMMARY_OUTPUTS if args.csv else SUMMARIZED
+        sim, decided = decisions(ideas, draws=draws, seed=seed, percentiles_of=summarized)
         table = with_decisions(table, decided)
         columns += [c for c in DECISION_COLUMNS if c not in columns]
         if draws is not None:
@@ -535,7 +540,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     ideas_dir = EXAMPLES / "ideas"
     print(f"Scoring the example portfolio in {ideas_dir}\n")
     ideas, errors = load_ideas([ideas_dir])
-    print(score_table_text(with_decisions(score(ideas), decisions(ideas)[1])))
+    print(score_table_text(with_decisions(score(ideas), decisions(ideas, percentiles_of=())[1])))
     print_errors(errors)
     if errors:
         return EXIT_INPUT

@@ -28,7 +28,7 @@ from mlpm_kit.idea.formatting import money, number, share
 from mlpm_kit.idea.schema import Idea, field_label, field_unit
 from mlpm_kit.model.information import suggestion
 from mlpm_kit.model.inputs import confidence_evidence
-from mlpm_kit.model.simulate import Simulation, simulate
+from mlpm_kit.model.simulate import SUMMARY_OUTPUTS, Simulation, simulate
 
 DECISION_DRAWS = 2000
 DECISION_SEED = 0
@@ -243,12 +243,20 @@ def amount_text(currency: str | None):
 
 
 def decisions(
-    ideas: Sequence[Idea], draws: int | None = None, seed: int | None = None
+    ideas: Sequence[Idea],
+    draws: int | None = None,
+    seed: int | None = None,
+    percentiles_of: Sequence[str] = SUMMARY_OUTPUTS,
 ) -> tuple[Simulation, list[Decision]]:
-    """Simulate the ideas (default `DECISION_DRAWS` draws, seed `DECISION_SEED`) and decide."""
+    """Simulate the ideas (default `DECISION_DRAWS` draws, seed `DECISION_SEED`) and decide.
+
+    `percentiles_of`: the outputs whose percentiles the simulation's summary needs (see
+    `simulate`); the decisions themselves need none.
+    """
     sim = simulate(
         list(ideas),
         draws=DECISION_DRAWS if draws is None else draws,
         seed=DECISION_SEED if seed is None else seed,
+        percentiles_of=percentiles_of,
     )
     return sim, decide(sim)

@@ -84,15 +84,24 @@ def check_draws(draws: object) -> int:
 class Summaries:
     """Engine reducer: per idea, the summary statistics of its draws (all float64).
 
-    `columns` maps `npv_mean`, `npv_p10`, ... `p_loss` to one value per idea; `positive`
-    is E[max(0, payoff)], `magnitude` E[|payoff|] (for the EVPI) and `below_next_best`
-    P(economic value < 0).
+    `columns` maps `npv_mean`, `npv_p10`, ... `p_loss` to one value per idea: the mean of
+    every output of `SUMMARY_OUTPUTS`, and p10 / p50 / p90 of those in `percentiles_of`
+    (selecting percentiles is most of the summaries' cost). `positive` is E[max(0,
+    payoff)], `magnitude` E[|payoff|] (for the EVPI) and `below_next_best` P(economic
+    value < 0).
     """
 
-    def __init__(self, ideas: int):
+    def __init__(self, ideas: int, percentiles_of: Sequence[str] = SUMMARY_OUTPUTS):
+        unknown = set(percentiles_of) - set(SUMMARY_OUTPUTS)
+        if unknown:
+            raise ValueError(f"percentiles_of: {sorted(unknown)} are not among {SUMMARY_OUTPUTS}")
+        self.percentiles_of = tuple(name for name in SUMMARY_OUTPUTS if name in percentiles_of)
         self.columns: dict[str, np.ndarray] = {}
         for name in SUMMARY_OUTPUTS:
-            for stat in ("mean", *(f"p{p}" for p in PERCENTILES)):
+            stats = (
+                ("mean", *(f"p{p}" for p in PERCENTILES)) if name in percentiles_of else ("mean",)
+            )
+            for stat in stats:
                 self.columns[f"{name}_{stat}"] = np.zeros(ideas)
         self.columns["p_loss"] = np.zeros(ideas)
         self.positive, self.magnitude = np.zeros(ideas), np.zeros(ideas)
@@ -105,8 +114,10 @@ class Summaries:
             if values.strides[-1] == 0:  # constant over the draws (broadcast)
                 values = np.ascontiguousarray(np.broadcast_to(values[..., :1], (shape[0], 1)))
             self.columns[f"{name}_mean"][rows] = values.mean(axis=1, dtype=np.float64)
-            for p, column in zip(PERCENTILES, row_percentiles(values, PERCENTILES), strict=True):
-                self.columns[f"{name}_p{p}"][rows] = column
+            if name in self.percentiles_of:
+                chosen = row_percentiles(values, PERCENTILES)
+                for p, column in zip(PERCENTILES, chosen, strict=True):
+                    self.columns[f"{name}_p{p}"][rows] = column
             if name == "npv":
                 self.columns["p_loss"][rows] = (values < 0).mean(axis=1)
         payoff = np.asarray(block.outputs[PAYOFF])
@@ -199,10 +210,11 @@ class Simulation:
     def summary(self) -> pd.DataFrame:
         """One row per idea (in input order): `id`, `npv_mean`, `npv_p10`, `npv_p50`, `npv_p90`,
         `p_loss` = P(npv < 0), `expected_value_mean`, then mean / p10 / p50 / p90 of
-        expected_value, economic_value, annual_benefit, effort_weeks and one_time_cost."""
+        expected_value, economic_value, annual_benefit, effort_weeks and one_time_cost
+        (percentiles only of the outputs `simulate(percentiles_of=...)` named)."""
         if self._summary is None:
             table = pd.DataFrame({"id": self.ids, **self.stats.columns})
-            first = ["id", *HEADLINE_COLUMNS]
+            first = ["id", *(c for c in HEADLINE_COLUMNS if c in table)]
             self._summary = table[first + [c for c in table.columns if c not in first]]
         return self._summary.copy()
 
@@ -247,12 +259,16 @@ def simulate(
     dtype=None,
     calibration=None,
     information: bool = True,
+    percentiles_of: Sequence[str] = SUMMARY_OUTPUTS,
 ) -> Simulation:
     """Sample every idea's inputs `draws` times and evaluate the economic model on them.
 
     `dtype` defaults to float64 for up to `FLOAT32_ABOVE` ideas x draws, float32 above.
     `information`: gather the value of information (`Simulation.evpi`) in the same pass;
     without it, `evpi()` runs the blocks again when first asked (the same numbers).
+    `percentiles_of`: the outputs whose p10 / p50 / p90 the summary gives (default all of
+    `SUMMARY_OUTPUTS`; every one's mean is always given): a caller that shows only npv's
+    and expected value's percentiles (`mlpm score --draws`) saves selecting the others'.
     `calibration` (a `Calibration` from `mlpm_kit.calibrate`, which sits above the model)
     corrects the estimates first: the simulation's ideas are then the corrected copies,
     each listing its corrections (`calibration.apply.corrections_of`).
@@ -276,7 +292,7 @@ def simulate(
         dtype = np.float32 if len(ideas) * draws > FLOAT32_ABOVE else np.float64
     inputs = portfolio_inputs(ideas)
     engine = Engine(inputs, draws, int(seed), dtype)
-    stats = Summaries(len(ideas))
+    stats = Summaries(len(ideas), percentiles_of)
     info = _information(engine) if information else None
     _, kept = engine.run(
         KEPT,

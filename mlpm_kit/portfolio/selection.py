@@ -300,7 +300,7 @@ def best_portfolio(
     table["opportunity_cost"] = costs
     table["value_over_opportunity_cost"] = table["expected_value"] - costs
     # Each idea's own decision (DESIGN section 9), beside whether the best set takes it.
-    _, decided = decisions(ideas, seed=seed)
+    _, decided = decisions(ideas, seed=seed, percentiles_of=())
     table["decision"] = [d.decision for d in decided]
 
     draws_solved, value_draws, chosen_draws = 0, np.zeros(0), np.zeros(0)

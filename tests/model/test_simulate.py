@@ -424,3 +424,17 @@ def test_blocks_reuse_their_memory_instead_of_faulting_it_in_again():
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
     assert engine_module._reuse_freed_memory()
     assert faults < 1_000
+
+
+def test_percentiles_of_some_outputs_only_are_the_same_numbers():
+    full = simulate(_portfolio(), draws=4_000, seed=5).summary()
+    some = simulate(_portfolio(), draws=4_000, seed=5, percentiles_of=("npv",)).summary()
+    # npv's percentiles and every mean as in the full summary; the others' not selected.
+    assert list(some.columns[:5]) == ["id", "npv_mean", "npv_p10", "npv_p50", "npv_p90"]
+    assert some.equals(full[some.columns])
+    assert "expected_value_mean" in some and "expected_value_p50" not in some
+    assert "one_time_cost_p90" in full and "one_time_cost_p90" not in some
+    none = simulate(_portfolio(), draws=4_000, seed=5, percentiles_of=()).summary()
+    assert "npv_p50" not in none and none["p_loss"].equals(full["p_loss"])
+    with pytest.raises(ValueError, match="npv_p50"):
+        simulate(_portfolio(), draws=4_000, seed=5, percentiles_of=("npv_p50",))
