@@ -191,7 +191,7 @@ def split(small: Path, large: Path, skip_reading: bool = False, skip_draws: bool
             )
 
 
-def _no_decisions(ideas, seed=0):
+def _no_decisions(ideas, seed=0, **options):
     return None, [SimpleNamespace(decision="") for _ in ideas]
 
 
