@@ -187,7 +187,7 @@ def styled_ranking(selection: Selection):
             subset=[gain],
         )
         .hide(axis="index")
-        .set_table_styles([{"selector": "td.col1", "props": "min-width: 11em"}], overwrite=False)
+        .set_table_styles([{"selector": "td.col1", "props": "min-width: 9em"}], overwrite=False)
         .set_caption(
             f"Best set for {number(selection.capacity_weeks)} engineer-weeks: "
             f"{money(selection.total_expected_value, selection.currency)}; greedy by RICE leaves "

@@ -56,6 +56,20 @@ def pdf_image_count(path: Path) -> int:
     return sum(line.split()[2] == "image" for line in listing.strip().splitlines()[2:])
 
 
+def words_past_the_right_margin(path: Path, margin_mm: float = 16) -> list[tuple[int, str]]:
+    """(page, word) of every word that ends right of the page's right margin (report.css: 16 mm)."""
+    boxes = subprocess.run(
+        ["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    past = []
+    for number, page in enumerate(boxes.split("<page ")[1:], start=1):
+        limit = float(re.search(r'width="([\d.]+)"', page).group(1)) - margin_mm / 25.4 * 72
+        for x_max, word in re.findall(r'xMax="([\d.]+)" yMax="[\d.]+">([^<]*)<', page):
+            if float(x_max) > limit + 1:  # 1 pt for rounding
+                past.append((number, word))
+    return past
+
+
 def pdf_pages(path: Path) -> int:
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     return int(re.search(r"Pages:\s+(\d+)", info).group(1))
@@ -280,6 +294,22 @@ def test_pdf_reads_like_a_memo(triage_pdf):
     for code in ("Traceback", "show_scorecard", "import ", "idea_path", "In [", "Error"):
         assert code not in text
     assert not triage_pdf.with_name("ticket-triage.report.ipynb").exists()
+
+
+@pytest.mark.kernel
+@pytest.mark.pdf
+@needs_poppler
+def test_no_table_runs_off_the_page(kernel, triage_pdf, tmp_path):
+    # The portfolio table has twelve columns with the simulation's "p selected": it ran
+    # 18 mm past the right margin, cutting that column and the value over opportunity cost.
+    portfolio = render_report(
+        IDEAS, out_dir=tmp_path, portfolio=True, draws=DRAWS, capacity_weeks=60, kernel=kernel
+    )
+    first_page = pdf_text(portfolio).split("\f")[0]
+    # selected, greedy selected, p selected: all twelve columns are there.
+    assert re.findall(r"\bselected\b", first_page) == ["selected"] * 3
+    assert words_past_the_right_margin(portfolio) == []
+    assert words_past_the_right_margin(triage_pdf) == []
 
 
 @pytest.mark.kernel
