@@ -261,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore", RuntimeWarning)
             return func(args)
     except MlpmError as exc:
-        from mlpm_kit.commands import print_errors
+        from mlpm_kit.output import print_errors
 
         print_errors([exc])
         return EXIT_INPUT

@@ -120,7 +120,7 @@ def test_score_reads_a_spreadsheet_like_a_folder(tmp_path, monkeypatch):
 def test_json_output_is_the_text_json_dumps_writes_with_nan_as_null():
     import numpy as np
 
-    from mlpm_kit.commands import json_text
+    from mlpm_kit.output import json_text
 
     row = {
         "id": "票务-é",
