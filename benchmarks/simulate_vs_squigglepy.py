@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import math
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -63,10 +64,6 @@ class Clock:
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.wall
         self.cpu = time.process_time() - self.cpu
-
-
-def _median(values):
-    return sorted(values)[len(values) // 2]
 
 
 def median_run(fn, runs: int = 3):
@@ -237,16 +234,17 @@ def main() -> None:
         with Clock() as all_round:
             kit_plain()
         rounds.append((same_round, peer_round, all_round))
-    same_wall, same_cpu = (
-        _median([r[0].wall for r in rounds]),
-        _median([r[0].cpu for r in rounds]),
-    )
-    peer_wall, peer_cpu = _median([r[1].wall for r in rounds]), _median([r[1].cpu for r in rounds])
-    kit_wall, kit_cpu = _median([r[2].wall for r in rounds]), _median([r[2].cpu for r in rounds])
-    same_ratio = _median([p.wall / k.wall for k, p, _ in rounds])
-    same_cpu_ratio = _median([p.cpu / k.cpu for k, p, _ in rounds])
-    ratio = _median([p.wall / k.wall for _, p, k in rounds])
-    cpu_ratio = _median([p.cpu / k.cpu for _, p, k in rounds])
+
+    def medians(k: int) -> tuple[float, float]:  # wall and CPU of the rounds' k-th phase
+        return tuple(
+            statistics.median_high([getattr(r[k], t) for r in rounds]) for t in ("wall", "cpu")
+        )
+
+    (same_wall, same_cpu), (peer_wall, peer_cpu), (kit_wall, kit_cpu) = map(medians, range(3))
+    same_ratio = statistics.median_high([p.wall / k.wall for k, p, _ in rounds])
+    same_cpu_ratio = statistics.median_high([p.cpu / k.cpu for k, p, _ in rounds])
+    ratio = statistics.median_high([p.wall / k.wall for _, p, k in rounds])
+    cpu_ratio = statistics.median_high([p.cpu / k.cpu for _, p, k in rounds])
     sim, summary = kit_plain()
     with Clock() as just_summary:
         sim._summary = None

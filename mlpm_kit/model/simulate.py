@@ -8,10 +8,11 @@ the same seed whatever the other ideas: a report on one idea matches `mlpm score
 
 One pass: while each block is in memory, the per-idea summaries (means, percentiles by
 selection, P(loss)) and the value of information with its kill criteria
-(`regression.Moments`, `information.Information`) are taken from it, so a portfolio is drawn once and nothing of size ideas x draws is
-kept but the samples of `npv` and `expected_value`. Any other sample (`value.users`,
-`annual_benefit`, ...) is recomputed on first access by running the same blocks with the
-same streams again, so it is the same number, and then kept.
+(`regression.Moments`, `information.Information`) are taken from it, so a portfolio is
+drawn once and nothing of size ideas x draws is kept but the samples of `npv` and
+`expected_value`. Any other sample (`value.users`, `annual_benefit`, ...) is recomputed on
+first access by running the same blocks with the same streams again, so it is the same
+number, and then kept.
 
 Precision: float64 for small runs (up to `FLOAT32_ABOVE` ideas x draws, which covers
 the CLI and the forms, so a run with no ranges equals the point score exactly); float32
@@ -99,7 +100,9 @@ class Summaries:
         self.columns: dict[str, np.ndarray] = {}
         for name in SUMMARY_OUTPUTS:
             stats = (
-                ("mean", *(f"p{p}" for p in PERCENTILES)) if name in percentiles_of else ("mean",)
+                ("mean", *(f"p{p}" for p in PERCENTILES))
+                if name in self.percentiles_of
+                else ("mean",)
             )
             for stat in stats:
                 self.columns[f"{name}_{stat}"] = np.zeros(ideas)
